@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { CartLine } from './cart.js';
+import { Sku, VideoId, DeviceId, Epoch, Millis, Seq, Version } from './primitives.js';
+import { WatchEntry } from './watch.js';
+
+/**
+ * A committed change, as a state delta: applying it twice gives the same state,
+ * so a client can rebase its pending mutations on top of the server's state.
+ */
+export const Op = z.discriminatedUnion('type', [
+  /** The line for `sku` is now `line`, or gone when `line` is null. */
+  z.strictObject({ type: z.literal('cart:line'), sku: Sku, line: CartLine.nullable() }),
+  z.strictObject({ type: z.literal('cart:clear') }),
+  /** The entry for the video is now `entry`; `trimmed` entries were dropped to keep the per-user cap. */
+  z.strictObject({ type: z.literal('watch'), entry: WatchEntry, trimmed: z.array(VideoId) }),
+  /** A mutation that changed nothing (a stale watch report, removing a missing line). */
+  z.strictObject({ type: z.literal('noop') }),
+]);
+export type Op = z.infer<typeof Op>;
+
+/** A change as it sits in the user's log and as it is pushed to every device. */
+export const Change = z.strictObject({
+  epoch: Epoch,
+  version: Version,
+  deviceId: DeviceId,
+  seq: Seq,
+  /** Server time of the commit. */
+  at: Millis,
+  op: Op,
+});
+export type Change = z.infer<typeof Change>;
+
+/** A user's whole state at one version. */
+export const Snapshot = z.strictObject({
+  cart: z.array(CartLine),
+  watch: z.array(WatchEntry),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+/** `sync:since`: what changed after `version` of `epoch` (null on a first connect). */
+export const SyncRequest = z.strictObject({
+  since: z.strictObject({ epoch: Epoch, version: Version }).nullable(),
+});
+export type SyncRequest = z.infer<typeof SyncRequest>;
+
+/** Either the missing changes in order, or a snapshot when the log no longer reaches back or the epoch differs. */
+export const SyncPayload = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('changes'), epoch: Epoch, version: Version, changes: z.array(Change) }),
+  z.strictObject({ kind: z.literal('snapshot'), epoch: Epoch, version: Version, state: Snapshot }),
+]);
+export type SyncPayload = z.infer<typeof SyncPayload>;

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * The closed set of error codes a request can answer with.
+ * Each says what a client should do about it.
+ */
+export const ERROR_CODES = [
+  /** The payload or event is malformed or breaks a limit. Do not retry unchanged; the change was not applied. */
+  'bad_request',
+  /** The token is missing, invalid or revoked. Get a new token; if that fails too, sign the user in again. */
+  'unauthorized',
+  /** The token expired. Get a fresh token with `getToken` and reconnect or refresh. */
+  'token_expired',
+  /** The request touches something this user may not touch, or a limit of the account (device cap). Do not retry. */
+  'forbidden',
+  /** The named thing does not exist. Do not retry. */
+  'not_found',
+  /** This connection was superseded by a newer one of the same device. Reconnect and resend. */
+  'conflict',
+  /** Too many requests for this user. Retry later with backoff. */
+  'rate_limited',
+  /** The state store is unreachable or the node is draining. Keep the change and retry with backoff, on any node. */
+  'unavailable',
+  /** The message is larger than allowed. Do not retry unchanged. */
+  'too_large',
+  /** Unexpected server error. Retry with backoff; report if it persists. */
+  'internal',
+] as const;
+
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** Codes after which a mutation should stay in the outbox and be resent later. */
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'rate_limited',
+  'unavailable',
+  'internal',
+  'conflict',
+  'token_expired',
+]);
+
+export const WireError = z.strictObject({
+  code: ErrorCode,
+  message: z.string().max(500),
+});
+export type WireError = z.infer<typeof WireError>;
+
+/** The negative acknowledgement every request can receive. */
+export const ErrorAck = z.strictObject({ ok: z.literal(false), error: WireError });
+export type ErrorAck = z.infer<typeof ErrorAck>;
+
+/** An acknowledgement: `{ ok: true, ...data }` or `{ ok: false, error }`. */
+export type Ack<T extends object> = ({ ok: true } & T) | ErrorAck;
+
+/** Reasons a server gives (in `session:ending`) before it closes a connection. */
+export const ENDING_REASONS = [
+  /** The node is shutting down: reconnect (to any node) after `reconnectAfterMs`. */
+  'drain',
+  /** The token expired without a refresh: get a new token, then reconnect. */
+  'token_expired',
+  /** The session was signed out: do not reconnect with this token. */
+  'revoked',
+  /** The client sent too much, too fast, or too large: reconnect later with backoff. */
+  'flood',
+] as const;
+export const EndingReason = z.enum(ENDING_REASONS);
+export type EndingReason = z.infer<typeof EndingReason>;

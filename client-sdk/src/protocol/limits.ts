@@ -1,0 +1,26 @@
+/** Limits enforced by the server on every request; the SDK checks them too, to fail fast. */
+export const LIMITS = {
+  /** Lines in one cart. */
+  cartLines: 200,
+  /** Quantity of one cart line. */
+  qtyMin: 1,
+  qtyMax: 999,
+  /** Price of one unit, in cents. */
+  priceCentsMax: 100_000_000,
+  skuLength: 64,
+  titleLength: 200,
+  videoIdLength: 128,
+  deviceIdLength: 64,
+  deviceNameLength: 64,
+  tokenLength: 8192,
+  /** Watch-progress entries kept per user; the oldest are trimmed. */
+  watchEntries: 1000,
+  /** Longest video accepted, in seconds (7 days). */
+  durationSecMax: 604_800,
+  /** Fraction of a video after which it counts as completed. */
+  completedFraction: 0.95,
+  /** Changes kept in a user's log; older versions are served as a snapshot. */
+  changeLog: 1000,
+  /** Largest change batch sent in one sync answer; beyond it a snapshot is cheaper. */
+  syncBatch: 1000,
+} as const;

@@ -1,0 +1,77 @@
+import type {
+  Device,
+  DeviceKind,
+  Mutation,
+  MutationResult,
+  SyncPayload,
+} from '../../client-sdk/src/protocol/index.ts';
+
+/** Who is asking: the authenticated user, the device and the connection it speaks through. */
+export interface Actor {
+  userId: string;
+  deviceId: string;
+  /** Unique per connection; a newer connection of the same device supersedes older ones (`conflict`). */
+  connId: string;
+  /** The token's `iat` (ms); writes from sessions revoked after it are refused (`unauthorized`). */
+  issuedAt: number;
+}
+
+export interface DeviceHello {
+  deviceId: string;
+  name: string;
+  kind: DeviceKind;
+  nodeId: string;
+  connId: string;
+  issuedAt: number;
+}
+
+/** Token bucket applied per user across all nodes. */
+export interface RateLimit {
+  /** Requests per second refilled. */
+  perSecond: number;
+  /** Bucket size: the burst a user may send at once. */
+  burst: number;
+}
+
+export interface EngineOptions {
+  rateLimit: RateLimit;
+  /** Most devices one user may register; the oldest offline device is evicted to make room. */
+  maxDevices: number;
+}
+
+/** A user's devices after a presence change, to be pushed to the user's room. */
+export interface DevicesChanged {
+  userId: string;
+  devices: Device[];
+}
+
+/**
+ * The state store. Every method is atomic per user; every mutation is exactly-once per (deviceId, seq).
+ * Errors are thrown as SyncError with a protocol code (`bad_request`, `rate_limited`, `unauthorized`,
+ * `conflict`, `forbidden`, `unavailable`).
+ */
+export interface Engine {
+  readonly kind: 'memory' | 'redis';
+  /** Applies a mutation once: bumps the version, logs the change; a resend returns `duplicate: true`. */
+  mutate(actor: Actor, mutation: Mutation): Promise<MutationResult>;
+  /** The changes after `since`, or a snapshot when the log does not reach back or the epoch differs. */
+  sync(userId: string, since: { epoch: string; version: number } | null): Promise<SyncPayload>;
+  /** Registers a connecting device (refuses revoked sessions and a full device list) and returns the list. */
+  connectDevice(userId: string, hello: DeviceHello): Promise<Device[]>;
+  /** Marks the device offline if `connId` is still its current connection; null when nothing changed. */
+  disconnectDevice(userId: string, deviceId: string, connId: string): Promise<Device[] | null>;
+  /** Refreshes `lastSeen` of connected devices (called periodically by each node). */
+  touchDevices(entries: ReadonlyArray<{ userId: string; deviceId: string; connId: string }>): Promise<void>;
+  /** Marks devices whose `lastSeen` is older than `staleMs` offline (their node died); returns what changed. */
+  sweepStaleDevices(staleMs: number): Promise<DevicesChanged[]>;
+  listDevices(userId: string): Promise<Device[]>;
+  /** Refuses, from now on, tokens issued before now for one device, or for every device of the user. */
+  revoke(userId: string, scope: { deviceId?: string }): Promise<number>;
+  /** Whether a token issued at `issuedAt` for this device has been revoked. */
+  isRevoked(userId: string, deviceId: string, issuedAt: number): Promise<boolean>;
+  /** Takes one request from the user's rate-limit bucket (for requests that are not mutations). */
+  takeRateToken(userId: string): Promise<void>;
+  /** Resolves when the store answers; throws `unavailable` otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
