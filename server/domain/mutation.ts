@@ -1,0 +1,44 @@
+import {
+  MUTATION_SCHEMAS,
+  type Mutation,
+  type WatchReportRequest,
+} from '../../client-sdk/src/protocol/index.ts';
+import { SyncError } from '../errors.ts';
+
+/** Seconds are kept to the millisecond so both engines store (and compare) the very same doubles. */
+export function roundSeconds(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}
+
+// In a `u` regex a surrogate pair is one code point, so this matches only lone surrogates.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+function wellFormed(value: string): boolean {
+  // A lone surrogate cannot be stored as UTF-8: Redis would keep U+FFFD while memory kept the original.
+  return !LONE_SURROGATE.test(value);
+}
+
+function normalizeWatch(request: WatchReportRequest): WatchReportRequest {
+  return { ...request, positionSec: roundSeconds(request.positionSec), durationSec: roundSeconds(request.durationSec) };
+}
+
+/**
+ * Validates a mutation against the protocol's limits (the gateway already did, but engines are the last line)
+ * and normalizes it; anything out of bounds is `bad_request` before any state is touched.
+ */
+export function parseMutation(mutation: Mutation): Mutation {
+  const schema = MUTATION_SCHEMAS[mutation.event];
+  if (!schema) throw new SyncError('bad_request', 'unknown mutation');
+  const parsed = schema.safeParse(mutation.request);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') ?? '';
+    throw new SyncError('bad_request', `invalid ${mutation.event}${where ? ` (${where})` : ''}: ${issue?.message ?? 'malformed'}`);
+  }
+  const typed = { event: mutation.event, request: parsed.data } as Mutation;
+  if (typed.event === 'cart:add' && !wellFormed(typed.request.title)) {
+    throw new SyncError('bad_request', 'invalid cart:add (title): not well-formed unicode');
+  }
+  if (typed.event === 'watch:report') return { event: typed.event, request: normalizeWatch(typed.request) };
+  return typed;
+}

@@ -1,0 +1,21 @@
+import { LIMITS } from '../../client-sdk/src/protocol/index.ts';
+
+/** What a sync answers: the log from `fromVersion` (exclusive) on, or a snapshot. */
+export type SyncPlan = { kind: 'changes'; fromVersion: number } | { kind: 'snapshot' };
+
+/**
+ * Changes when the client is on this epoch, not ahead of the server, and the log (holding `logged` changes,
+ * the newest being `version`) still reaches back to its version; a snapshot otherwise.
+ * `sync.lua` decides the same way inside Redis.
+ */
+export function planSync(
+  since: { epoch: string; version: number } | null,
+  epoch: string,
+  version: number,
+  logged: number,
+): SyncPlan {
+  if (!since || since.epoch !== epoch || since.version > version) return { kind: 'snapshot' };
+  const missing = version - since.version;
+  if (missing > logged || missing > LIMITS.syncBatch) return { kind: 'snapshot' };
+  return { kind: 'changes', fromVersion: since.version };
+}

@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { LIMITS, type Change, type Device, type Mutation, type MutationResult, type Op, type SyncPayload } from '../../../client-sdk/src/protocol/index.ts';
+import { applyCartOp, cartOp, sortCartLines } from '../../domain/cart.ts';
+import { isStale, pickEviction, sortDevices } from '../../domain/devices.ts';
+import { parseMutation } from '../../domain/mutation.ts';
+import { takeToken } from '../../domain/rate-limit.ts';
+import { isRevokedBy } from '../../domain/revocation.ts';
+import { planSync } from '../../domain/sync.ts';
+import { applyWatchOp, sortWatchEntries, watchOp } from '../../domain/watch.ts';
+import { SyncError } from '../../errors.ts';
+import type { Actor, DeviceHello, DevicesChanged, Engine, EngineOptions } from '../engine.ts';
+import { createUserState, type UserState } from './user-state.ts';
+
+export interface MemoryEngineOptions extends EngineOptions {
+  /** Clock in ms. @default Date.now */
+  now?: () => number;
+  /** The epoch of every user's log in this process (a restart loses the data, so it makes a new one). @default random */
+  nodeEpoch?: string;
+}
+
+/**
+ * The in-process engine of a single embedded node. Each method runs synchronously inside one call,
+ * so it is atomic per user just like the Redis scripts; the rules come from server/domain.
+ */
+export function createMemoryEngine(options: MemoryEngineOptions): Engine {
+  const now = options.now ?? Date.now;
+  const epoch = options.nodeEpoch ?? `m${randomBytes(8).toString('hex')}`;
+  const users = new Map<string, UserState>();
+  let closed = false;
+
+  const user = (userId: string): UserState => {
+    let state = users.get(userId);
+    if (!state) {
+      state = createUserState(epoch);
+      users.set(userId, state);
+    }
+    return state;
+  };
+  const ensureOpen = () => {
+    if (closed) throw new SyncError('unavailable', 'engine closed');
+  };
+  const copyDevices = (state: UserState): Device[] => sortDevices(state.devices.values()).map((d) => ({ ...d }));
+  const takeRate = (state: UserState, at: number) => {
+    const { bucket, allowed } = takeToken(state.bucket, at, options.rateLimit);
+    state.bucket = bucket;
+    if (!allowed) throw new SyncError('rate_limited', 'too many requests');
+  };
+  const markOffline = (state: UserState, deviceId: string, at: number): boolean => {
+    const device = state.devices.get(deviceId);
+    state.conns.delete(deviceId);
+    if (!device?.online) return false;
+    state.devices.set(deviceId, { ...device, online: false, nodeId: '', lastSeen: at });
+    return true;
+  };
+
+  const decide = (state: UserState, actor: Actor, mutation: Mutation, at: number): Op => {
+    if (mutation.event === 'watch:report') return watchOp(state.watch, mutation.request, actor.deviceId, at);
+    return cartOp(state.cart, mutation);
+  };
+
+  return {
+    kind: 'memory',
+
+    async mutate(actor, raw): Promise<MutationResult> {
+      ensureOpen();
+      const mutation = parseMutation(raw);
+      const state = user(actor.userId);
+      const at = now();
+      if (isRevokedBy(state.revoked, actor.deviceId, actor.issuedAt)) throw new SyncError('unauthorized', 'session revoked');
+      if (state.conns.get(actor.deviceId) !== actor.connId) {
+        throw new SyncError('conflict', 'this connection was superseded by a newer one of the same device');
+      }
+      takeRate(state, at);
+      const seq = mutation.request.seq;
+      const applied = state.seqs.get(actor.deviceId);
+      if (applied && seq <= applied.seq) return { epoch: state.epoch, version: applied.version, duplicate: true };
+
+      const op = decide(state, actor, mutation, at);
+      applyCartOp(state.cart, op);
+      applyWatchOp(state.watch, op);
+      state.version += 1;
+      const change: Change = { epoch: state.epoch, version: state.version, deviceId: actor.deviceId, seq, at, op };
+      state.log.push(change);
+      if (state.log.length > LIMITS.changeLog) state.log.splice(0, state.log.length - LIMITS.changeLog);
+      state.seqs.set(actor.deviceId, { seq, version: state.version });
+      return { epoch: state.epoch, version: state.version, duplicate: false, change: structuredClone(change) };
+    },
+
+    async sync(userId, since): Promise<SyncPayload> {
+      ensureOpen();
+      const state = user(userId);
+      const plan = planSync(since, state.epoch, state.version, state.log.length);
+      if (plan.kind === 'changes') {
+        const changes = state.log.slice(state.log.length - (state.version - plan.fromVersion));
+        return { kind: 'changes', epoch: state.epoch, version: state.version, changes: structuredClone(changes) };
+      }
+      return {
+        kind: 'snapshot',
+        epoch: state.epoch,
+        version: state.version,
+        state: {
+          cart: sortCartLines(state.cart.values()).map((l) => ({ ...l })),
+          watch: sortWatchEntries(state.watch.values()).map((e) => ({ ...e })),
+        },
+      };
+    },
+
+    async connectDevice(userId, hello: DeviceHello) {
+      ensureOpen();
+      const state = user(userId);
+      if (isRevokedBy(state.revoked, hello.deviceId, hello.issuedAt)) throw new SyncError('unauthorized', 'session revoked');
+      const at = now();
+      if (!state.devices.has(hello.deviceId) && state.devices.size >= options.maxDevices) {
+        const evict = pickEviction(state.devices.values());
+        if (!evict) throw new SyncError('forbidden', `at most ${options.maxDevices} devices may be online at once`);
+        state.devices.delete(evict.deviceId);
+        state.conns.delete(evict.deviceId);
+      }
+      state.devices.set(hello.deviceId, {
+        deviceId: hello.deviceId,
+        name: hello.name,
+        kind: hello.kind,
+        connectedAt: at,
+        lastSeen: at,
+        online: true,
+        nodeId: hello.nodeId,
+      });
+      state.conns.set(hello.deviceId, hello.connId);
+      return copyDevices(state);
+    },
+
+    async disconnectDevice(userId, deviceId, connId) {
+      ensureOpen();
+      const state = users.get(userId);
+      if (!state || state.conns.get(deviceId) !== connId) return null;
+      return markOffline(state, deviceId, now()) ? copyDevices(state) : null;
+    },
+
+    async touchDevices(entries) {
+      ensureOpen();
+      const at = now();
+      for (const { userId, deviceId, connId } of entries) {
+        const state = users.get(userId);
+        const device = state?.devices.get(deviceId);
+        if (state && device && state.conns.get(deviceId) === connId) state.devices.set(deviceId, { ...device, lastSeen: at });
+      }
+    },
+
+    async sweepStaleDevices(staleMs): Promise<DevicesChanged[]> {
+      ensureOpen();
+      const at = now();
+      const changed: DevicesChanged[] = [];
+      for (const [userId, state] of users) {
+        let any = false;
+        for (const device of [...state.devices.values()]) {
+          if (device.online && isStale(device.lastSeen, at, staleMs)) any = markOffline(state, device.deviceId, at) || any;
+        }
+        if (any) changed.push({ userId, devices: copyDevices(state) });
+      }
+      return changed;
+    },
+
+    async listDevices(userId) {
+      ensureOpen();
+      const state = users.get(userId);
+      return state ? copyDevices(state) : [];
+    },
+
+    async revoke(userId, scope) {
+      ensureOpen();
+      const state = user(userId);
+      const at = now();
+      const key = scope.deviceId ?? '*';
+      state.revoked.set(key, Math.max(at, state.revoked.get(key) ?? 0));
+      return at;
+    },
+
+    async isRevoked(userId, deviceId, issuedAt) {
+      ensureOpen();
+      const state = users.get(userId);
+      return state ? isRevokedBy(state.revoked, deviceId, issuedAt) : false;
+    },
+
+    async takeRateToken(userId) {
+      ensureOpen();
+      takeRate(user(userId), now());
+    },
+
+    async ping() {
+      ensureOpen();
+    },
+
+    async close() {
+      closed = true;
+    },
+  };
+}
