@@ -1,0 +1,45 @@
+import type { Rng } from './rng.ts';
+import type { Cleanup } from './cleanup.ts';
+
+/** One checked bar or invariant of a scenario. */
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** What every scenario reports; `figures` holds its own measurements (reconnect p50/p99...). */
+export interface ScenarioResult {
+  clients: number;
+  operations: number;
+  faults: number;
+  lost: number;
+  duplicated: number;
+  /** Time from the end of the last fault (or of the writes) until every device equalled the server. */
+  convergedWithinMs: number | null;
+  figures: Record<string, string | number | null>;
+  checks: Check[];
+}
+
+export interface ScenarioContext {
+  seed: number;
+  rng: Rng;
+  cleanup: Cleanup;
+  /** A progress note for the console (one line). */
+  note(line: string): void;
+  /** Scale factor from `--scale` (1 in CI). */
+  scale: number;
+}
+
+export interface Scenario {
+  id: string;
+  number: number;
+  title: string;
+  /** Only with `--soak`. */
+  soak?: boolean;
+  run(ctx: ScenarioContext): Promise<ScenarioResult>;
+}
+
+export function check(name: string, ok: boolean, detail: string): Check {
+  return { name, ok, detail };
+}
