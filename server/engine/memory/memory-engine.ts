@@ -45,11 +45,12 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     state.bucket = bucket;
     if (!allowed) throw new SyncError('rate_limited', 'too many requests');
   };
-  const markOffline = (state: UserState, deviceId: string, at: number): boolean => {
+  /** A clean disconnect was seen now (`lastSeen`); a swept device keeps the lastSeen it had. */
+  const markOffline = (state: UserState, deviceId: string, lastSeen?: number): boolean => {
     const device = state.devices.get(deviceId);
     state.conns.delete(deviceId);
     if (!device?.online) return false;
-    state.devices.set(deviceId, { ...device, online: false, nodeId: '', lastSeen: at });
+    state.devices.set(deviceId, { ...device, online: false, nodeId: '', lastSeen: lastSeen ?? device.lastSeen });
     return true;
   };
 
@@ -153,7 +154,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       for (const [userId, state] of users) {
         let any = false;
         for (const device of [...state.devices.values()]) {
-          if (device.online && isStale(device.lastSeen, at, staleMs)) any = markOffline(state, device.deviceId, at) || any;
+          if (device.online && isStale(device.lastSeen, at, staleMs)) any = markOffline(state, device.deviceId) || any;
         }
         if (any) changed.push({ userId, devices: copyDevices(state) });
       }

@@ -1,0 +1,42 @@
+/** The Redis keys of one user: all share the hash tag `{u:<id>}`, so they live in one Cluster slot. */
+export interface UserKeys {
+  meta: string;
+  cart: string;
+  watch: string;
+  watchz: string;
+  log: string;
+  seq: string;
+  conn: string;
+  devices: string;
+  revoked: string;
+  rl: string;
+}
+
+export function userKeys(userId: string): UserKeys {
+  const tag = `{u:${userId}}`;
+  return {
+    meta: `${tag}:meta`,
+    cart: `${tag}:cart`,
+    watch: `${tag}:watch`,
+    watchz: `${tag}:watchz`,
+    log: `${tag}:log`,
+    seq: `${tag}:seq`,
+    conn: `${tag}:conn`,
+    devices: `${tag}:devices`,
+    revoked: `${tag}:revoked`,
+    rl: `${tag}:rl`,
+  };
+}
+
+/** The one cross-user key: `userId\ndeviceId` scored by lastSeen, read by the stale-device sweep. */
+export const PRESENCE_KEY = '{presence}';
+
+export function presenceMember(userId: string, deviceId: string): string {
+  return `${userId}\n${deviceId}`;
+}
+
+export function parsePresenceMember(member: string): { userId: string; deviceId: string } | null {
+  const at = member.lastIndexOf('\n');
+  if (at <= 0) return null;
+  return { userId: member.slice(0, at), deviceId: member.slice(at + 1) };
+}

@@ -1,0 +1,94 @@
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+
+export type RedisRole = 'commands' | 'publisher' | 'subscriber';
+
+export interface RedisClientOptions {
+  /** `redis://host:port` of a single Redis. */
+  url?: string;
+  /** `host:port` seed nodes of a Redis Cluster (takes precedence over `url`). */
+  clusterNodes?: string[];
+  /**
+   * `commands` (engine scripts) and `publisher` (adapter) fail fast while Redis is away;
+   * `subscriber` (adapter) queues its subscriptions and restores them on reconnect.
+   */
+  role: RedisRole;
+  /** How long a command may wait for its reply before it fails (commands and publisher). @default 1000 */
+  commandTimeoutMs?: number;
+  /** Receives connection errors (without a listener ioredis prints "Unhandled error event"). @default ignore */
+  onError?: (err: Error) => void;
+}
+
+/** Reconnect delay: doubling from 50 ms, capped at 1 s, with jitter so nodes do not reconnect in lockstep. */
+export function reconnectDelay(attempt: number): number {
+  const base = Math.min(1000, 50 * 2 ** Math.min(attempt, 10));
+  return Math.round(base / 2 + (Math.random() * base) / 2);
+}
+
+/**
+ * ioredis defaults queue commands without bound and retry them for over a minute. Here:
+ * - commands/publisher: no offline queue (a command while disconnected fails at once), a command timeout,
+ *   one retry, and no silent resend of unanswered commands after a reconnect (the caller got `unavailable`
+ *   and retries itself; its seq makes the retry harmless);
+ * - subscriber: keeps the offline queue and waits forever, so (s)subscribe calls made during an outage are
+ *   sent on reconnect, and ioredis resubscribes what it had;
+ * - every role reconnects forever with capped jittered backoff, so recovery after Redis returns is quick.
+ */
+function roleOptions(role: RedisRole, commandTimeoutMs: number): RedisOptions {
+  if (role === 'subscriber') {
+    return { enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: true };
+  }
+  return {
+    enableOfflineQueue: false,
+    commandTimeout: commandTimeoutMs,
+    maxRetriesPerRequest: 1,
+    autoResendUnfulfilledCommands: false,
+    enableAutoPipelining: role === 'commands',
+  };
+}
+
+/** Creates an ioredis client (standalone or Cluster) with the client discipline of its role. */
+export function createRedisClient(options: RedisClientOptions): Redis | Cluster {
+  const commandTimeoutMs = options.commandTimeoutMs ?? 1000;
+  const { enableOfflineQueue, enableAutoPipelining, ...perConnection } = roleOptions(options.role, commandTimeoutMs);
+  const common: RedisOptions = { connectTimeout: 2000, connectionName: `tandem-${options.role}`, ...perConnection };
+  let client: Redis | Cluster;
+  if (options.clusterNodes && options.clusterNodes.length > 0) {
+    const nodes = options.clusterNodes.map((node) => {
+      const at = node.lastIndexOf(':');
+      return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+    });
+    const clusterOptions: ClusterOptions = {
+      clusterRetryStrategy: reconnectDelay,
+      clusterNodeRetryStrategy: reconnectDelay,
+      enableOfflineQueue,
+      enableAutoPipelining,
+      // The sharded adapter's SSUBSCRIBE must reach the node that owns the channel's slot.
+      shardedSubscribers: options.role === 'subscriber',
+      slotsRefreshTimeout: 1000,
+      redisOptions: common,
+    };
+    client = new Cluster(nodes, clusterOptions);
+  } else {
+    if (!options.url) throw new Error('createRedisClient needs a url or cluster nodes');
+    client = new Redis(options.url, { ...common, enableOfflineQueue, enableAutoPipelining, retryStrategy: reconnectDelay });
+  }
+  const onError = options.onError ?? (() => undefined);
+  client.on('error', onError);
+  return client;
+}
+
+/** Resolves once the client is ready (fail-fast clients refuse commands before that); rejects after `timeoutMs`. */
+export function waitForReady(client: Redis | Cluster, timeoutMs = 10_000): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new Error(`redis not ready after ${timeoutMs} ms (status ${client.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once('ready', onReady);
+  });
+}

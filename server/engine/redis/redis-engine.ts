@@ -1,0 +1,214 @@
+import { randomBytes } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import {
+  LIMITS,
+  type CartLine,
+  type Change,
+  type Device,
+  type Mutation,
+  type MutationResult,
+  type SyncPayload,
+  type WatchEntry,
+} from '../../../client-sdk/src/protocol/index.ts';
+import { sortCartLines } from '../../domain/cart.ts';
+import { sortDevices } from '../../domain/devices.ts';
+import { parseMutation } from '../../domain/mutation.ts';
+import { isRevokedBy } from '../../domain/revocation.ts';
+import { sortWatchEntries } from '../../domain/watch.ts';
+import { SyncError } from '../../errors.ts';
+import type { Actor, DevicesChanged, Engine, EngineOptions } from '../engine.ts';
+import { PRESENCE_KEY, parsePresenceMember, presenceMember, userKeys } from './keys.ts';
+import { toSyncError } from './redis-errors.ts';
+import { defineScripts, type ScriptName } from './scripts.ts';
+
+export interface RedisEngineOptions extends EngineOptions {
+  /** The commands client (see createRedisClient); the engine owns it and closes it on close(). */
+  redis: Redis | Cluster;
+}
+
+/** Most stale presence entries one sweep handles; the rest wait for the next sweep. */
+const SWEEP_BATCH = 5000;
+
+const random = () => randomBytes(8).toString('hex');
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
+}
+function parseDevices(value: unknown): Device[] {
+  return sortDevices(strings(value).map((raw) => JSON.parse(raw) as Device));
+}
+
+/** Arguments of a mutation script after the gate's, in the order the script reads them (ARGV[9..]). */
+function requestArgs(mutation: Mutation): { script: ScriptName; args: (string | number)[] } {
+  switch (mutation.event) {
+    case 'cart:add': {
+      const r = mutation.request;
+      return { script: 'mutateCart', args: ['add', r.sku, r.qty, r.title, r.priceCents, LIMITS.cartLines, LIMITS.qtyMax] };
+    }
+    case 'cart:set':
+      return { script: 'mutateCart', args: ['set', mutation.request.sku, mutation.request.qty, '', 0, LIMITS.cartLines, LIMITS.qtyMax] };
+    case 'cart:remove':
+      return { script: 'mutateCart', args: ['remove', mutation.request.sku, 0, '', 0, LIMITS.cartLines, LIMITS.qtyMax] };
+    case 'cart:clear':
+      return { script: 'mutateCart', args: ['clear', '', 0, '', 0, LIMITS.cartLines, LIMITS.qtyMax] };
+    case 'watch:report': {
+      const r = mutation.request;
+      return {
+        script: 'mutateWatch',
+        args: [r.videoId, String(r.positionSec), String(r.durationSec), r.at, r.kind, LIMITS.watchEntries, String(LIMITS.completedFraction)],
+      };
+    }
+  }
+}
+
+/**
+ * The engine of a cluster of gateway nodes: a user's state lives in Redis under the `{u:<id>}` hash tag and
+ * every mutation is ONE Lua script call (gate + rules + version + log + seq), so nodes never race.
+ */
+export function createRedisEngine(options: RedisEngineOptions): Engine {
+  const { redis, rateLimit } = options;
+  const scripts = defineScripts(redis);
+  const run = async (name: ScriptName, keys: readonly string[], args: readonly (string | number)[]) => {
+    try {
+      return await scripts(name, keys, args);
+    } catch (err) {
+      throw toSyncError(err);
+    }
+  };
+  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toSyncError(err);
+    }
+  };
+
+  return {
+    kind: 'redis',
+
+    async mutate(actor: Actor, raw: Mutation): Promise<MutationResult> {
+      const mutation = parseMutation(raw);
+      const k = userKeys(actor.userId);
+      const { script, args } = requestArgs(mutation);
+      const keys = [k.meta, k.log, k.seq, k.conn, k.revoked, k.rl, script === 'mutateCart' ? k.cart : k.watch];
+      if (script === 'mutateWatch') keys.push(k.watchz);
+      const gate = [actor.deviceId, actor.connId, actor.issuedAt, String(mutation.request.seq), rateLimit.perSecond, rateLimit.burst, random(), LIMITS.changeLog];
+      const reply = strings(await run(script, keys, [...gate, ...args]));
+      if (reply[0] === 'dup') return { epoch: reply[1] ?? '', version: Number(reply[2]), duplicate: true };
+      const change = JSON.parse(reply[1] ?? '') as Change;
+      return { epoch: change.epoch, version: change.version, duplicate: false, change };
+    },
+
+    async sync(userId, since): Promise<SyncPayload> {
+      const k = userKeys(userId);
+      const args = [since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch];
+      const reply = await run('sync', [k.meta, k.log, k.cart, k.watch], args);
+      const [kind, epoch, version, first, second] = Array.isArray(reply) ? (reply as unknown[]) : [];
+      const base = { epoch: String(epoch), version: Number(version) };
+      if (kind === 'changes') return { kind: 'changes', ...base, changes: strings(first).map((raw) => JSON.parse(raw) as Change) };
+      return {
+        kind: 'snapshot',
+        ...base,
+        state: {
+          cart: sortCartLines(strings(first).map((raw) => JSON.parse(raw) as CartLine)),
+          watch: sortWatchEntries(strings(second).map((raw) => JSON.parse(raw) as WatchEntry)),
+        },
+      };
+    },
+
+    async connectDevice(userId, hello) {
+      const k = userKeys(userId);
+      const args = [hello.deviceId, hello.connId, hello.issuedAt, hello.name, hello.kind, hello.nodeId, options.maxDevices];
+      const reply = await run('connect', [k.devices, k.conn, k.revoked], args);
+      const [now, devices] = Array.isArray(reply) ? (reply as unknown[]) : [];
+      // The sweep index lives outside the user's slot, so it is written after the user's script; the next
+      // touch rewrites it should this write be lost.
+      await call(() => redis.zadd(PRESENCE_KEY, Number(now), presenceMember(userId, hello.deviceId)));
+      return parseDevices(devices);
+    },
+
+    async disconnectDevice(userId, deviceId, connId) {
+      const k = userKeys(userId);
+      const reply = await run('disconnect', [k.devices, k.conn], [deviceId, connId]);
+      if (reply === null) return null;
+      await call(() => redis.zrem(PRESENCE_KEY, presenceMember(userId, deviceId)));
+      return parseDevices(reply);
+    },
+
+    async touchDevices(entries) {
+      const byUser = new Map<string, string[]>();
+      for (const { userId, deviceId, connId } of entries) {
+        const list = byUser.get(userId) ?? [];
+        list.push(deviceId, connId);
+        byUser.set(userId, list);
+      }
+      await Promise.all(
+        [...byUser].map(async ([userId, pairs]) => {
+          const k = userKeys(userId);
+          const reply = await run('touch', [k.devices, k.conn], pairs);
+          const [now, touched] = Array.isArray(reply) ? (reply as unknown[]) : [];
+          const members = strings(touched).flatMap((deviceId) => [Number(now), presenceMember(userId, deviceId)]);
+          if (members.length > 0) await call(() => redis.zadd(PRESENCE_KEY, ...members));
+        }),
+      );
+    },
+
+    async sweepStaleDevices(staleMs): Promise<DevicesChanged[]> {
+      const reply = await run('presenceStale', [PRESENCE_KEY], [staleMs, SWEEP_BATCH]);
+      const [cutoff, members] = Array.isArray(reply) ? (reply as unknown[]) : [];
+      const byUser = new Map<string, string[]>();
+      for (const member of strings(members)) {
+        const parsed = parsePresenceMember(member);
+        if (!parsed) continue;
+        byUser.set(parsed.userId, [...(byUser.get(parsed.userId) ?? []), parsed.deviceId]);
+      }
+      const changed: DevicesChanged[] = [];
+      const settled: string[] = [];
+      await Promise.all(
+        [...byUser].map(async ([userId, deviceIds]) => {
+          const k = userKeys(userId);
+          const result = await run('sweepUser', [k.devices, k.conn], [staleMs, ...deviceIds]);
+          const [done, devices] = Array.isArray(result) ? (result as unknown[]) : [];
+          for (const deviceId of strings(done)) settled.push(presenceMember(userId, deviceId));
+          if (devices !== undefined) changed.push({ userId, devices: parseDevices(devices) });
+        }),
+      );
+      if (settled.length > 0) await run('presencePrune', [PRESENCE_KEY], [String(cutoff), ...settled]);
+      return changed;
+    },
+
+    async listDevices(userId) {
+      const k = userKeys(userId);
+      return parseDevices(await call(() => redis.hvals(k.devices)));
+    },
+
+    async revoke(userId, scope) {
+      return Number(await run('revoke', [userKeys(userId).revoked], [scope.deviceId ?? '*']));
+    },
+
+    async isRevoked(userId, deviceId, issuedAt) {
+      const [all, device] = await call(() => redis.hmget(userKeys(userId).revoked, '*', deviceId));
+      const marks = new Map<string, number>();
+      if (all) marks.set('*', Number(all));
+      if (device) marks.set(deviceId, Number(device));
+      return isRevokedBy(marks, deviceId, issuedAt);
+    },
+
+    async takeRateToken(userId) {
+      const allowed = await run('takeRate', [userKeys(userId).rl], [rateLimit.perSecond, rateLimit.burst]);
+      if (Number(allowed) !== 1) throw new SyncError('rate_limited', 'too many requests');
+    },
+
+    async ping() {
+      await call(() => redis.ping());
+    },
+
+    async close() {
+      try {
+        await redis.quit();
+      } catch {
+        redis.disconnect();
+      }
+    },
+  };
+}

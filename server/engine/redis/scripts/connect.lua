@@ -1,0 +1,30 @@
+-- Registers a connecting device atomically: revocation check, device cap (evict the offline device seen
+-- longest ago, else refuse), then the device becomes online with this connId as its current connection.
+-- KEYS: 1 devices, 2 conn, 3 revoked. ARGV: 1 deviceId, 2 connId, 3 issuedAt, 4 name, 5 kind, 6 nodeId, 7 max devices
+local DEVICES, CONN = KEYS[1], KEYS[2]
+local device_id = ARGV[1]
+if is_revoked(KEYS[3], device_id, tonumber(ARGV[3])) then
+  return redis.error_reply('unauthorized session revoked')
+end
+local now = now_ms()
+if redis.call('HEXISTS', DEVICES, device_id) == 0 and redis.call('HLEN', DEVICES) >= tonumber(ARGV[7]) then
+  local pick
+  for _, raw in ipairs(redis.call('HVALS', DEVICES)) do
+    local d = cjson.decode(raw)
+    if not d.online and (not pick or d.lastSeen < pick.lastSeen or
+        (d.lastSeen == pick.lastSeen and bytes_lt(d.deviceId, pick.deviceId))) then
+      pick = d
+    end
+  end
+  if not pick then
+    return redis.error_reply('forbidden at most ' .. ARGV[7] .. ' devices may be online at once')
+  end
+  redis.call('HDEL', DEVICES, pick.deviceId)
+  redis.call('HDEL', CONN, pick.deviceId)
+end
+redis.call('HSET', DEVICES, device_id, cjson.encode({
+  deviceId = device_id, name = ARGV[4], kind = ARGV[5], connectedAt = now, lastSeen = now,
+  online = true, nodeId = ARGV[6],
+}))
+redis.call('HSET', CONN, device_id, ARGV[2])
+return { now, redis.call('HVALS', DEVICES) }

@@ -1,0 +1,39 @@
+-- One watch report, atomically: gate (revocation, connId, rate limit, dedup), rules, commit.
+-- Rules as in server/domain/watch.ts. KEYS[7] watch (hash), 8 watchz (zset by updatedAt).
+-- ARGV[9] videoId, 10 positionSec, 11 durationSec, 12 at, 13 kind, 14 max entries, 15 completed fraction
+local ctx, early = gate()
+if early then return early end
+
+local WATCH, WATCHZ, video = KEYS[7], KEYS[8], ARGV[9]
+local pos, dur = tonumber(ARGV[10]), tonumber(ARGV[11])
+local at = math.min(tonumber(ARGV[12]), ctx.now)
+
+local stored = redis.call('HGET', WATCH, video)
+if stored then
+  local existing = cjson.decode(stored)
+  if at <= existing.updatedAt or (ARGV[13] == 'progress' and pos < existing.positionSec) then
+    return commit(ctx, '{"type":"noop"}')
+  end
+end
+
+-- Seconds arrive rounded to the ms, so cjson's 14 significant digits print them exactly.
+local entry = cjson.encode({
+  videoId = video, positionSec = pos, durationSec = dur, updatedAt = at, deviceId = DEVICE,
+  completed = pos >= tonumber(ARGV[15]) * dur,
+})
+redis.call('HSET', WATCH, video, entry)
+redis.call('ZADD', WATCHZ, at, video)
+
+-- Past the cap, trim the oldest entries other than this one (zset order: score, then bytes of the id).
+local trimmed = {}
+local excess = redis.call('ZCARD', WATCHZ) - tonumber(ARGV[14])
+if not stored and excess > 0 then
+  for _, id in ipairs(redis.call('ZRANGE', WATCHZ, 0, excess)) do
+    if #trimmed < excess and id ~= video then trimmed[#trimmed + 1] = id end
+  end
+  redis.call('ZREM', WATCHZ, unpack(trimmed))
+  redis.call('HDEL', WATCH, unpack(trimmed))
+end
+local quoted = {}
+for i, id in ipairs(trimmed) do quoted[i] = '"' .. id .. '"' end
+return commit(ctx, '{"type":"watch","entry":' .. entry .. ',"trimmed":[' .. table.concat(quoted, ',') .. ']}')

@@ -1,0 +1,41 @@
+-- The gate and the commit shared by the mutation scripts (prepended after prelude.lua).
+-- KEYS: 1 meta, 2 log, 3 seq, 4 conn, 5 revoked, 6 rl (7.. the state keys of the script)
+-- ARGV: 1 deviceId, 2 connId, 3 issuedAt, 4 seq, 5 perSecond, 6 burst, 7 random (epoch), 8 log cap (9.. the request)
+local META, LOG, SEQ, CONN, REVOKED, RL = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local DEVICE, CONN_ID, ISSUED_AT, SEQ_STR = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+
+-- Checks in the same order as the memory engine: revocation, connection, rate limit, duplicate.
+-- Returns the commit context, or the reply to return at once (an error, or the duplicate answer).
+local function gate()
+  local now = now_ms()
+  local epoch = ensure_meta(META, ARGV[7], now)
+  if is_revoked(REVOKED, DEVICE, ISSUED_AT) then
+    return nil, redis.error_reply('unauthorized session revoked')
+  end
+  if redis.call('HGET', CONN, DEVICE) ~= CONN_ID then
+    return nil, redis.error_reply('conflict this connection was superseded by a newer one of the same device')
+  end
+  if not take_token(RL, now, tonumber(ARGV[5]), tonumber(ARGV[6])) then
+    return nil, redis.error_reply('rate_limited too many requests')
+  end
+  -- Exactly-once: the last applied seq is written by commit() in this same script, so a resend,
+  -- however late, finds it. Seqs are integers below 2^53: exact as Lua doubles.
+  local applied = redis.call('HMGET', SEQ, DEVICE, DEVICE .. ':v')
+  if applied[1] and tonumber(SEQ_STR) <= tonumber(applied[1]) then
+    return nil, { 'dup', epoch, tonumber(applied[2]) }
+  end
+  return { now = now, epoch = epoch }, nil
+end
+
+-- Bumps the version, appends the change to the bounded log and records the device's seq, all in this script.
+-- The change is assembled as text so `seq` keeps every digit (cjson would print 14 significant digits).
+local function commit(ctx, op_json)
+  local version = redis.call('HINCRBY', META, 'version', 1)
+  local change = '{"epoch":"' .. ctx.epoch .. '","version":' .. string.format('%d', version) ..
+    ',"deviceId":"' .. DEVICE .. '","seq":' .. SEQ_STR .. ',"at":' .. string.format('%d', ctx.now) ..
+    ',"op":' .. op_json .. '}'
+  redis.call('RPUSH', LOG, change)
+  redis.call('LTRIM', LOG, -tonumber(ARGV[8]), -1)
+  redis.call('HSET', SEQ, DEVICE, SEQ_STR, DEVICE .. ':v', version)
+  return { 'ok', change }
+end

@@ -1,0 +1,53 @@
+-- Shared helpers, prepended to the scripts that need them when the engine loads them.
+-- A script built from prelude + body is still ONE script: Redis runs it atomically (no other command
+-- interleaves), so every check and write below sees and leaves a consistent state of the user.
+
+-- Server time in ms from Redis itself, so every node agrees on "now".
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- The user's epoch and version. A missing meta (a new user, or a Redis that lost its data) gets a new epoch
+-- made of the server time and a random id from the caller, so clients of a lost store resync from a snapshot.
+local function ensure_meta(meta_key, random, now)
+  local m = redis.call('HMGET', meta_key, 'epoch', 'version')
+  if m[1] then return m[1], tonumber(m[2]) end
+  local epoch = 'r' .. string.format('%d', now) .. '-' .. random
+  redis.call('HSET', meta_key, 'epoch', epoch, 'version', 0)
+  return epoch, 0
+end
+
+-- Same rule as server/domain/revocation.ts.
+local function is_revoked(revoked_key, device_id, issued_at)
+  local r = redis.call('HMGET', revoked_key, '*', device_id)
+  return (r[1] and tonumber(r[1]) > issued_at) or (r[2] and tonumber(r[2]) > issued_at) or false
+end
+
+-- Same expression, in the same order, as server/domain/rate-limit.ts (so both engines agree to the bit).
+-- `%.17g` stores the double exactly. The key expires once the bucket would be full again anyway.
+local function take_token(rl_key, now, per_second, burst)
+  local b = redis.call('HMGET', rl_key, 'tokens', 'ts')
+  local tokens = burst
+  if b[1] then
+    local elapsed = math.max(0, now - tonumber(b[2]))
+    tokens = math.min(burst, tonumber(b[1]) + (elapsed * per_second) / 1000)
+  end
+  local allowed = tokens >= 1
+  if allowed then tokens = tokens - 1 end
+  redis.call('HSET', rl_key, 'tokens', string.format('%.17g', tokens), 'ts', string.format('%d', now))
+  if per_second > 0 then
+    redis.call('PEXPIRE', rl_key, math.ceil(burst / per_second * 1000) + 1000)
+  end
+  return allowed
+end
+
+-- Byte-wise string order (Lua's `<` follows the locale's collation, Redis' zsets and JS do not).
+local function bytes_lt(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
