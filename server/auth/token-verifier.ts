@@ -1,0 +1,86 @@
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type KeyObject } from 'jose';
+import { UserId } from '../../client-sdk/src/protocol/index.ts';
+import type { Config } from '../config.ts';
+import { SyncError } from '../errors.ts';
+
+/** What a verified token says about its holder. */
+export interface TokenClaims {
+  userId: string;
+  /** `iat` in ms (0 when absent, so any revocation refuses the token). */
+  issuedAt: number;
+  /** `exp` in ms. */
+  expiresAt: number;
+  /** The `did` claim, when the token is bound to one device. */
+  deviceId: string | null;
+}
+
+export interface TokenVerifier {
+  /** Verifies signature and claims; throws SyncError `token_expired` or `unauthorized`. */
+  verify(token: string): Promise<TokenClaims>;
+}
+
+// jose's errors carry a stable `code`; JWTExpired is not a JWTClaimValidationFailed, so map by code only.
+function reasonOf(err: unknown): SyncError {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  const claim = typeof err === 'object' && err !== null && 'claim' in err ? String(err.claim) : '';
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return new SyncError('token_expired', 'token expired');
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      return new SyncError('unauthorized', claim === 'nbf' ? 'token not yet valid' : `token claim "${claim}" invalid`);
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return new SyncError('unauthorized', 'token algorithm not allowed');
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return new SyncError('unauthorized', 'token signature invalid');
+    case 'ERR_JWKS_TIMEOUT':
+      return new SyncError('unavailable', 'key set unreachable');
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+      return new SyncError('unauthorized', 'no matching key for token');
+    case 'ERR_JWS_INVALID':
+    case 'ERR_JWT_INVALID':
+    case 'ERR_JOSE_NOT_SUPPORTED':
+      return new SyncError('unauthorized', 'token malformed');
+    default:
+      return new SyncError('unauthorized', 'token invalid');
+  }
+}
+
+type VerifyKey = Uint8Array | KeyObject | JWTVerifyGetKey;
+
+export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
+  const key: VerifyKey =
+    jwt.key.kind === 'secret' ? jwt.key.secret : jwt.key.kind === 'public-key' ? jwt.key.key : createRemoteJWKSet(jwt.key.url);
+  const options: JWTVerifyOptions = {
+    algorithms: jwt.algorithms,
+    clockTolerance: jwt.clockToleranceSec,
+    requiredClaims: ['exp', 'sub'],
+    ...(jwt.issuer !== null ? { issuer: jwt.issuer } : {}),
+    ...(jwt.audience !== null ? { audience: jwt.audience } : {}),
+  };
+
+  return {
+    async verify(token) {
+      let payload;
+      try {
+        // Overloads of jwtVerify differ only by key type; the union is resolved here.
+        payload = typeof key === 'function' ? (await jwtVerify(token, key, options)).payload : (await jwtVerify(token, key, options)).payload;
+      } catch (err) {
+        throw reasonOf(err);
+      }
+      const sub = UserId.safeParse(payload.sub);
+      if (!sub.success) throw new SyncError('unauthorized', 'token subject is not a valid user id');
+      const did = payload['did'];
+      if (did !== undefined && typeof did !== 'string') throw new SyncError('unauthorized', 'token claim "did" invalid');
+      const issuedAt = typeof payload.iat === 'number' ? Math.floor(payload.iat * 1000) : 0;
+      // A token from the future would outlive every "revoke what was issued before now".
+      if (issuedAt > Date.now() + jwt.clockToleranceSec * 1000) throw new SyncError('unauthorized', 'token issued in the future');
+      return {
+        userId: sub.data,
+        issuedAt,
+        expiresAt: Math.floor((payload.exp ?? 0) * 1000),
+        deviceId: did ?? null,
+      };
+    },
+  };
+}

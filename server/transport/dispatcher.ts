@@ -1,0 +1,98 @@
+import { performance } from 'node:perf_hooks';
+import type { z } from 'zod';
+import {
+  REQUEST_SCHEMAS,
+  isMutationEvent,
+  isRequestEvent,
+  type RequestEvent,
+  type RequestOf,
+  type WireError,
+} from '../../client-sdk/src/protocol/index.ts';
+import { SyncError, toWireError } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Handlers, RequestScope } from './handlers.ts';
+import { endSession } from './session-ending.ts';
+import { sessionOf, type GatewaySocket } from './session.ts';
+
+export interface DispatcherDeps {
+  handlers: Handlers;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+type Reply = (response: unknown) => void;
+
+/** The first few zod issues as one line, e.g. `qty: Too big: expected number to be <=999`. */
+function summarize(error: z.ZodError): string {
+  const text = error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : 'payload'}: ${i.message}`)
+    .join('; ');
+  return text.length > 480 ? `${text.slice(0, 477)}...` : text;
+}
+
+/** The request schemas, typed so that a generic event indexes its own schema. */
+const SCHEMAS: { [E in RequestEvent]: z.ZodType<RequestOf<E>> } = REQUEST_SCHEMAS;
+
+async function run<E extends RequestEvent>(
+  handlers: Handlers,
+  event: E,
+  payload: unknown,
+  scope: RequestScope,
+): Promise<object> {
+  const parsed = SCHEMAS[event].safeParse(payload);
+  if (!parsed.success) throw new SyncError('bad_request', summarize(parsed.error));
+  if (Date.now() >= scope.session.expiresAt) throw new SyncError('token_expired', 'token expired; refresh it or reconnect');
+  const handler: (scope: RequestScope, request: RequestOf<E>) => Promise<object> = handlers[event];
+  return handler(scope, parsed.data);
+}
+
+/**
+ * Handles every event a client sends, through one path: flood guard, event and payload validation,
+ * token expiry, the handler; whatever is thrown becomes a wire error. A missing ack is tolerated.
+ */
+export function attachDispatcher(socket: GatewaySocket, deps: DispatcherDeps): void {
+  const { metrics, logger } = deps;
+  const session = sessionOf(socket);
+
+  const dispatch = async (event: unknown, args: unknown[]) => {
+    const started = performance.now();
+    const last = args.at(-1);
+    const reply: Reply = typeof last === 'function' ? (last as Reply) : () => {};
+    const payloadArgs = typeof last === 'function' ? args.slice(0, -1) : args;
+    const label = typeof event === 'string' && isRequestEvent(event) ? event : 'unknown';
+    const after: Array<() => void> = [];
+    let outcome = 'ok';
+    try {
+      const verdict = session.flood.take(Date.now());
+      if (verdict === 'cut_off') {
+        outcome = 'flood';
+        logger.warn({ userId: session.userId, deviceId: session.deviceId }, 'flood: connection cut off');
+        endSession(socket, 'flood', { metrics });
+        return;
+      }
+      if (verdict === 'slow_down') throw new SyncError('rate_limited', 'too many requests on this connection; slow down');
+      if (label === 'unknown') throw new SyncError('bad_request', `unknown event ${JSON.stringify(String(event)).slice(0, 80)}`);
+      if (payloadArgs.length !== 1) throw new SyncError('bad_request', 'expected exactly one payload argument');
+      const result = await run(deps.handlers, label, payloadArgs[0], { socket, session, afterAck: (fn) => after.push(fn) });
+      reply({ ok: true, ...result });
+    } catch (err) {
+      const error: WireError = toWireError(err);
+      outcome = error.code;
+      if (error.code === 'internal') logger.error({ err, event: label }, 'request failed');
+      if (error.code === 'unavailable') metrics.redisErrors.inc({ client: 'engine' });
+      reply({ ok: false, error });
+      // The engine refuses writes of revoked sessions even if the revoke signal never reached this node.
+      if (error.code === 'unauthorized' && isMutationEvent(label)) after.push(() => endSession(socket, 'revoked', { metrics }));
+    } finally {
+      metrics.requests.inc({ event: label, outcome });
+      metrics.requestSeconds.observe({ event: label }, (performance.now() - started) / 1000);
+    }
+    for (const fn of after) fn();
+  };
+
+  socket.onAny((event: unknown, ...args: unknown[]) => {
+    void dispatch(event, args);
+  });
+}

@@ -1,0 +1,168 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import type { Device } from '../../client-sdk/src/protocol/index.ts';
+import { createDevTokenSigner } from '../auth/dev-token-signer.ts';
+import { createTokenVerifier } from '../auth/token-verifier.ts';
+import type { Config } from '../config.ts';
+import type { Engine } from '../engine/engine.ts';
+import { createHttpRoutes } from '../http/http-routes.ts';
+import { createStaticFiles } from '../http/static-files.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { createPubSubAdapter, type AdapterMode, type PubSubClients } from './adapter.ts';
+import { createAdmission, createOriginPolicy, gateUpgrades } from './admission.ts';
+import { attachDispatcher } from './dispatcher.ts';
+import { drainSockets } from './drain.ts';
+import { createExpiryWheel } from './expiry-wheel.ts';
+import { createHandlers } from './handlers.ts';
+import { createHandshakeMiddleware } from './handshake.ts';
+import { startPresence } from './presence.ts';
+import { createRevocation } from './revocation.ts';
+import { endSession } from './session-ending.ts';
+import { sessionOf, type GatewayServer, type GatewaySocket } from './session.ts';
+
+export interface GatewayOptions {
+  config: Config;
+  engine: Engine;
+  logger: Logger;
+  metrics: Metrics;
+  /** Redis connections for cross-node fan-out; without them the node is alone (memory engine). */
+  pubsub?: PubSubClients & { mode: AdapterMode };
+}
+
+export interface Gateway {
+  readonly httpServer: HttpServer;
+  /** Starts listening on the configured host and port; resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Whether a drain has begun (handshakes refused, /readyz 503). */
+  readonly draining: boolean;
+  /** Drains (SIGTERM): hints every client to reconnect elsewhere; resolves when empty or at the drain timeout. */
+  drain(): Promise<'empty' | 'timeout'>;
+  /** Closes every socket and the server; waits for the device bookkeeping of closed sockets. */
+  close(): Promise<void>;
+}
+
+/** socket.io on WebSocket only, authenticated, one dispatcher per socket, fan-out to user rooms. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { config, engine, logger, metrics } = options;
+  const verifier = createTokenVerifier(config.jwt);
+  let draining = false;
+  let drainPromise: Promise<'empty' | 'timeout'> | null = null;
+  const pending = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+
+  const originAllowed = createOriginPolicy(config.corsOrigins);
+  const admission = createAdmission({ originAllowed, isDraining: () => draining });
+  const httpServer = createServer(
+    createHttpRoutes({
+      nodeId: config.nodeId,
+      engine,
+      metrics,
+      logger,
+      isDraining: () => draining,
+      devTokens: config.devTokens ? createDevTokenSigner(config.jwt) : null,
+      isOriginAllowed: originAllowed,
+      staticFiles: createStaticFiles(config.demoDir),
+    }),
+  );
+
+  const io: GatewayServer = new Server(httpServer, {
+    transports: ['websocket'],
+    maxHttpBufferSize: 16 * 1024,
+    pingInterval: config.ping.intervalMs,
+    pingTimeout: config.ping.timeoutMs,
+    connectTimeout: 10_000,
+    serveClient: false,
+    allowRequest: (req, callback) => {
+      const verdict = admission(req);
+      callback(verdict.ok ? null : verdict.message, verdict.ok);
+    },
+    ...(options.pubsub ? { adapter: createPubSubAdapter(options.pubsub, options.pubsub.mode) } : {}),
+  });
+  gateUpgrades(httpServer, admission);
+
+  const pushDevices = (room: string, devices: Device[]) => {
+    io.to(room).emit('devices', { devices });
+    metrics.fanout.inc({ event: 'devices' });
+  };
+  const wheel = createExpiryWheel<GatewaySocket>({ onExpire: (socket) => endSession(socket, 'token_expired', { metrics }) });
+  const revocation = createRevocation({ io, metrics, logger, crossNode: options.pubsub !== undefined });
+  const handlers = createHandlers({ engine, verifier, nodeId: config.nodeId, metrics, wheel, revocation });
+  const presence = startPresence({ io, engine, logger, pushDevices });
+  const connectedDevices = new WeakMap<GatewaySocket, Device[]>();
+  const flood = { perSecond: config.rateLimit.perSecond * 2, burst: config.rateLimit.burst * 2 };
+
+  io.use(createHandshakeMiddleware({ engine, verifier, nodeId: config.nodeId, logger, metrics, flood, connectedDevices }));
+
+  io.on('connection', (socket) => {
+    const session = sessionOf(socket);
+    // socket.handshake already holds what we need; the raw request costs ~4 KB per idle connection.
+    (socket.conn as { request: unknown }).request = null;
+    // Handlers are attached synchronously, before any await, so no early request is missed.
+    attachDispatcher(socket, { handlers, metrics, logger });
+    socket.on('error', (err) => logger.debug({ err, userId: session.userId }, 'socket error'));
+    socket.on('disconnect', (reason) => {
+      metrics.connections.dec();
+      wheel.remove(socket);
+      logger.debug({ userId: session.userId, deviceId: session.deviceId, reason }, 'disconnected');
+      track(
+        engine.disconnectDevice(session.userId, session.deviceId, session.connId).then(
+          (devices) => devices && pushDevices(session.room, devices),
+          (err: unknown) => logger.warn({ err, userId: session.userId }, 'could not mark device offline'),
+        ),
+      );
+    });
+    void socket.join(session.room);
+    metrics.connections.inc();
+    wheel.schedule(socket, session.expiresAt);
+    const devices = connectedDevices.get(socket);
+    connectedDevices.delete(socket);
+    if (devices) pushDevices(session.room, devices);
+    logger.debug({ userId: session.userId, deviceId: session.deviceId }, 'connected');
+  });
+
+  return {
+    httpServer,
+    get draining() {
+      return draining;
+    },
+    listen() {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve((httpServer.address() as AddressInfo).port);
+        });
+      });
+    },
+    drain() {
+      if (drainPromise) return drainPromise;
+      draining = true;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), config.drain.timeoutMs);
+      });
+      const empty = drainSockets({ io, metrics, windowMs: config.drain.windowMs }).then(() => 'empty' as const);
+      drainPromise = Promise.race([empty, timeout]).finally(() => clearTimeout(timer));
+      return drainPromise;
+    },
+    async close() {
+      draining = true;
+      presence.stop();
+      wheel.stop();
+      let timer: NodeJS.Timeout | undefined;
+      // The adapter unsubscribes through Redis on close; a dead Redis must not hold the exit.
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, 3000);
+      });
+      await Promise.race([io.close().catch(() => {}), bound]);
+      await Promise.race([Promise.allSettled([...pending]), bound]);
+      clearTimeout(timer);
+      if (httpServer.listening) httpServer.close();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import type {
+  Mutation,
+  MutationEvent,
+  RequestEvent,
+  RequestOf,
+  ResultOf,
+} from '../../client-sdk/src/protocol/index.ts';
+import type { TokenVerifier } from '../auth/token-verifier.ts';
+import type { Actor, Engine } from '../engine/engine.ts';
+import { SyncError } from '../errors.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { ExpiryWheel } from './expiry-wheel.ts';
+import type { Revocation } from './revocation.ts';
+import type { GatewaySocket, Session } from './session.ts';
+
+/** What a handler gets besides its validated request. */
+export interface RequestScope {
+  socket: GatewaySocket;
+  session: Session;
+  /** Runs `fn` once the ack has been written (e.g. ending the caller's own session after a sign-out). */
+  afterAck(fn: () => void): void;
+}
+
+export type Handler<E extends RequestEvent> = (scope: RequestScope, request: RequestOf<E>) => Promise<ResultOf[E]>;
+export type Handlers = { [E in RequestEvent]: Handler<E> };
+
+export interface HandlerDeps {
+  engine: Engine;
+  verifier: TokenVerifier;
+  nodeId: string;
+  metrics: Metrics;
+  wheel: ExpiryWheel<GatewaySocket>;
+  revocation: Revocation;
+}
+
+const actorOf = (s: Session): Actor => ({ userId: s.userId, deviceId: s.deviceId, connId: s.connId, issuedAt: s.issuedAt });
+
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { engine, metrics } = deps;
+
+  const mutation =
+    <E extends MutationEvent>(event: E): Handler<E> =>
+    async ({ socket, session }, request) => {
+      // The request was validated against this event's schema, so the pair is a Mutation.
+      const result = await engine.mutate(actorOf(session), { event, request } as Mutation);
+      if (result.change) {
+        // The sender learns the change from its ack; every other device of the user, on any node, gets a push.
+        socket.to(session.room).emit('change', result.change);
+        metrics.fanout.inc({ event: 'change' });
+      }
+      return result;
+    };
+
+  return {
+    'cart:add': mutation('cart:add'),
+    'cart:set': mutation('cart:set'),
+    'cart:remove': mutation('cart:remove'),
+    'cart:clear': mutation('cart:clear'),
+    'watch:report': mutation('watch:report'),
+
+    async 'sync:since'({ session }, request) {
+      await engine.takeRateToken(session.userId);
+      const [sync, devices] = await Promise.all([engine.sync(session.userId, request.since), engine.listDevices(session.userId)]);
+      return { nodeId: deps.nodeId, serverTime: Date.now(), sync, devices };
+    },
+
+    async 'devices:list'({ session }) {
+      await engine.takeRateToken(session.userId);
+      return { devices: await engine.listDevices(session.userId) };
+    },
+
+    async 'auth:refresh'({ socket, session }, request) {
+      await engine.takeRateToken(session.userId);
+      const claims = await deps.verifier.verify(request.token);
+      if (claims.userId !== session.userId) throw new SyncError('unauthorized', 'token is for another user');
+      if (claims.deviceId !== null && claims.deviceId !== session.deviceId) {
+        throw new SyncError('unauthorized', 'token is bound to another device');
+      }
+      if (await engine.isRevoked(session.userId, session.deviceId, claims.issuedAt)) {
+        throw new SyncError('unauthorized', 'session revoked');
+      }
+      session.issuedAt = claims.issuedAt;
+      session.expiresAt = claims.expiresAt;
+      deps.wheel.schedule(socket, claims.expiresAt);
+      return { expiresAt: claims.expiresAt };
+    },
+
+    async 'auth:sign-out'({ session, afterAck }, request) {
+      if (request.scope === 'everywhere' && request.deviceId !== undefined) {
+        throw new SyncError('bad_request', 'deviceId only goes with scope "device"');
+      }
+      await engine.takeRateToken(session.userId);
+      const deviceId = request.scope === 'device' ? (request.deviceId ?? session.deviceId) : null;
+      const revokedAt = await engine.revoke(session.userId, deviceId === null ? {} : { deviceId });
+      afterAck(() => deps.revocation.broadcast({ userId: session.userId, deviceId, revokedAt }));
+      return { revokedAt };
+    },
+  };
+}

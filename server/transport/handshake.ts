@@ -1,0 +1,89 @@
+import type { ExtendedError } from 'socket.io';
+import { HandshakeAuth, PROTOCOL_VERSION, type Device, type WireError } from '../../client-sdk/src/protocol/index.ts';
+import type { TokenVerifier } from '../auth/token-verifier.ts';
+import type { Engine } from '../engine/engine.ts';
+import { SyncError, toWireError } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { createFloodGuard, type FloodGuardOptions } from './flood-guard.ts';
+import { userRoom } from './rooms.ts';
+import type { GatewaySocket } from './session.ts';
+
+export interface HandshakeDeps {
+  engine: Engine;
+  verifier: TokenVerifier;
+  nodeId: string;
+  logger: Logger;
+  metrics: Metrics;
+  flood: FloodGuardOptions;
+  /** Devices the user had right after this socket registered, keyed by socket, pushed on `connection`. */
+  connectedDevices: WeakMap<GatewaySocket, Device[]>;
+}
+
+const QUERY_TOKEN_KEYS = ['token', 'access_token', 'jwt', 'auth'];
+
+function refusal(error: WireError): ExtendedError {
+  const err: ExtendedError = new Error(error.message);
+  err.data = error;
+  return err;
+}
+
+async function admit(socket: GatewaySocket, deps: HandshakeDeps): Promise<void> {
+  // A token in the URL ends up in proxy and access logs: refuse it even when it is valid.
+  if (QUERY_TOKEN_KEYS.some((k) => k in socket.handshake.query)) {
+    throw new SyncError('unauthorized', 'send the token in the handshake auth payload, never in the URL');
+  }
+  const parsed = HandshakeAuth.safeParse(socket.handshake.auth);
+  if (!parsed.success) {
+    const tokenIssue = parsed.error.issues.some((i) => i.path[0] === 'token');
+    throw new SyncError(tokenIssue ? 'unauthorized' : 'bad_request', tokenIssue ? 'token missing or malformed' : 'handshake auth malformed');
+  }
+  const auth = parsed.data;
+  if (auth.protocol !== PROTOCOL_VERSION) {
+    throw new SyncError('bad_request', `protocol ${auth.protocol} not supported (server speaks ${PROTOCOL_VERSION})`);
+  }
+  const claims = await deps.verifier.verify(auth.token);
+  if (claims.deviceId !== null && claims.deviceId !== auth.deviceId) {
+    throw new SyncError('unauthorized', 'token is bound to another device');
+  }
+  const connId = socket.id;
+  const devices = await deps.engine.connectDevice(claims.userId, {
+    deviceId: auth.deviceId,
+    name: auth.deviceName ?? auth.deviceId,
+    kind: auth.deviceKind ?? 'other',
+    nodeId: deps.nodeId,
+    connId,
+    issuedAt: claims.issuedAt,
+  });
+  if (socket.conn.readyState !== 'open') {
+    // The client left while we were registering it: undo, or the device would look online until the sweep.
+    await deps.engine.disconnectDevice(claims.userId, auth.deviceId, connId);
+    throw new SyncError('unavailable', 'connection closed during handshake');
+  }
+  socket.data.session = {
+    userId: claims.userId,
+    deviceId: auth.deviceId,
+    connId,
+    room: userRoom(claims.userId),
+    issuedAt: claims.issuedAt,
+    expiresAt: claims.expiresAt,
+    flood: createFloodGuard(deps.flood, Date.now()),
+  };
+  deps.connectedDevices.set(socket, devices);
+}
+
+/** socket.io middleware: validates auth, verifies the token, registers the device; refusals carry `{code, message}`. */
+export function createHandshakeMiddleware(deps: HandshakeDeps) {
+  return (socket: GatewaySocket, next: (err?: ExtendedError) => void): void => {
+    admit(socket, deps).then(
+      () => next(),
+      (err: unknown) => {
+        const wire = toWireError(err);
+        deps.metrics.handshakesRefused.inc({ code: wire.code });
+        if (wire.code === 'internal') deps.logger.error({ err }, 'handshake failed');
+        else deps.logger.debug({ code: wire.code, reason: wire.message }, 'handshake refused');
+        next(refusal(wire));
+      },
+    );
+  };
+}

@@ -1,0 +1,32 @@
+import type { EndingReason } from '../../client-sdk/src/protocol/index.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { GatewaySocket } from './session.ts';
+
+const MESSAGES: Record<EndingReason, string> = {
+  drain: 'this node is shutting down; reconnect after the delay',
+  token_expired: 'token expired; get a fresh token and reconnect',
+  revoked: 'this session was signed out',
+  flood: 'too many requests; reconnect later with backoff',
+};
+
+/**
+ * Tells the client why the server is ending its connection, then ends it. Closing the transport leaves the
+ * client free to reconnect (it sees "transport close"); `disconnect(true)` tells socket.io-client not to.
+ * Both flush what was already written, so the `session:ending` push arrives first.
+ */
+export function endSession(
+  socket: GatewaySocket,
+  reason: EndingReason,
+  options: { metrics: Metrics; reconnectAfterMs?: number; close?: boolean },
+): void {
+  if (!socket.connected) return;
+  options.metrics.sessionsEnded.inc({ reason });
+  socket.emit('session:ending', {
+    reason,
+    message: MESSAGES[reason],
+    ...(options.reconnectAfterMs !== undefined ? { reconnectAfterMs: options.reconnectAfterMs } : {}),
+  });
+  // Only a revoked session must not come back on its own.
+  if (reason === 'revoked') socket.disconnect(true);
+  else if (options.close !== false) socket.conn.close();
+}

@@ -1,0 +1,37 @@
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../client-sdk/src/protocol/index.ts';
+import type { FloodGuard } from './flood-guard.ts';
+
+/** What a node knows about one authenticated connection (kept in `socket.data`). */
+export interface Session {
+  userId: string;
+  deviceId: string;
+  connId: string;
+  room: string;
+  /** The current token's iat (ms); moves with `auth:refresh`. */
+  issuedAt: number;
+  /** The current token's exp (ms); moves with `auth:refresh`. */
+  expiresAt: number;
+  flood: FloodGuard;
+}
+
+/** Signals one node sends the others through the adapter. */
+export interface InterServerEvents {
+  /** Sessions of `userId` (of one device, or all when null) issued before `revokedAt` must end now. */
+  revoke: (signal: { userId: string; deviceId: string | null; revokedAt: number }) => void;
+}
+
+export interface SocketData {
+  /** Set by the handshake middleware; every connected socket has one. */
+  session?: Session;
+}
+
+export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** The session of a socket that passed the handshake middleware. */
+export function sessionOf(socket: GatewaySocket): Session {
+  const { session } = socket.data;
+  if (!session) throw new Error('socket without a session');
+  return session;
+}
