@@ -1,0 +1,57 @@
+import { createMemoryEngine } from './engine/memory/memory-engine.ts';
+import { createRedisClient, waitForReady } from './engine/redis/redis-client.ts';
+import { createRedisEngine } from './engine/redis/redis-engine.ts';
+import type { Engine } from './engine/engine.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './observability/logger.ts';
+import type { Metrics } from './observability/metrics.ts';
+import type { AdapterMode, PubSubClients } from './transport/adapter.ts';
+
+export interface Infrastructure {
+  engine: Engine;
+  /** The adapter's connections; absent for the memory engine (a single node). */
+  pubsub?: PubSubClients & { mode: AdapterMode };
+  /** Closes the engine and the pub/sub connections. */
+  close(): Promise<void>;
+}
+
+/** Builds the state store and, with Redis, the adapter's publisher and subscriber connections. */
+export async function createInfrastructure(config: Config, logger: Logger, metrics: Metrics): Promise<Infrastructure> {
+  const engineOptions = { rateLimit: config.rateLimit, maxDevices: config.maxDevices };
+  if (config.redis === null) {
+    const engine = createMemoryEngine(engineOptions);
+    return { engine, close: () => engine.close() };
+  }
+  const { url, clusterNodes, commandTimeoutMs, adapter } = config.redis;
+  const connect = (role: 'commands' | 'publisher' | 'subscriber') => {
+    let lastLogged = 0;
+    return createRedisClient({
+      ...(url !== null ? { url } : {}),
+      clusterNodes,
+      role,
+      commandTimeoutMs,
+      onError: (err) => {
+        metrics.redisErrors.inc({ client: role });
+        // Reconnect attempts repeat the same error many times a second; one line per 5 s is enough.
+        if (Date.now() - lastLogged > 5000) {
+          lastLogged = Date.now();
+          logger.warn({ err: err.message, role }, 'redis connection error');
+        }
+      },
+    });
+  };
+  const commands = connect('commands');
+  const pub = connect('publisher');
+  const sub = connect('subscriber');
+  await Promise.all([waitForReady(commands), waitForReady(pub), waitForReady(sub)]);
+  const engine = createRedisEngine({ ...engineOptions, redis: commands });
+  return {
+    engine,
+    pubsub: { pub, sub, mode: adapter },
+    async close() {
+      await engine.close();
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { ConfigError, configHelp, loadProcessConfig, type Config } from './config.ts';
+import { createInfrastructure } from './infrastructure.ts';
+import { createLogger } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { createGateway } from './transport/gateway.ts';
+
+/** The composition root: config → engine → gateway → listen; SIGTERM/SIGINT drain, then exit. */
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(configHelp());
+    return;
+  }
+  let config: Config;
+  try {
+    config = loadProcessConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error('tandem: invalid configuration');
+    for (const { variable, problem } of err.problems) console.error(`  ${variable}: ${problem}`);
+    console.error('run with --help for the list of variables');
+    process.exit(1);
+  }
+
+  const logger = createLogger({ level: config.logLevel, nodeId: config.nodeId });
+  for (const warning of config.warnings) logger.warn(`WARNING: ${warning}`);
+  const metrics = createMetrics({ nodeId: config.nodeId });
+  const infra = await createInfrastructure(config, logger, metrics);
+  const gateway = createGateway({ config, engine: infra.engine, logger, metrics, ...(infra.pubsub ? { pubsub: infra.pubsub } : {}) });
+  const port = await gateway.listen();
+  logger.info(
+    {
+      port,
+      host: config.host,
+      engine: infra.engine.kind,
+      adapter: infra.pubsub?.mode ?? 'none',
+      devTokens: config.devTokens,
+      algorithms: config.jwt.algorithms,
+    },
+    'listening',
+  );
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    const outcome = await gateway.drain();
+    logger.info({ outcome }, 'drained');
+    await gateway.close();
+    await infra.close();
+    logger.info('bye');
+    process.exit(0);
+  };
+  process.on('SIGTERM', (s) => void stop(s));
+  process.on('SIGINT', (s) => void stop(s));
+}
+
+main().catch((err: unknown) => {
+  console.error('tandem: failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});
