@@ -1,0 +1,206 @@
+import type { Change, Snapshot } from '../../../client-sdk/src/protocol/index.ts';
+import { canonical } from './model.ts';
+import { check, type Check } from './scenario.ts';
+import { signature, SHARED_SKUS, SHARED_VIDEO, type PlannedOp } from './workload.ts';
+
+/** One operation a client performed, and what became of its promise. */
+export interface OpRecord {
+  userId: string;
+  deviceId: string;
+  op: PlannedOp;
+  issuedAt: number;
+  status: 'pending' | 'acked' | 'rejected';
+  settledAt: number | null;
+  code: string | null;
+}
+
+/** The server's truth for one user, read through the engine (state and whole log). */
+export interface ServerTruth {
+  userId: string;
+  epoch: string;
+  version: number;
+  state: Snapshot;
+  /** The whole log from version 0, or null when it no longer reaches back (then only state checks run). */
+  log: Change[] | null;
+}
+
+/** One device's final local view. */
+export interface DeviceFinal {
+  userId: string;
+  deviceId: string;
+  epoch: string | null;
+  version: number;
+  state: Snapshot;
+  pending: number;
+}
+
+export interface InvariantInput {
+  ops: readonly OpRecord[];
+  truths: readonly ServerTruth[];
+  devices: readonly DeviceFinal[];
+  /** Positions of the shared video each client saw, in order (client id → positions). */
+  sharedVideoSeen: ReadonlyMap<string, readonly number[]>;
+  /**
+   * Set when the store lost its data (scenario 4): operations acknowledged before this time are expected
+   * to be gone (they are counted as `lostToStoreWipe`, not as lost), and the checks start from empty state.
+   */
+  storeWipedAt?: number;
+}
+
+export interface InvariantReport {
+  lost: number;
+  duplicated: number;
+  checks: Check[];
+  figures: { acknowledged: number; pendingAtEnd: number; rejected: number; lostToStoreWipe: number; diverged: number; backwards: number };
+}
+
+const isWildcard = (op: PlannedOp) => op.kind === 'watch' || op.kind === 'remove';
+
+/** Longest common subsequence of the device's operations and its logged changes (a noop matches a report or a remove). */
+function matchCount(ops: readonly PlannedOp[], changes: readonly Change[]): number {
+  const sig = changes.map((c) => (c.op.type === 'cart:line' ? `cart:${c.op.sku}` : c.op.type === 'watch' ? `watch:${c.op.entry.videoId}` : c.op.type));
+  const n = ops.length;
+  const m = changes.length;
+  let prev = new Array<number>(m + 1).fill(0);
+  for (let i = 1; i <= n; i++) {
+    const cur = new Array<number>(m + 1).fill(0);
+    const op = ops[i - 1];
+    for (let j = 1; j <= m; j++) {
+      const s = sig[j - 1];
+      const same = op !== undefined && (s === signature(op) || (s === 'noop' && isWildcard(op)));
+      cur[j] = same ? (prev[j - 1] ?? 0) + 1 : Math.max(prev[j] ?? 0, cur[j - 1] ?? 0);
+    }
+    prev = cur;
+  }
+  return prev[m] ?? 0;
+}
+
+/** What the server must hold for a user, computed from the operations alone (see workload.ts for why it can be). */
+function expectedFor(ops: readonly OpRecord[]) {
+  const shared = new Map<string, number>(SHARED_SKUS.map((s) => [s, 0]));
+  const own = new Map<string, number>();
+  const videos = new Map<string, number>();
+  let sharedVideoMax = 0;
+  for (const { op } of ops) {
+    if (op.kind === 'add' && op.shared) shared.set(op.sku, (shared.get(op.sku) ?? 0) + op.qty);
+    else if (op.kind === 'add') own.set(op.sku, (own.get(op.sku) ?? 0) + op.qty);
+    else if (op.kind === 'set') {
+      if (own.has(op.sku)) op.qty === 0 ? own.delete(op.sku) : own.set(op.sku, op.qty);
+    } else if (op.kind === 'remove') own.delete(op.sku);
+    else if (op.shared) sharedVideoMax = Math.max(sharedVideoMax, op.positionSec);
+    else {
+      const stored = videos.get(op.videoId);
+      videos.set(op.videoId, op.seek || stored === undefined ? op.positionSec : Math.max(stored, op.positionSec));
+    }
+  }
+  return { shared, own, videos, sharedVideoMax };
+}
+
+/**
+ * The one invariant checker every scenario uses:
+ * - every acknowledged (and every still-pending) operation is in the final server state exactly once: the
+ *   state equals what the operations imply, and each device's logged changes align one-to-one with its
+ *   operations (an unmatched operation is lost, an unmatched change is a duplicate);
+ * - a refused operation left no trace; nothing is still pending at the end;
+ * - every device ends with the server's state, epoch and version;
+ * - the shared video's progress never went backwards, on the server or on any client.
+ */
+export function checkInvariants(input: InvariantInput): InvariantReport {
+  const checks: Check[] = [];
+  let lost = 0;
+  let duplicated = 0;
+  let lostToStoreWipe = 0;
+  const problems: string[] = [];
+  const byUser = new Map<string, OpRecord[]>();
+  for (const rec of input.ops) byUser.set(rec.userId, [...(byUser.get(rec.userId) ?? []), rec]);
+
+  for (const truth of input.truths) {
+    const all = byUser.get(truth.userId) ?? [];
+    const wiped = input.storeWipedAt;
+    const before = wiped === undefined ? [] : all.filter((r) => r.status === 'acked' && (r.settledAt ?? 0) < wiped);
+    lostToStoreWipe += before.length;
+    const live = all.filter((r) => r.status !== 'rejected' && !before.includes(r));
+    const expected = expectedFor(live);
+    const lines = new Map(truth.state.cart.map((l) => [l.sku, l.qty]));
+    for (const [sku, qty] of expected.shared) {
+      const got = lines.get(sku) ?? 0;
+      if (got > qty) duplicated += 1;
+      if (got < qty) lost += 1;
+      if (got !== qty) problems.push(`${truth.userId} ${sku}: server qty ${got}, expected ${qty}`);
+    }
+    for (const [sku, got] of lines) {
+      if (SHARED_SKUS.includes(sku)) continue;
+      const want = expected.own.get(sku);
+      if (want !== got) problems.push(`${truth.userId} ${sku}: server qty ${got}, expected ${want ?? 'no line'}`);
+    }
+    for (const [sku, want] of expected.own) if (!lines.has(sku)) problems.push(`${truth.userId} ${sku}: no line on the server, expected qty ${want}`);
+    const entries = new Map(truth.state.watch.map((w) => [w.videoId, w.positionSec]));
+    for (const [videoId, want] of expected.videos) {
+      if (entries.get(videoId) !== want) problems.push(`${truth.userId} ${videoId}: server position ${entries.get(videoId) ?? 'none'}, expected ${want}`);
+    }
+    const sharedPos = entries.get(SHARED_VIDEO);
+    if (sharedPos !== undefined && sharedPos > expected.sharedVideoMax) problems.push(`${truth.userId} ${SHARED_VIDEO}: position ${sharedPos} was never reported`);
+
+    if (truth.log) {
+      const devices = new Set([...live.map((r) => r.deviceId), ...truth.log.map((c) => c.deviceId)]);
+      for (const deviceId of devices) {
+        const ops = live.filter((r) => r.deviceId === deviceId).map((r) => r.op);
+        const changes = truth.log.filter((c) => c.deviceId === deviceId).sort((a, b) => a.seq - b.seq);
+        const seqs = new Set(changes.map((c) => c.seq));
+        if (seqs.size !== changes.length) problems.push(`${deviceId}: ${changes.length - seqs.size} seq(s) logged twice`);
+        const matched = matchCount(ops, changes);
+        if (ops.length > matched) problems.push(`${deviceId}: ${ops.length - matched} operation(s) missing from the log`);
+        if (changes.length > matched) problems.push(`${deviceId}: ${changes.length - matched} logged change(s) match no operation`);
+        lost += ops.length - matched;
+        duplicated += changes.length - matched;
+      }
+      let last = -1;
+      for (const c of truth.log) {
+        if (c.op.type !== 'watch' || c.op.entry.videoId !== SHARED_VIDEO) continue;
+        if (c.op.entry.positionSec < last) problems.push(`${truth.userId}: shared video went back on the server at v${c.version}`);
+        last = c.op.entry.positionSec;
+      }
+    }
+  }
+  checks.push(check('every acknowledged or pending operation is on the server exactly once', problems.length === 0, problems.slice(0, 8).join('; ') || 'ok'));
+
+  const pendingAtEnd = input.devices.reduce((n, d) => n + d.pending, 0);
+  const stillPending = input.ops.filter((r) => r.status === 'pending').length;
+  checks.push(check('nothing is left pending after recovery', pendingAtEnd === 0 && stillPending === 0, `${pendingAtEnd} in outboxes, ${stillPending} unsettled promises`));
+
+  const truthOf = new Map(input.truths.map((t) => [t.userId, t]));
+  const diverged: string[] = [];
+  for (const d of input.devices) {
+    const truth = truthOf.get(d.userId);
+    if (!truth) continue;
+    const same = JSON.stringify(canonical(d.state)) === JSON.stringify(canonical(truth.state));
+    if (!same || d.epoch !== truth.epoch || d.version !== truth.version) diverged.push(`${d.deviceId} (v${d.version} vs v${truth.version}${same ? '' : ', state differs'})`);
+  }
+  checks.push(check('every device holds the server state', diverged.length === 0, diverged.slice(0, 6).join(', ') || 'ok'));
+
+  let backwards = 0;
+  const steps: string[] = [];
+  for (const [client, seen] of input.sharedVideoSeen) {
+    for (let i = 1; i < seen.length; i++) {
+      if ((seen[i] ?? 0) < (seen[i - 1] ?? 0)) {
+        backwards += 1;
+        if (backwards <= 3) steps.push(`${client} saw the shared video go from ${seen[i - 1]} to ${seen[i]}`);
+      }
+    }
+  }
+  checks.push(check('watch progress never moves backwards without a seek', backwards === 0, backwards === 0 ? 'ok' : `${backwards} backward step(s): ${steps.join('; ')}`));
+
+  return {
+    lost,
+    duplicated,
+    checks,
+    figures: {
+      acknowledged: input.ops.filter((r) => r.status === 'acked').length,
+      pendingAtEnd,
+      rejected: input.ops.filter((r) => r.status === 'rejected').length,
+      lostToStoreWipe,
+      diverged: diverged.length,
+      backwards,
+    },
+  };
+}
