@@ -1,0 +1,25 @@
+import { describe } from 'vitest';
+import { accessContract } from './contract/access.ts';
+import { cartContract } from './contract/cart.ts';
+import { devicesContract } from './contract/devices.ts';
+import type { ContractTarget } from './contract/harness.ts';
+import { idempotencyContract } from './contract/idempotency.ts';
+import { syncContract } from './contract/sync.ts';
+import { watchContract } from './contract/watch.ts';
+
+export type { ContractTarget } from './contract/harness.ts';
+
+/**
+ * The engine contract: every rule of docs/architecture.md, run against any engine.
+ * `getTarget` is read inside the tests, so the caller may create the target in its beforeAll.
+ */
+export function engineContract(name: string, getTarget: () => ContractTarget): void {
+  describe(`${name} engine contract`, () => {
+    cartContract(getTarget);
+    watchContract(getTarget);
+    idempotencyContract(getTarget);
+    syncContract(getTarget);
+    devicesContract(getTarget);
+    accessContract(getTarget);
+  });
+}
