@@ -1,0 +1,87 @@
+import { createConnection } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startChild, waitUntil, which, type Child } from './child.ts';
+
+/** The one line printed when redis-server is missing. */
+export const REDIS_INSTALL_HINT =
+  'redis-server is not installed: run `sudo apt-get install -y redis-server` (macOS: `brew install redis`), or set REDIS_URL to a running Redis';
+
+/** A setup problem the demo explains in one line and exits 1 for. */
+export class DemoSetupError extends Error {
+  override readonly name = 'DemoSetupError';
+}
+
+export interface DemoRedis {
+  readonly url: string;
+  /** True when REDIS_URL pointed at a Redis the demo did not start (it is left running). */
+  readonly external: boolean;
+  stop(): Promise<void>;
+}
+
+/** Sends PING over a raw connection; true on +PONG (or -NOAUTH: something Redis-like is there). */
+function ping(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString())));
+  });
+}
+
+export interface StartRedisOptions {
+  /** Use this Redis instead of starting one. */
+  url?: string;
+  port: number;
+  /** Data and log folder. */
+  dir: string;
+}
+
+export async function startDemoRedis(options: StartRedisOptions): Promise<DemoRedis> {
+  if (options.url) {
+    const parsed = new URL(options.url);
+    const ok = await ping(parsed.hostname, Number(parsed.port || 6379), 2000);
+    if (!ok) throw new DemoSetupError(`REDIS_URL=${parsed.protocol}//${parsed.host} does not answer PING`);
+    return { url: options.url, external: true, stop: async () => {} };
+  }
+  const binary = which('redis-server');
+  if (!binary) throw new DemoSetupError(REDIS_INSTALL_HINT);
+  const dataDir = join(options.dir, 'redis');
+  mkdirSync(dataDir, { recursive: true });
+  const child: Child = startChild(
+    binary,
+    [
+      '--port', String(options.port),
+      '--bind', '127.0.0.1',
+      '--dir', dataDir,
+      '--save', '',
+      // Every acknowledged write survives a crash of redis-server itself (see README on persistence).
+      '--appendonly', 'yes',
+      '--appendfsync', 'everysec',
+      '--protected-mode', 'no',
+      '--loglevel', 'warning',
+    ],
+    { logFile: join(options.dir, 'redis.log') },
+  );
+  const died = child.exited.then(() => new Error(`redis-server exited at start; see ${join(options.dir, 'redis.log')}`));
+  try {
+    await waitUntil(`redis-server on port ${options.port}`, () => ping('127.0.0.1', options.port), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      abort: died,
+    });
+  } catch (error) {
+    await child.stop(1000);
+    throw error;
+  }
+  return {
+    url: `redis://127.0.0.1:${options.port}`,
+    external: false,
+    stop: () => child.stop(3000),
+  };
+}

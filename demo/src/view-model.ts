@@ -1,0 +1,117 @@
+/** Pure view-model functions of the demo page: from SDK state to what a frame shows. */
+import type { CartLine, Device, Op, WatchEntry } from '../../client-sdk/src/protocol/index.ts';
+import { findProduct, findVideo, videoTitle } from './catalog.ts';
+import { formatDuration, formatPrice, percent, plural, remainingLabel } from './format.ts';
+
+export interface CartLineView {
+  sku: string;
+  title: string;
+  qty: number;
+  unitLabel: string;
+  lineTotalLabel: string;
+  hue: number;
+}
+
+export interface CartSummary {
+  lines: CartLineView[];
+  /** Units in the cart (sum of quantities). */
+  units: number;
+  unitsLabel: string;
+  totalLabel: string;
+  empty: boolean;
+}
+
+export function cartSummary(items: readonly CartLine[], totalCents: number): CartSummary {
+  const lines = items.map((line) => ({
+    sku: line.sku,
+    title: line.title,
+    qty: line.qty,
+    unitLabel: formatPrice(line.priceCents),
+    lineTotalLabel: formatPrice(line.priceCents * line.qty),
+    hue: findProduct(line.sku)?.hue ?? 210,
+  }));
+  const units = items.reduce((sum, line) => sum + line.qty, 0);
+  return { lines, units, unitsLabel: plural(units, 'item'), totalLabel: formatPrice(totalCents), empty: items.length === 0 };
+}
+
+export interface ContinueCard {
+  videoId: string;
+  title: string;
+  percent: number;
+  positionLabel: string;
+  remaining: string;
+  /** Which device watched it last ("Laptop"). */
+  from: string;
+  hue: number;
+}
+
+/** "Continue watching": unfinished videos, newest first (the SDK already orders them), at most `limit`. */
+export function continueWatchingCards(
+  entries: readonly WatchEntry[],
+  deviceLabel: (deviceId: string) => string,
+  limit = 4,
+): ContinueCard[] {
+  return entries.slice(0, limit).map((entry) => ({
+    videoId: entry.videoId,
+    title: videoTitle(entry.videoId),
+    percent: percent(entry.positionSec, entry.durationSec),
+    positionLabel: formatDuration(entry.positionSec),
+    remaining: remainingLabel(entry.positionSec, entry.durationSec),
+    from: deviceLabel(entry.deviceId),
+    hue: findVideo(entry.videoId)?.hue ?? 210,
+  }));
+}
+
+/** The SDK's connection statuses (kept as strings here so this module stays free of the client). */
+export type ConnectionStatus = 'connecting' | 'connected' | 'offline' | 'unauthorized' | 'closed';
+export type Tone = 'ok' | 'busy' | 'off' | 'bad';
+
+export interface StatusView {
+  label: string;
+  tone: Tone;
+  /** One line under the label: where it is connected, or why not. */
+  detail: string;
+  pendingLabel: string;
+}
+
+export function statusView(input: { status: ConnectionStatus; nodeId: string | null; pending: number; manualOffline: boolean }): StatusView {
+  const pendingLabel = input.pending === 0 ? 'nothing pending' : `${plural(input.pending, 'change')} pending`;
+  switch (input.status) {
+    case 'connected':
+      return { label: 'Live', tone: 'ok', detail: `via ${input.nodeId ?? 'a node'}`, pendingLabel };
+    case 'connecting':
+      return { label: 'Connecting', tone: 'busy', detail: 'looking for a node', pendingLabel };
+    case 'offline':
+      return input.manualOffline
+        ? { label: 'Offline', tone: 'off', detail: 'changes wait in the outbox', pendingLabel }
+        : { label: 'Reconnecting', tone: 'busy', detail: 'connection lost, retrying', pendingLabel };
+    case 'unauthorized':
+      return { label: 'Signed out', tone: 'bad', detail: 'token refused', pendingLabel };
+    case 'closed':
+      return { label: 'Closed', tone: 'off', detail: 'client closed', pendingLabel };
+  }
+}
+
+/** Short name of a device for the log and the cards: the frame's label, else the device list's name. */
+export function deviceLabeler(frames: ReadonlyMap<string, string>, devices: readonly Device[]): (deviceId: string) => string {
+  return (deviceId) => frames.get(deviceId) ?? devices.find((d) => d.deviceId === deviceId)?.name ?? deviceId;
+}
+
+/** What a committed change did, in words. */
+export function describeOp(op: Op): string {
+  switch (op.type) {
+    case 'cart:line': {
+      const title = op.line?.title ?? findProduct(op.sku)?.title ?? op.sku;
+      return op.line ? `Cart: ${title} × ${op.line.qty}` : `Cart: removed ${title}`;
+    }
+    case 'cart:clear':
+      return 'Cart: cleared';
+    case 'watch': {
+      const e = op.entry;
+      const done = e.completed ? ' · finished' : '';
+      return `Watch: ${videoTitle(e.videoId)} at ${formatDuration(e.positionSec)} (${percent(e.positionSec, e.durationSec)}%)${done}`;
+    }
+    case 'noop':
+      return 'No change (stale or duplicate request)';
+  }
+}
