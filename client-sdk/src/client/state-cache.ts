@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { Epoch, Snapshot, Version } from '../protocol/index.js';
+import { snapshotOf, stateFromSnapshot, type ServerState } from '../state/server-state.js';
+import type { KeyValueStore } from '../storage/types.js';
+
+const CacheRecord = z.strictObject({
+  v: z.literal(1),
+  owner: z.string().nullable(),
+  epoch: Epoch,
+  version: Version,
+  state: Snapshot,
+});
+
+export interface StateCache {
+  load(): Promise<{ state: ServerState; owner: string | null } | null>;
+  /** Saves soon; writes coalesce, so a burst of changes costs one write. */
+  save(state: ServerState, owner: string | null): void;
+  clear(): Promise<void>;
+  flush(): Promise<void>;
+}
+
+/** The last synced server state, kept in storage so a restarted app shows it at once and syncs from its version. */
+export function createStateCache(store: KeyValueStore, key: () => string, onError: (error: unknown) => void): StateCache {
+  let latest: { state: ServerState; owner: string | null } | null = null;
+  let writing: Promise<void> | null = null;
+
+  const write = () => {
+    writing ??= (async () => {
+      try {
+        while (latest) {
+          const { state, owner } = latest;
+          latest = null;
+          if (state.epoch === null) continue;
+          const record = { v: 1, owner, epoch: state.epoch, version: state.version, state: snapshotOf(state) };
+          await store.set(key(), JSON.stringify(record)).catch(onError);
+        }
+      } finally {
+        writing = null;
+      }
+    })();
+  };
+
+  return {
+    async load() {
+      try {
+        const raw = await store.get(key());
+        if (raw === null) return null;
+        const parsed = CacheRecord.safeParse(JSON.parse(raw));
+        if (!parsed.success) return null;
+        const { epoch, version, state, owner } = parsed.data;
+        return { state: stateFromSnapshot(epoch, version, state), owner };
+      } catch (error) {
+        onError(error);
+        return null;
+      }
+    },
+    save(state, owner) {
+      latest = { state, owner };
+      // Let a burst of synchronous updates settle into one write.
+      queueMicrotask(write);
+    },
+    async clear() {
+      latest = null;
+      while (writing) await writing;
+      await store.remove(key()).catch(onError);
+    },
+    async flush() {
+      while (writing || latest) {
+        write();
+        await writing;
+      }
+    },
+  };
+}

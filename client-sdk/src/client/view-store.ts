@@ -1,0 +1,84 @@
+import type { WatchEntry } from '../protocol/index.js';
+import type { MutationBody } from '../state/mutation-body.js';
+import { rebase } from '../state/predict.js';
+import type { ServerState } from '../state/server-state.js';
+import { cartView, watchView, type CartView, type WatchView } from '../state/views.js';
+import { createListeners } from '../util/listeners.js';
+
+export interface ViewStore {
+  /** Recomputes the views from the server state plus pending mutations; notifies only what changed. */
+  update(server: ServerState, pending: readonly MutationBody[]): void;
+  cart(): CartView;
+  watch(): WatchView;
+  onCart(listener: (cart: CartView) => void): () => void;
+  onWatch(listener: (watch: WatchView) => void): () => void;
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
+function sameCart(a: CartView, b: CartView): boolean {
+  if (a.version !== b.version || a.items.length !== b.items.length) return false;
+  return a.items.every((line, i) => {
+    const other = b.items[i];
+    return other !== undefined && line.sku === other.sku && line.qty === other.qty && line.title === other.title && line.priceCents === other.priceCents;
+  });
+}
+
+function sameEntry(a: WatchEntry, b: WatchEntry | undefined): boolean {
+  return (
+    b !== undefined &&
+    a.positionSec === b.positionSec &&
+    a.durationSec === b.durationSec &&
+    a.updatedAt === b.updatedAt &&
+    a.deviceId === b.deviceId &&
+    a.completed === b.completed
+  );
+}
+
+function sameWatch(a: WatchView, b: WatchView): boolean {
+  if (a.version !== b.version || a.entries.size !== b.entries.size) return false;
+  for (const [videoId, entry] of a.entries) if (!sameEntry(entry, b.entries.get(videoId))) return false;
+  return true;
+}
+
+/**
+ * The optimistic views. Each domain is recomputed only when its server part or its pending mutations changed,
+ * and a recomputed view that equals the previous one keeps the previous object, so React renders stay put.
+ */
+export function createViewStore(deviceId: () => string): ViewStore {
+  const cartListeners = createListeners<CartView>();
+  const watchListeners = createListeners<WatchView>();
+  let cartKey: { server: ServerState['cart'] | null; pending: readonly MutationBody[] } = { server: null, pending: [] };
+  let watchKey: { server: ServerState['watch'] | null; pending: readonly MutationBody[] } = { server: null, pending: [] };
+  let cart = cartView(new Map(), 0);
+  let watch = watchView(new Map(), 0);
+
+  return {
+    update(server, pending) {
+      const cartPending = pending.filter((m) => m.event !== 'watch:report');
+      if (cartKey.server !== server.cart || !sameList(cartKey.pending, cartPending)) {
+        cartKey = { server: server.cart, pending: cartPending };
+        const next = cartView(rebase({ cart: server.cart, watch: new Map() }, cartPending, deviceId()).cart, server.version);
+        if (!sameCart(next, cart)) {
+          cart = next;
+          cartListeners.emit(cart);
+        }
+      }
+      const watchPending = pending.filter((m) => m.event === 'watch:report');
+      if (watchKey.server !== server.watch || !sameList(watchKey.pending, watchPending)) {
+        watchKey = { server: server.watch, pending: watchPending };
+        const next = watchView(rebase({ cart: new Map(), watch: server.watch }, watchPending, deviceId()).watch, server.version);
+        if (!sameWatch(next, watch)) {
+          watch = next;
+          watchListeners.emit(watch);
+        }
+      }
+    },
+    cart: () => cart,
+    watch: () => watch,
+    onCart: (listener) => cartListeners.add(listener),
+    onWatch: (listener) => watchListeners.add(listener),
+  };
+}

@@ -1,0 +1,5 @@
+export * from './server-state.js';
+export * from './mutation-body.js';
+export * from './apply-op.js';
+export * from './predict.js';
+export * from './views.js';

@@ -1,0 +1,145 @@
+import type { CartLine, Change, Device, DeviceKind, WatchEntry } from './protocol/index.js';
+import type { BackoffOptions } from './backoff.js';
+import type { SocketFactory } from './connection/socket.js';
+import type { ConnectionState, SyncStatus } from './connection/state.js';
+import type { SyncClientError } from './errors.js';
+import type { CartView, WatchView } from './state/views.js';
+import type { SyncStorage } from './storage/types.js';
+import type { ChangeSource } from './sync/sync-engine.js';
+import type { Timers } from './util/timers.js';
+import type { WatchEvent } from './watch/watch-throttle.js';
+
+export interface SyncClientOptions {
+  /** The gateway URL (e.g. `https://sync.example.com`). Give `url` or `urls`. */
+  url?: string;
+  /** Gateway URLs; the client rotates through them when a connection fails or drops. */
+  urls?: readonly string[];
+  /** Returns a JWT for the user; called on connect, before the token expires, and after `token_expired`. */
+  getToken: () => Promise<string> | string;
+  /** This device's id. @default a random id kept in `storage` */
+  deviceId?: string;
+  /** Shown in the user's device list. */
+  deviceName?: string;
+  deviceKind?: DeviceKind;
+  /** Where the outbox, the device id and the last state live. @default memoryStorage() (lost on restart) */
+  storage?: SyncStorage;
+  /** Prefix of every storage key. @default 'tandem:' */
+  storagePrefix?: string;
+  /** Connect at once; with false the client starts offline until `goOnline()`. @default true */
+  connect?: boolean;
+  /** At most one progress report per video per this many ms while playing. @default 5000 */
+  watchReportIntervalMs?: number;
+  /** How long a gap in live versions may stay open before the client asks for what it missed. @default 300 */
+  gapTimeoutMs?: number;
+  /** Longest wait for an answer before the connection is considered broken. @default 10000 */
+  requestTimeoutMs?: number;
+  /** Longest wait for a handshake. @default 10000 */
+  connectTimeoutMs?: number;
+  /** Reconnect backoff (full jitter). @default { baseMs: 500, capMs: 30000 } */
+  backoff?: Partial<BackoffOptions>;
+  /** socket.io-client's `io`, or a wrapper of it. @default io from socket.io-client */
+  io?: SocketFactory;
+  /** Clock and timers, for tests. @default the platform's */
+  timers?: Timers;
+  /** Random source for backoff jitter, for tests. @default Math.random */
+  random?: () => number;
+}
+
+/** What a mutation's promise resolves with: the server version that includes it. */
+export interface MutationAck {
+  readonly version: number;
+  /** The server had already applied it (a resend after a lost answer). */
+  readonly duplicate: boolean;
+}
+
+/** A committed change as the client applied it, for an event log. */
+export type SyncChangeEvent =
+  | {
+      readonly type: 'change';
+      readonly change: Change;
+      /** `push` from another device, `ack` of our own mutation, `sync` from catching up after a (re)connect or a gap. */
+      readonly source: ChangeSource;
+      /** The gateway node the client is connected to. */
+      readonly nodeId: string | null;
+      /** Made by this device. */
+      readonly own: boolean;
+    }
+  | { readonly type: 'snapshot'; readonly epoch: string; readonly version: number; readonly nodeId: string | null };
+
+export interface NewCartLine {
+  sku: string;
+  title: string;
+  priceCents: number;
+  /** @default 1 */
+  qty?: number;
+}
+
+export interface CartApi {
+  /** The cart with pending local changes applied. The same object until it changes. */
+  get(): CartView;
+  /** Adds `qty` of an item (creating the line; title and price are taken from the newest add). */
+  add(line: NewCartLine): Promise<MutationAck>;
+  /** Sets the quantity of a line; 0 removes it. */
+  setQuantity(sku: string, qty: number): Promise<MutationAck>;
+  remove(sku: string): Promise<MutationAck>;
+  clear(): Promise<MutationAck>;
+  subscribe(listener: (cart: CartView) => void): () => void;
+}
+
+export interface WatchApi {
+  get(videoId: string): WatchEntry | undefined;
+  /** Unfinished videos, most recently watched first. */
+  continueWatching(): readonly WatchEntry[];
+  /** All entries and the continue-watching list. The same object until they change. */
+  view(): WatchView;
+  /**
+   * Reports the playback position. `progress` (the default, while playing) is throttled per video;
+   * `pause`, `seek` and `close` are sent at once. The event time is corrected to server time.
+   */
+  report(videoId: string, positionSec: number, durationSec: number, options?: { event?: WatchEvent }): Promise<MutationAck>;
+  subscribe(listener: (watch: WatchView) => void): () => void;
+}
+
+export interface DevicesApi {
+  list(): readonly Device[];
+  subscribe(listener: (devices: readonly Device[]) => void): () => void;
+}
+
+export interface SyncClient {
+  readonly cart: CartApi;
+  readonly watch: WatchApi;
+  readonly devices: DevicesApi;
+  readonly status: SyncStatus;
+  /** The connection state with its details (URL, node, next retry time, why offline). */
+  readonly connection: ConnectionState;
+  onStatus(listener: (status: SyncStatus) => void): () => void;
+  /** Problems that have no promise to reject: connection errors, refused restored mutations, bad server messages. Also every refused mutation. */
+  onError(listener: (error: SyncClientError) => void): () => void;
+  /** Every committed change the client applies, in version order, and every snapshot. */
+  onChange(listener: (event: SyncChangeEvent) => void): () => void;
+  /** This device's id (null until a generated one is read from storage). */
+  readonly deviceId: string | null;
+  /** The gateway node the client is connected to, or null. */
+  readonly nodeId: string | null;
+  /** Mutations not yet acknowledged by the server. */
+  readonly pendingCount: number;
+  onPendingCount(listener: (count: number) => void): () => void;
+  /** The server version the local state is based on (0 before the first sync). */
+  readonly version: number;
+  /** The epoch of the user's change log, or null before the first sync. */
+  readonly epoch: string | null;
+  /** Estimated server time minus local time, in ms. */
+  readonly clockOffsetMs: number;
+  /** Resolves after the first successful sync; rejects if the client is closed or unauthorized before. */
+  readonly ready: Promise<void>;
+  /** Disconnects and stays offline (mutations are kept and sent later). */
+  goOffline(): void;
+  /** Connects now. */
+  goOnline(): void;
+  /** Revokes this device's session (or every session of the user), then wipes local data and closes. */
+  signOut(options?: { everywhere?: boolean }): Promise<void>;
+  /** Disconnects for good; unsent mutations stay in storage for the next client with the same storage. */
+  close(): Promise<void>;
+}
+
+export type { CartView, WatchView, SyncStatus, WatchEvent, CartLine, WatchEntry, Device };
