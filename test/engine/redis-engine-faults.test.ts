@@ -1,0 +1,78 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Engine } from '../../server/engine/engine.ts';
+import { createRedisClient, waitForReady } from '../../server/engine/redis/redis-client.ts';
+import { createRedisEngine } from '../../server/engine/redis/redis-engine.ts';
+import { startRedis, type RedisServer } from '../support/redis-server.ts';
+import { connect, expectCode, ROOMY, snapshotOf, uniqueUser } from './contract/harness.ts';
+
+describe('redis engine when Redis fails', () => {
+  let server: RedisServer;
+  let engine: Engine;
+
+  beforeAll(async () => {
+    // Append-only with fsync always: a restart keeps every acknowledged write.
+    server = await startRedis({ appendOnly: true });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  afterEach(async () => {
+    server.signal('SIGCONT');
+    await engine?.close();
+  });
+
+  const open = async () => {
+    const redis = createRedisClient({ url: server.url, role: 'commands', commandTimeoutMs: 1000 });
+    await waitForReady(redis);
+    engine = createRedisEngine({ ...ROOMY, redis });
+    return engine;
+  };
+
+  it('answers unavailable within seconds while Redis is down, and serves again once it is back', async () => {
+    await open();
+    const user = uniqueUser();
+    const phone = await connect(engine, user, 'phone');
+    await phone.add('a');
+    await server.kill();
+    const started = Date.now();
+    await expectCode(phone.add('a'), 'unavailable');
+    await expectCode(engine.sync(user, null), 'unavailable');
+    await expectCode(engine.ping(), 'unavailable');
+    await expectCode(engine.listDevices(user), 'unavailable');
+    expect(Date.now() - started).toBeLessThan(5000);
+    await server.restart();
+    await vi.waitFor(() => engine.ping(), { timeout: 10_000, interval: 50 });
+    const after = await phone.add('a');
+    expect(after).toMatchObject({ duplicate: false, version: 2 });
+    expect((await snapshotOf(engine, user)).state.cart[0]?.qty).toBe(2);
+  });
+
+  it('answers unavailable while Redis is frozen, and a retry of that write after it thaws applies it once', async () => {
+    await open();
+    const user = uniqueUser();
+    const phone = await connect(engine, user, 'phone');
+    server.signal('SIGSTOP');
+    const request = { sku: 'a', title: 'A', priceCents: 1, qty: 1 };
+    // The script was sent before the timeout fired: Redis may still run it when it resumes.
+    await expectCode(phone.sendAt(1, 'cart:add', request), 'unavailable');
+    server.signal('SIGCONT');
+    const retry = await vi.waitFor(() => phone.sendAt(1, 'cart:add', request), { timeout: 10_000, interval: 50 });
+    expect(retry.version).toBe(1);
+    expect((await snapshotOf(engine, user)).state.cart[0]?.qty).toBe(1);
+  });
+
+  it('keeps the epoch across a restart that kept the data, and makes a new one when the data is lost', async () => {
+    await open();
+    const user = uniqueUser();
+    const phone = await connect(engine, user, 'phone');
+    const { epoch } = await phone.add('a');
+    await server.restart();
+    await vi.waitFor(() => engine.ping(), { timeout: 10_000, interval: 50 });
+    expect(await engine.sync(user, { epoch, version: 1 })).toEqual({ kind: 'changes', epoch, version: 1, changes: [] });
+    await server.restart({ wipe: true });
+    await vi.waitFor(() => engine.ping(), { timeout: 10_000, interval: 50 });
+    const lost = await engine.sync(user, { epoch, version: 1 });
+    expect(lost.kind).toBe('snapshot');
+    expect(lost.epoch).not.toBe(epoch);
+  });
+});
