@@ -1,9 +1,14 @@
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 
-/** The Redis connections the adapter publishes and subscribes on (ioredis, standalone or cluster). */
+/** The connection the adapter subscribes on: an ioredis client, standalone or Cluster. */
+export interface SubscriberClient {
+  ssubscribe(channel: string): Promise<unknown>;
+}
+
+/** The Redis connections the adapter publishes and subscribes on. */
 export interface PubSubClients {
   pub: unknown;
-  sub: unknown;
+  sub: SubscriberClient;
 }
 
 /**
@@ -13,8 +18,28 @@ export interface PubSubClients {
  */
 export type AdapterMode = 'sharded' | 'classic';
 
+const CHANNEL_PREFIX = 'socket.io';
+
 export function createPubSubAdapter(clients: PubSubClients, mode: AdapterMode) {
   return mode === 'sharded'
-    ? createShardedAdapter(clients.pub, clients.sub, { subscriptionMode: 'dynamic' })
+    ? createShardedAdapter(clients.pub, clients.sub, { subscriptionMode: 'dynamic', channelPrefix: CHANNEL_PREFIX })
     : createAdapter(clients.pub, clients.sub);
+}
+
+/** The sharded adapter's channel for a room of the main namespace (its naming: `<prefix>#<nsp>#<room>#`). */
+export function roomChannel(room: string): string {
+  return `${CHANNEL_PREFIX}#/#${room}#`;
+}
+
+/**
+ * In dynamic mode the adapter subscribes to a room's channel when its first socket joins, without waiting
+ * for Redis to confirm. Sending the same SSUBSCRIBE again on the same connection and awaiting its reply is
+ * a barrier: Redis answers a connection's commands in order, so once ours is confirmed the adapter's is
+ * live too. Resolves at once for the classic adapter (subscribed to everything from the start).
+ */
+export function roomSubscriptionBarrier(clients: PubSubClients, mode: AdapterMode): (room: string) => Promise<void> {
+  if (mode === 'classic') return async () => {};
+  return async (room) => {
+    await clients.sub.ssubscribe(roomChannel(room));
+  };
 }

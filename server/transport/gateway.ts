@@ -10,7 +10,7 @@ import { createHttpRoutes } from '../http/http-routes.ts';
 import { createStaticFiles } from '../http/static-files.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { createPubSubAdapter, type AdapterMode, type PubSubClients } from './adapter.ts';
+import { createPubSubAdapter, roomSubscriptionBarrier, type AdapterMode, type PubSubClients } from './adapter.ts';
 import { createAdmission, createOriginPolicy, gateUpgrades } from './admission.ts';
 import { attachDispatcher } from './dispatcher.ts';
 import { drainSockets } from './drain.ts';
@@ -94,6 +94,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   const handlers = createHandlers({ engine, verifier, nodeId: config.nodeId, metrics, wheel, revocation });
   const presence = startPresence({ io, engine, logger, pushDevices });
   const connectedDevices = new WeakMap<GatewaySocket, Device[]>();
+  const barrier = options.pubsub ? roomSubscriptionBarrier(options.pubsub, options.pubsub.mode) : null;
+  // Pub/sub is a hint: with Redis away, sync answers after this bound rather than never.
+  const awaitSubscribed = (room: string): Promise<void> => {
+    if (!barrier) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, 2000);
+    });
+    const confirmed = barrier(room).catch((err: unknown) => logger.warn({ err, room }, 'room subscription not confirmed'));
+    return Promise.race([confirmed, bound]).finally(() => clearTimeout(timer));
+  };
   const flood = { perSecond: config.rateLimit.perSecond * 2, burst: config.rateLimit.burst * 2 };
 
   io.use(createHandshakeMiddleware({ engine, verifier, nodeId: config.nodeId, logger, metrics, flood, connectedDevices }));
@@ -117,6 +128,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
     });
     void socket.join(session.room);
+    if (barrier) {
+      const subscribed = awaitSubscribed(session.room);
+      session.subscribed = subscribed;
+      void subscribed.then(() => {
+        if (session.subscribed === subscribed) session.subscribed = null;
+      });
+    }
     metrics.connections.inc();
     wheel.schedule(socket, session.expiresAt);
     const devices = connectedDevices.get(socket);

@@ -60,6 +60,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'sync:since'({ session }, request) {
       await engine.takeRateToken(session.userId);
+      if (session.subscribed) await session.subscribed;
       const [sync, devices] = await Promise.all([engine.sync(session.userId, request.since), engine.listDevices(session.userId)]);
       return { nodeId: deps.nodeId, serverTime: Date.now(), sync, devices };
     },

@@ -68,6 +68,7 @@ async function admit(socket: GatewaySocket, deps: HandshakeDeps): Promise<void> 
     issuedAt: claims.issuedAt,
     expiresAt: claims.expiresAt,
     flood: createFloodGuard(deps.flood, Date.now()),
+    subscribed: null,
   };
   deps.connectedDevices.set(socket, devices);
 }

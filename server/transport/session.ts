@@ -13,6 +13,11 @@ export interface Session {
   /** The current token's exp (ms); moves with `auth:refresh`. */
   expiresAt: number;
   flood: FloodGuard;
+  /**
+   * Settles once this node's subscription to the user's room is live (null when known live). `sync:since`
+   * waits for it, so no change committed after the sync answer can miss this socket.
+   */
+  subscribed: Promise<void> | null;
 }
 
 /** Signals one node sends the others through the adapter. */

@@ -1,0 +1,182 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { roomChannel } from '../../server/transport/adapter.ts';
+import { userRoom } from '../../server/transport/rooms.ts';
+import type { Change, Device } from '../../client-sdk/src/protocol/index.ts';
+import { mintToken, startGateway, type GatewayProcess } from '../support/gateway-process.ts';
+import { startRedis, type RedisServer } from '../support/redis-server.ts';
+import { call, connect, disconnected, nextPush, ok, type ClientSocket } from './helpers.ts';
+
+const GENEROUS_LIMITS = { RATE_LIMIT_PER_SEC: '100000', RATE_LIMIT_BURST: '100000' };
+
+let redis: RedisServer;
+let probe: Redis;
+let node1: GatewayProcess;
+let node2: GatewayProcess;
+const sockets: ClientSocket[] = [];
+
+async function device(node: GatewayProcess, userId: string, deviceId: string, kind: 'phone' | 'laptop' | 'tablet' = 'phone') {
+  const token = await mintToken({ userId, deviceId });
+  const socket = await connect(node.url, { token, deviceId, deviceKind: kind, deviceName: `${userId}'s ${kind}` });
+  sockets.push(socket);
+  return socket;
+}
+
+const online = (devices: Device[], deviceId: string) => devices.find((d) => d.deviceId === deviceId)?.online === true;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  probe = new Redis(redis.url);
+  [node1, node2] = await Promise.all([
+    startGateway({ redisUrl: redis.url, nodeId: 'node-1', env: GENEROUS_LIMITS }),
+    startGateway({ redisUrl: redis.url, nodeId: 'node-2', env: GENEROUS_LIMITS }),
+  ]);
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  probe?.disconnect();
+  await Promise.all([node1?.kill(), node2?.kill()]);
+  await redis?.stop();
+});
+
+describe('two gateway nodes sharing one Redis', () => {
+  it('shows a phone on node 1 and a laptop on node 2 each other\'s cart, watch and device changes live', async () => {
+    const phone = await device(node1, 'alice', 'alice-phone', 'phone');
+    await ok(phone, 'sync:since', { since: null });
+    const phoneSeesLaptop = nextPush(phone, 'devices', (p) => online(p.devices, 'alice-laptop'));
+    const laptop = await device(node2, 'alice', 'alice-laptop', 'laptop');
+    const seen = await phoneSeesLaptop;
+    expect(seen.devices.find((d) => d.deviceId === 'alice-laptop')).toMatchObject({ kind: 'laptop', nodeId: 'node-2', online: true });
+    const laptopSync = await ok(laptop, 'sync:since', { since: null });
+    expect(laptopSync.nodeId).toBe('node-2');
+    expect(laptopSync.devices.map((d) => d.deviceId).sort()).toEqual(['alice-laptop', 'alice-phone']);
+
+    const laptopGetsCart = nextPush(laptop, 'change', (c) => c.op.type === 'cart:line');
+    const added = await ok(phone, 'cart:add', { seq: 1, sku: 'sku-1', title: 'Kettle', priceCents: 2599, qty: 2 });
+    const pushed = await laptopGetsCart;
+    expect(pushed).toEqual(added.change);
+    expect(pushed.op).toEqual({ type: 'cart:line', sku: 'sku-1', line: { sku: 'sku-1', title: 'Kettle', priceCents: 2599, qty: 2 } });
+
+    const phoneGetsWatch = nextPush(phone, 'change', (c) => c.op.type === 'watch');
+    const report = { seq: 1, videoId: 'vid-9', positionSec: 120, durationSec: 600, at: Date.now(), kind: 'progress' as const };
+    const watched = await ok(laptop, 'watch:report', report);
+    const watchPush = await phoneGetsWatch;
+    expect(watchPush).toEqual(watched.change);
+    expect(watchPush.version).toBe(added.version + 1);
+    expect(watchPush.op).toMatchObject({ type: 'watch', entry: { videoId: 'vid-9', positionSec: 120, deviceId: 'alice-laptop' } });
+
+    // One cross-node delivery time, for the closing note (not an assertion).
+    const samples: number[] = [];
+    for (let seq = 2; seq <= 21; seq++) {
+      const arrives = nextPush(laptop, 'change', (c) => c.seq === seq && c.deviceId === 'alice-phone');
+      const started = performance.now();
+      phone.emit('cart:add', { seq, sku: 'sku-2', title: 'Mug', priceCents: 500, qty: 1 }, () => {});
+      await arrives;
+      samples.push(performance.now() - started);
+    }
+    samples.sort((a, b) => a - b);
+    console.info(
+      `cross-node latency (phone emit on node-1 → laptop push via node-2, 20 sequential): ` +
+        `p50 ${samples[10]?.toFixed(2)} ms, max ${samples[19]?.toFixed(2)} ms`,
+    );
+
+    // Each node holding alice's sockets subscribes to her room's channel, and only those nodes.
+    const channel = roomChannel(userRoom('alice'));
+    const subscribers = async () => {
+      const reply = (await probe.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number];
+      return Number(reply[1]);
+    };
+    expect(await subscribers()).toBe(2);
+
+    const phoneSeesLaptopLeave = nextPush(phone, 'devices', (p) => !online(p.devices, 'alice-laptop'));
+    laptop.close();
+    const after = await phoneSeesLaptopLeave;
+    expect(after.devices.find((d) => d.deviceId === 'alice-laptop')).toMatchObject({ online: false, nodeId: '' });
+    // Node 2 dropped the channel with its last socket of alice (so roomChannel names the adapter's channel).
+    await vi.waitFor(async () => expect(await subscribers()).toBe(1));
+  });
+
+  it('lets a phone whose node was killed catch up on node 2 with exactly the changes it missed', async () => {
+    const phone = await device(node1, 'bob', 'bob-phone');
+    const laptop = await device(node2, 'bob', 'bob-laptop', 'laptop');
+    let last = { epoch: '', version: 0 };
+    for (let seq = 1; seq <= 3; seq++) {
+      const r = await ok(phone, 'cart:add', { seq, sku: `a-${seq}`, title: 'A', priceCents: 100, qty: 1 });
+      last = { epoch: r.epoch, version: r.version };
+    }
+
+    const lost = disconnected(phone);
+    await node1.kill('SIGKILL');
+    expect(await lost).toBe('transport close');
+
+    const missed: Change[] = [];
+    for (let seq = 1; seq <= 4; seq++) {
+      const r = await ok(laptop, 'cart:add', { seq, sku: `b-${seq}`, title: 'B', priceCents: 200, qty: seq });
+      if (r.change) missed.push(r.change);
+    }
+
+    const back = await device(node2, 'bob', 'bob-phone');
+    const sync = await ok(back, 'sync:since', { since: last });
+    expect(sync.nodeId).toBe('node-2');
+    expect(sync.sync).toEqual({ kind: 'changes', epoch: last.epoch, version: last.version + 4, changes: missed });
+
+    // A resend of a write the dead node had acknowledged is recognised, however late.
+    const resent = await ok(back, 'cart:add', { seq: 3, sku: 'a-3', title: 'A', priceCents: 100, qty: 1 });
+    expect(resent).toMatchObject({ duplicate: true });
+    expect(resent.change).toBeUndefined();
+
+    await node1.restart();
+  });
+
+  it('adds concurrently from two devices on each node to one sku and ends with the exact sum', async () => {
+    const clients = await Promise.all([
+      device(node1, 'carol', 'carol-1'),
+      device(node1, 'carol', 'carol-2'),
+      device(node2, 'carol', 'carol-3'),
+      device(node2, 'carol', 'carol-4'),
+    ]);
+    const perClient = 60;
+    const acks = await Promise.all(
+      clients.flatMap((socket) =>
+        Array.from({ length: perClient }, (_, i) =>
+          call(socket, 'cart:add', { seq: i + 1, sku: 'hot', title: 'Hot item', priceCents: 999, qty: 1 }),
+        ),
+      ),
+    );
+    expect(acks.filter((a) => !a.ok)).toEqual([]);
+    const versions = acks.map((a) => (a.ok ? a.version : 0)).sort((a, b) => a - b);
+    expect(versions).toEqual(Array.from({ length: clients.length * perClient }, (_, i) => i + 1));
+
+    const state = await ok(clients[0]!, 'sync:since', { since: null });
+    expect(state.sync.kind).toBe('snapshot');
+    if (state.sync.kind === 'snapshot') {
+      expect(state.sync.state.cart).toEqual([{ sku: 'hot', title: 'Hot item', priceCents: 999, qty: clients.length * perClient }]);
+    }
+  });
+
+  it('signs a device out on another node, and then everywhere', async () => {
+    const phone = await device(node1, 'dave', 'dave-phone');
+    const laptop = await device(node2, 'dave', 'dave-laptop', 'laptop');
+    const tablet = await device(node2, 'dave', 'dave-tablet', 'tablet');
+
+    const laptopEnding = nextPush(laptop, 'session:ending');
+    const laptopGone = disconnected(laptop);
+    const signedOut = await ok(phone, 'auth:sign-out', { scope: 'device', deviceId: 'dave-laptop' });
+    // Pushed by node 1 through the adapter: the laptop sends nothing that could trip over the revocation.
+    expect(await laptopEnding).toMatchObject({ reason: 'revoked' });
+    expect(await laptopGone).toBe('io server disconnect');
+    expect(tablet.connected).toBe(true);
+    expect(phone.connected).toBe(true);
+    expect(signedOut.revokedAt).toBeGreaterThan(0);
+
+    // The laptop's old token is refused on every node; a token issued after the sign-out works.
+    const oldToken = await mintToken({ userId: 'dave', deviceId: 'dave-laptop', issuedAt: (signedOut.revokedAt - 1000) / 1000 });
+    await expect(connect(node1.url, { token: oldToken, deviceId: 'dave-laptop' })).rejects.toMatchObject({ data: { code: 'unauthorized' } });
+    const fresh = await device(node1, 'dave', 'dave-laptop', 'laptop');
+
+    const endings = [phone, tablet, fresh].map((s) => disconnected(s));
+    await ok(tablet, 'auth:sign-out', { scope: 'everywhere' });
+    expect(await Promise.all(endings)).toEqual(['io server disconnect', 'io server disconnect', 'io server disconnect']);
+  });
+});

@@ -1,0 +1,128 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+  PROTOCOL_VERSION,
+  type Ack,
+  type ClientToServerEvents,
+  type RequestEvent,
+  type RequestOf,
+  type ResultOf,
+  type PushEvent,
+  type PushOf,
+  type ServerToClientEvents,
+  type WireError,
+} from '../../client-sdk/src/protocol/index.ts';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface ConnectOptions {
+  token: string;
+  deviceId: string;
+  deviceName?: string;
+  deviceKind?: 'phone' | 'tablet' | 'laptop' | 'desktop' | 'tv' | 'other';
+  /** Replaces the whole handshake auth payload (for malformed-auth tests). */
+  auth?: Record<string, unknown>;
+  /** socket.io-client reconnection @default false */
+  reconnection?: boolean;
+  extraHeaders?: Record<string, string>;
+  query?: Record<string, string>;
+}
+
+/** A raw socket.io client as the SDK would open it: WebSocket only, its own connection. */
+export function openSocket(url: string, options: ConnectOptions): ClientSocket {
+  return io(url, {
+    forceNew: true,
+    transports: ['websocket'],
+    reconnection: options.reconnection ?? false,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 500,
+    timeout: 5000,
+    auth: options.auth ?? {
+      token: options.token,
+      deviceId: options.deviceId,
+      protocol: PROTOCOL_VERSION,
+      ...(options.deviceName ? { deviceName: options.deviceName } : {}),
+      ...(options.deviceKind ? { deviceKind: options.deviceKind } : {}),
+    },
+    ...(options.extraHeaders ? { extraHeaders: options.extraHeaders } : {}),
+    ...(options.query ? { query: options.query } : {}),
+  });
+}
+
+/** Connects and resolves once connected; rejects with the server's `{code, message}` on connect_error. */
+export function connect(url: string, options: ConnectOptions): Promise<ClientSocket> {
+  const socket = openSocket(url, options);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => {
+      socket.off('connect_error');
+      resolve(socket);
+    });
+    socket.once('connect_error', (err: Error & { data?: unknown }) => {
+      socket.close();
+      reject(Object.assign(new Error(err.message), { data: err.data }));
+    });
+  });
+}
+
+/** The `{code, message}` a refused connection carries (fails when the connection succeeds). */
+export async function refusal(url: string, options: ConnectOptions): Promise<WireError> {
+  try {
+    const socket = await connect(url, options);
+    socket.close();
+  } catch (err) {
+    return (err as { data: WireError }).data;
+  }
+  throw new Error('connection was accepted');
+}
+
+type RawEmitter = { timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> } };
+
+/** Sends anything (malformed requests too) and resolves with the raw ack. */
+export function send(socket: ClientSocket, event: string, ...args: unknown[]): Promise<unknown> {
+  return (socket as unknown as RawEmitter).timeout(10_000).emitWithAck(event, ...args);
+}
+
+/** Sends a well-formed request and resolves with its typed ack. */
+export async function call<E extends RequestEvent>(socket: ClientSocket, event: E, request: RequestOf<E>): Promise<Ack<ResultOf[E]>> {
+  return (await send(socket, event, request)) as Ack<ResultOf[E]>;
+}
+
+/** Like `call`, but fails unless the ack is `{ ok: true }`; resolves with the result. */
+export async function ok<E extends RequestEvent>(socket: ClientSocket, event: E, request: RequestOf<E>): Promise<ResultOf[E]> {
+  const ack = await call(socket, event, request);
+  if (!ack.ok) throw new Error(`${event} failed: ${ack.error.code} ${ack.error.message}`);
+  return ack;
+}
+
+/** Resolves with the next push of `event` that satisfies `match`. */
+export function nextPush<E extends PushEvent>(
+  socket: ClientSocket,
+  event: E,
+  match: (payload: PushOf<E>) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<PushOf<E>> {
+  return new Promise((resolve, reject) => {
+    const raw = socket as unknown as { on(e: string, f: (p: PushOf<E>) => void): void; off(e: string, f: (p: PushOf<E>) => void): void };
+    const timer = setTimeout(() => {
+      raw.off(event, listener);
+      reject(new Error(`no matching ${event} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (payload: PushOf<E>) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      raw.off(event, listener);
+      resolve(payload);
+    };
+    raw.on(event, listener);
+  });
+}
+
+/** Resolves with the disconnect reason of the socket. */
+export function disconnected(socket: ClientSocket, timeoutMs = 15_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`still connected after ${timeoutMs} ms`)), timeoutMs);
+    socket.once('disconnect', (reason) => {
+      clearTimeout(timer);
+      resolve(reason);
+    });
+  });
+}
