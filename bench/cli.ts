@@ -1,0 +1,96 @@
+import { ROW_IDS, type RowId } from './systems.ts';
+
+export const STEP_IDS = ['memory', 'latency', 'throughput', 'failover', 'fanout'] as const;
+export type StepId = (typeof STEP_IDS)[number];
+
+export interface CliOptions {
+  quick: boolean;
+  rows: RowId[];
+  steps: StepId[];
+  profile: boolean;
+  profileRate: number;
+  fsync: 'always' | 'everysec' | 'no';
+  note: string | null;
+  history: boolean;
+  help: boolean;
+}
+
+export const HELP = `Usage: npm run bench -- [options]
+
+Starts private redis-servers and node processes on 127.0.0.1, a separate load process holding every
+device, and measures each system under the same conditions: device-to-device latency (p50/p99/p999 at
+1,000 and 5,000 changes/s), max sustained throughput (p99 <= 50 ms, nothing lost), memory per idle
+connection, failover after kill -9 (product), and fan-out on four nodes. Prints a table with ratios to the
+socket.io relay (sharded adapter) measured in the same run; writes bench/results/latest.json and appends
+to bench/results/history.json. Stops by itself and kills every child on exit or Ctrl-C.
+
+Options:
+  --quick             CI-sized run, under a minute (default: the full run, several minutes)
+  --only <rows>       comma list of rows: ${ROW_IDS.join(', ')} (default: all)
+  --steps <steps>     comma list of steps: ${STEP_IDS.join(', ')} (default: all)
+  --profile           run the product's two nodes under --cpu-prof at --profile-rate and print hot spots
+  --profile-rate <n>  changes per second while profiling (default 5000)
+  --fsync <mode>      appendfsync of the private Redis: always, everysec or no (default everysec)
+  --note <text>       stored with this run's entry in history.json
+  --no-history        do not append to history.json
+  --help              this text
+`;
+
+function splitList<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T[] {
+  if (!value) throw new Error(`${flag} needs a value`);
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) if (!allowed.includes(item as T)) throw new Error(`${flag}: unknown "${item}" (expected ${allowed.join(', ')})`);
+  return items as T[];
+}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const options: CliOptions = {
+    quick: false,
+    rows: [...ROW_IDS],
+    steps: [...STEP_IDS],
+    profile: false,
+    profileRate: 5000,
+    fsync: 'everysec',
+    note: null,
+    history: true,
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = () => argv[++i];
+    switch (arg) {
+      case '--quick':
+        options.quick = true;
+        break;
+      case '--only':
+        options.rows = splitList(next(), ROW_IDS, '--only');
+        break;
+      case '--steps':
+        options.steps = splitList(next(), STEP_IDS, '--steps');
+        break;
+      case '--profile':
+        options.profile = true;
+        break;
+      case '--profile-rate':
+        options.profileRate = Number(next());
+        if (!Number.isFinite(options.profileRate) || options.profileRate <= 0) throw new Error('--profile-rate needs a positive number');
+        break;
+      case '--fsync':
+        options.fsync = splitList(next(), ['always', 'everysec', 'no'] as const, '--fsync')[0] ?? 'everysec';
+        break;
+      case '--note':
+        options.note = next() ?? null;
+        break;
+      case '--no-history':
+        options.history = false;
+        break;
+      case '--help':
+      case '-h':
+        options.help = true;
+        break;
+      default:
+        throw new Error(`unknown option ${arg} (see --help)`);
+    }
+  }
+  return options;
+}

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import type { HotSpot } from '../report/types.ts';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  startTime: number;
+  endTime: number;
+}
+
+const IDLE = new Set(['(idle)', '(program)']);
+
+function where(url: string, line: number, root: string): string {
+  if (!url) return '';
+  const path = url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url;
+  const shown = path.startsWith('/') ? relative(root, path) : path;
+  return `${shown}:${line + 1}`;
+}
+
+/** `node_modules/<pkg>`, `node:*` internals, or our own top folder: where CPU went, coarsely. */
+function packageOf(url: string, root: string): string {
+  if (!url) return '(native/gc)';
+  if (url.startsWith('node:')) return 'node internals';
+  const path = url.startsWith('file://') ? decodeURIComponent(url.slice(7)) : url;
+  const nm = path.lastIndexOf('node_modules/');
+  if (nm !== -1) {
+    const rest = path.slice(nm + 'node_modules/'.length).split('/');
+    return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1] ?? ''}` : (rest[0] ?? '?');
+  }
+  const rel = relative(root, path).split('/');
+  return rel.length > 1 ? `${rel[0]}/${rel[1]}` : (rel[0] ?? '?');
+}
+
+/** Self time per function and per package of a `--cpu-prof` profile, busiest first, idle time left out. */
+export function summarizeProfile(file: string, root: string, top = 15): { hotSpots: HotSpot[]; byPackage: HotSpot[]; busyMs: number } {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const sampleMs = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
+  const byFunction = new Map<string, HotSpot>();
+  const byPackage = new Map<string, HotSpot>();
+  let busyMs = 0;
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0;
+    if (hits === 0 || IDLE.has(node.callFrame.functionName)) continue;
+    const ms = hits * sampleMs;
+    busyMs += ms;
+    const name = node.callFrame.functionName || '(anonymous)';
+    const at = where(node.callFrame.url, node.callFrame.lineNumber, root);
+    const key = `${name} ${at}`;
+    const f = byFunction.get(key) ?? { selfMs: 0, share: 0, name, where: at };
+    f.selfMs += ms;
+    byFunction.set(key, f);
+    const pkg = packageOf(node.callFrame.url, root);
+    const p = byPackage.get(pkg) ?? { selfMs: 0, share: 0, name: pkg, where: '' };
+    p.selfMs += ms;
+    byPackage.set(pkg, p);
+  }
+  const finish = (m: Map<string, HotSpot>) =>
+    [...m.values()]
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, top)
+      .map((h) => ({ ...h, selfMs: Math.round(h.selfMs), share: busyMs > 0 ? h.selfMs / busyMs : 0 }));
+  return { hotSpots: finish(byFunction), byPackage: finish(byPackage), busyMs };
+}

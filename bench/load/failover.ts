@@ -1,0 +1,179 @@
+import { DEFAULT_BACKOFF, fullJitterDelay } from '../../client-sdk/src/backoff.ts';
+import { createHistogram, type HistogramData } from '../harness/histogram.ts';
+import type { DeviceSpec } from './drivers/driver.ts';
+import { createProductDevice, type ProductDevice, type ProductDriverOptions } from './drivers/product.ts';
+
+export interface FailoverRequest {
+  product: ProductDriverOptions;
+  /** Devices on the node that will be killed (one per user) and their partners on a surviving node. */
+  victims: DeviceSpec[];
+  partners: DeviceSpec[];
+  victimPid: number;
+  /** Where a dropped device reconnects, in turn (the SDK rotates through its URLs the same way). */
+  survivorUrls: string[];
+  /** Changes each partner makes right after the kill, which its victim must recover. */
+  missedPerUser: number;
+  timeoutMs: number;
+  concurrency: number;
+}
+
+export interface FailoverResult {
+  devices: number;
+  reconnected: number;
+  caughtUp: number;
+  /** ms from the kill until connected elsewhere, and until caught up to the partner's last change */
+  reconnect: HistogramData;
+  catchUp: HistogramData;
+  recoveredChanges: number;
+  snapshots: number;
+  partnerWrites: number;
+  partnerFailures: Record<string, number>;
+  connectFailures: number;
+  errors: string[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function connectAll(specs: DeviceSpec[], concurrency: number, make: (spec: DeviceSpec) => Promise<ProductDevice>): Promise<ProductDevice[]> {
+  const out: ProductDevice[] = new Array<ProductDevice>(specs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < specs.length) {
+      const i = next++;
+      const spec = specs[i];
+      if (!spec) break;
+      const device = await make(spec);
+      await device.open();
+      out[i] = device;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return out;
+}
+
+/**
+ * kill -9 of a node holding `victims`: each victim reconnects to a survivor with the SDK's backoff and
+ * syncs from its last version; meanwhile its partner keeps writing. Measures time to reconnect and to
+ * catch up with the partner's last acknowledged change.
+ */
+export async function runFailover(request: FailoverRequest): Promise<FailoverResult> {
+  const errors: string[] = [];
+  const note = (message: string) => {
+    if (errors.length < 5) errors.push(message);
+  };
+  let killedAt = 0;
+  const reconnectMs = new Map<number, number>();
+  const caughtUpMs = new Map<number, number>();
+  const target = new Map<number, number>();
+  let recoveredChanges = 0;
+  let snapshots = 0;
+  let connectFailures = 0;
+  let partnerWrites = 0;
+  const partnerFailures: Record<string, number> = {};
+
+  const checkCaughtUp = (i: number, device: ProductDevice) => {
+    const want = target.get(i);
+    if (killedAt > 0 && want !== undefined && device.version >= want && reconnectMs.has(i) && !caughtUpMs.has(i)) {
+      caughtUpMs.set(i, performance.now() - killedAt);
+    }
+  };
+
+  const victims: ProductDevice[] = await connectAll(request.victims, request.concurrency, (spec) => {
+    const i = request.victims.indexOf(spec);
+    let attempt = 0;
+    let urlIndex = 0;
+    const device = createProductDevice(spec, request.product, {
+      change: () => void device.then((d) => checkCaughtUp(i, d)),
+      disconnect: () => {
+        if (killedAt === 0) return;
+        const reconnect = async (): Promise<void> => {
+          await sleep(fullJitterDelay(attempt++, DEFAULT_BACKOFF));
+          if (performance.now() - killedAt > request.timeoutMs) return;
+          const url = request.survivorUrls[urlIndex++ % request.survivorUrls.length] ?? spec.url;
+          const d = await device;
+          try {
+            const answer = await d.open(url);
+            if (answer.sync.kind === 'changes') recoveredChanges += answer.sync.changes.length;
+            else snapshots++;
+            reconnectMs.set(i, performance.now() - killedAt);
+            checkCaughtUp(i, d);
+          } catch (err) {
+            connectFailures++;
+            note(err instanceof Error ? err.message : String(err));
+            return reconnect();
+          }
+        };
+        void reconnect();
+      },
+    });
+    return device;
+  });
+  const partners = await connectAll(request.partners, request.concurrency, (spec) => createProductDevice(spec, request.product, {}));
+
+  const seqs = partners.map(() => 0);
+  const write = (i: number): Promise<number | null> =>
+    new Promise((resolve) => {
+      const partner = partners[i];
+      if (!partner) return resolve(null);
+      const seq = ++seqs[i]!;
+      partnerWrites++;
+      partner.add(seq, (ack) => {
+        if (ack.ok) resolve(ack.version);
+        else {
+          partnerFailures[ack.error.code] = (partnerFailures[ack.error.code] ?? 0) + 1;
+          resolve(null);
+        }
+      });
+    });
+
+  // Every victim has seen one change of its partner before the kill, so it has a version to sync from.
+  await Promise.all(partners.map((_, i) => write(i)));
+  const warmDeadline = performance.now() + 5_000;
+  while (performance.now() < warmDeadline && victims.some((v, i) => v.version < (partners[i]?.version ?? 0))) await sleep(10);
+
+  killedAt = performance.now();
+  process.kill(request.victimPid, 'SIGKILL');
+
+  // The partners keep writing while their victims are away: what the victims must recover.
+  const spreadMs = 500;
+  const writes: Array<Promise<void>> = [];
+  for (let round = 0; round < request.missedPerUser; round++) {
+    for (let i = 0; i < partners.length; i++) {
+      const dueAt = killedAt + ((round * partners.length + i) / (partners.length * request.missedPerUser)) * spreadMs;
+      const wait = dueAt - performance.now();
+      if (wait > 1) await sleep(wait);
+      writes.push(
+        write(i).then((version) => {
+          if (version !== null) target.set(i, Math.max(target.get(i) ?? 0, version));
+        }),
+      );
+    }
+  }
+  await Promise.all(writes);
+  victims.forEach((v, i) => checkCaughtUp(i, v));
+
+  const deadline = killedAt + request.timeoutMs;
+  while (caughtUpMs.size < victims.length && performance.now() < deadline) {
+    await sleep(20);
+    victims.forEach((v, i) => checkCaughtUp(i, v));
+  }
+
+  const reconnect = createHistogram();
+  const catchUp = createHistogram();
+  for (const ms of reconnectMs.values()) reconnect.record(Math.round(ms * 1000));
+  for (const ms of caughtUpMs.values()) catchUp.record(Math.round(ms * 1000));
+  for (const device of [...victims, ...partners]) device.close();
+  return {
+    devices: victims.length,
+    reconnected: reconnectMs.size,
+    caughtUp: caughtUpMs.size,
+    reconnect: reconnect.data(),
+    catchUp: catchUp.data(),
+    recoveredChanges,
+    snapshots,
+    partnerWrites,
+    partnerFailures,
+    connectFailures,
+    errors,
+  };
+}

@@ -1,0 +1,114 @@
+import type { LatencySummary } from '../harness/histogram.ts';
+import type { RowId } from '../systems.ts';
+
+export interface LatencyAtRate {
+  rate: number;
+  latency: LatencySummary;
+  /** the sender's round trip to its ack (systems that acknowledge) */
+  ack: LatencySummary | null;
+  sent: number;
+  lost: number;
+  failed: Record<string, number>;
+  /** CPU ms the system's processes (nodes + Redis) spent per 1,000 changes */
+  cpuMsPer1k: number;
+  sendLagP99Ms: number;
+}
+
+export interface ThroughputStep {
+  rate: number;
+  achievedRate: number;
+  p99: number | null;
+  lost: number;
+  failed: number;
+  verdict: 'ok' | 'p99' | 'loss' | 'load-bound';
+}
+
+export interface Throughput {
+  /** the highest offered rate with p99 ≤ 50 ms and nothing lost (null: not even the first step) */
+  maxRate: number | null;
+  /** why it stopped: the verdict of the first failed step, or `ceiling` when every step passed */
+  stoppedBy: ThroughputStep['verdict'] | 'ceiling' | null;
+  steps: ThroughputStep[];
+}
+
+export interface MemoryLevel {
+  connections: number;
+  rssKBPerConn: number;
+  heapKBPerConn: number;
+  /** Redis used_memory growth per connection (state a system keeps per device) */
+  redisKBPerConn: number;
+  connectMs: number;
+}
+
+export interface FailoverSummary {
+  devices: number;
+  reconnected: number;
+  caughtUp: number;
+  reconnectMs: LatencySummary;
+  catchUpMs: LatencySummary;
+  recoveredChanges: number;
+  snapshots: number;
+  partnerWrites: number;
+  partnerFailures: Record<string, number>;
+  connectFailures: number;
+  errors: string[];
+}
+
+export interface FanoutSummary {
+  nodes: number;
+  /** one change to a user with many devices: latency until the last device has it */
+  oneUser: { devices: number; changes: number; lastDevice: LatencySummary; lost: number };
+  /** many users on nodes 1-2, other users idle on nodes 3-4 */
+  manyUsers: {
+    users: number;
+    rate: number;
+    latency: LatencySummary;
+    lost: number;
+    changes: number;
+    /** pub/sub deliveries that nodes holding none of the senders' devices read from Redis, per change */
+    foreignDeliveriesPerChange: number;
+    foreignBytesPerChange: number;
+    /** CPU those bystander nodes spent per 1,000 changes */
+    foreignCpuMsPer1k: number;
+  };
+}
+
+export interface RowResult {
+  id: RowId;
+  label: string;
+  latency: Record<string, LatencyAtRate>;
+  throughput: Throughput | null;
+  memory: MemoryLevel[];
+  failover: FailoverSummary | null;
+  fanout: FanoutSummary | null;
+  errors: string[];
+}
+
+export interface HotSpot {
+  selfMs: number;
+  share: number;
+  name: string;
+  where: string;
+}
+
+export interface BenchResults {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  mode: 'quick' | 'full' | 'profile';
+  command: string;
+  commit: string | null;
+  machine: { cpus: number; cpuModel: string; memGB: number; node: string; redis: string; os: string; fdSoft: number };
+  settings: Record<string, unknown>;
+  reference: RowId;
+  rows: RowResult[];
+  profile: ProfileSummary | null;
+  notes: string[];
+}
+
+export interface ProfileSummary {
+  row: RowId;
+  rate: number;
+  seconds: number;
+  nodes: Array<{ name: string; role: string; busyMs: number; hotSpots: HotSpot[]; byPackage: HotSpot[]; file: string }>;
+}
