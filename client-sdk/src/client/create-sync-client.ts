@@ -182,15 +182,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     backoff,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     requestTimeoutMs,
-    session: {
-      attach: session.attach,
-      closed: session.closed,
-      async open(socket) {
-        const opened = await session.open(socket);
-        readyResolve();
-        return opened;
-      },
-    },
+    session,
     onError: reportError,
     onUnauthorized(error) {
       readyReject(error);
@@ -198,6 +190,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     },
   });
 
+  machine.onStatus((state) => {
+    if (state.status === 'connected') readyResolve();
+  });
   outbox.onChange(() => {
     refresh();
     sender.kick();

@@ -37,6 +37,8 @@ export interface Sender {
  */
 export function createSender(deps: SenderDeps): Sender {
   let run = 0;
+  // Counts kicks, so a kick that lands while the pump is looking at the outbox is not lost.
+  let kicks = 0;
   let wake: (() => void) | null = null;
   const pause = createTimerSlot(deps.timers);
 
@@ -56,10 +58,11 @@ export function createSender(deps: SenderDeps): Sender {
   const pump = async (socket: ClientSocket, mine: number) => {
     let failures = 0;
     while (mine === run) {
+      const seen = kicks;
       const entry = await deps.outbox.next();
       if (mine !== run) return;
       if (!entry) {
-        await idle(mine);
+        if (seen === kicks) await idle(mine);
         continue;
       }
       const mutation = deps.outbox.toMutation(entry);
@@ -97,6 +100,7 @@ export function createSender(deps: SenderDeps): Sender {
       wake = null;
     },
     kick() {
+      kicks++;
       const resume = wake;
       if (!pause.armed && resume) {
         wake = null;

@@ -99,7 +99,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       if (first) state = { ...state, epoch: payload.epoch };
       for (const [version, item] of buffer) if (item.change.epoch !== payload.epoch) buffer.delete(version);
       for (const change of payload.changes) {
-        if (change.version > state.version && change.epoch === payload.epoch) buffer.set(change.version, { change, source: 'sync' });
+        const fresh = change.version > state.version && change.epoch === payload.epoch && !buffer.has(change.version);
+        if (fresh) buffer.set(change.version, { change, source: 'sync' });
       }
       expected = Math.max(expected, payload.version);
       const applied: Array<{ change: Change; source: ChangeSource }> = [];

@@ -12,21 +12,21 @@ export interface Cluster {
 export async function startCluster(options: { nodes?: number; redis?: boolean; env?: GatewayProcessOptions['env'] } = {}): Promise<Cluster> {
   const redis = options.redis === false ? null : await startRedis();
   const count = options.redis === false ? 1 : (options.nodes ?? 2);
-  const nodes: GatewayProcess[] = [];
-  try {
-    for (let i = 1; i <= count; i++) {
-      nodes.push(
-        await startGateway({
-          ...(redis ? { redisUrl: redis.url } : {}),
-          nodeId: `node-${i}`,
-          env: { RATE_LIMIT_PER_SEC: '1000', RATE_LIMIT_BURST: '1000', ...options.env },
-        }),
-      );
-    }
-  } catch (error) {
+  const started = await Promise.allSettled(
+    Array.from({ length: count }, (_, i) =>
+      startGateway({
+        ...(redis ? { redisUrl: redis.url } : {}),
+        nodeId: `node-${i + 1}`,
+        env: { RATE_LIMIT_PER_SEC: '1000', RATE_LIMIT_BURST: '1000', ...options.env },
+      }),
+    ),
+  );
+  const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) {
     await Promise.all(nodes.map((n) => n.kill('SIGKILL')));
     await redis?.stop();
-    throw error;
+    throw failure.reason;
   }
   return {
     redis,

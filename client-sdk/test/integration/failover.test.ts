@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { MutationAck, SyncClient } from '../../src/index.ts';
+import { clientFactory, newUser, startCluster, tokens, type Cluster } from '../support/cluster.ts';
+
+let cluster: Cluster;
+const clients = clientFactory();
+
+beforeAll(async () => {
+  cluster = await startCluster({ nodes: 2 });
+});
+afterAll(async () => {
+  await clients.closeAll();
+  await cluster?.stop();
+});
+
+const TOTAL = 60;
+
+describe('failover', () => {
+  it('survives kill -9 of its node with mutations in flight: every mutation is applied exactly once', async () => {
+    const [node1, node2] = cluster.nodes;
+    if (!node1 || !node2) throw new Error('two nodes expected');
+    const user = newUser();
+    const phone = clients.create({ urls: [node1.url, node2.url], getToken: tokens(user), deviceId: 'phone' });
+    const laptop = clients.create({ url: node2.url, getToken: tokens(user), deviceId: 'laptop' });
+    await Promise.all([phone.ready, laptop.ready]);
+    expect(phone.nodeId).toBe('node-1');
+
+    const perSeq = new Map<number, number>();
+    laptop.onChange((event) => {
+      if (event.type === 'change' && event.change.deviceId === 'phone') perSeq.set(event.change.seq, (perSeq.get(event.change.seq) ?? 0) + 1);
+    });
+
+    // Each mutation adds 1 to its own line: a duplicate apply would show as qty 2, a lost one as a missing line.
+    const settled: Array<'resolved' | 'rejected' | 'pending'> = Array.from({ length: TOTAL }, () => 'pending');
+    const results: Array<Promise<MutationAck>> = [];
+    for (let i = 0; i < TOTAL; i++) {
+      const result = phone.cart.add({ sku: `f-${i}`, title: `F${i}`, priceCents: 1 });
+      result.then(
+        () => (settled[i] = 'resolved'),
+        () => (settled[i] = 'rejected'),
+      );
+      results.push(result);
+    }
+    await vi.waitFor(() => expect(settled.filter((s) => s === 'resolved').length).toBeGreaterThanOrEqual(10), { interval: 1 });
+
+    // Freeze the node so a mutation is surely in flight (sent, unanswered), then kill it without a clean close.
+    node1.signal('SIGSTOP');
+    const resolvedBeforeKill = settled.filter((s) => s === 'resolved').length;
+    await node1.kill('SIGKILL');
+    expect(resolvedBeforeKill).toBeLessThan(TOTAL);
+
+    const acks = await Promise.all(results);
+    expect(settled.every((s) => s === 'resolved')).toBe(true);
+    expect(phone.nodeId).toBe('node-2');
+    expect(phone.pendingCount).toBe(0);
+
+    const expected = Array.from({ length: TOTAL }, (_, i) => `f-${i}`).sort();
+    const lines = (client: SyncClient) => [...client.cart.get().items].sort((a, b) => a.sku.localeCompare(b.sku));
+    await vi.waitFor(() => expect(lines(laptop).map((l) => l.sku)).toEqual(expected));
+    expect(lines(laptop).every((l) => l.qty === 1)).toBe(true);
+    expect(lines(phone)).toEqual(lines(laptop));
+
+    // The log holds each of the phone's mutations once: one version per seq, TOTAL of them.
+    expect(perSeq.size).toBe(TOTAL);
+    expect([...perSeq.values()].every((n) => n === 1)).toBe(true);
+    expect(new Set(acks.map((a) => a.version)).size).toBeLessThanOrEqual(TOTAL);
+
+    // A device that starts from nothing gets the same state from the server.
+    const fresh = clients.create({ url: node2.url, getToken: tokens(user), deviceId: 'fresh' });
+    await fresh.ready;
+    expect(lines(fresh)).toEqual(lines(laptop));
+    expect(fresh.version).toBe(laptop.version);
+  }, 60_000);
+});

@@ -1,0 +1,237 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { memoryStorage, type SyncChangeEvent, type SyncClient } from '../../src/index.ts';
+import { clientFactory, newUser, startCluster, tokens, type Cluster } from '../support/cluster.ts';
+import { interceptingIo } from '../support/intercept-io.ts';
+
+let cluster: Cluster;
+const clients = clientFactory();
+const url = (node: number) => cluster.nodes[node - 1]?.url ?? '';
+
+beforeAll(async () => {
+  cluster = await startCluster({ nodes: 2 });
+});
+afterEach(async () => {
+  await clients.closeAll();
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+/** What two devices must agree on. */
+const stateOf = (client: SyncClient) => ({
+  version: client.version,
+  cart: [...client.cart.get().items].sort((a, b) => a.sku.localeCompare(b.sku)),
+  watch: [...client.watch.view().entries.values()].sort((a, b) => a.videoId.localeCompare(b.videoId)),
+});
+
+function changesOf(client: SyncClient, fromDevice: string): Array<{ version: number; seq: number; source: string }> {
+  const seen: Array<{ version: number; seq: number; source: string }> = [];
+  client.onChange((event: SyncChangeEvent) => {
+    if (event.type === 'change' && event.change.deviceId === fromDevice) {
+      seen.push({ version: event.change.version, seq: event.change.seq, source: event.source });
+    }
+  });
+  return seen;
+}
+
+async function pair() {
+  const user = newUser();
+  const phone = clients.create({ url: url(1), getToken: tokens(user), deviceId: 'phone', deviceName: 'Pixel', deviceKind: 'phone' });
+  const laptop = clients.create({ url: url(2), getToken: tokens(user), deviceId: 'laptop', deviceKind: 'laptop' });
+  await Promise.all([phone.ready, laptop.ready]);
+  return { user, phone, laptop };
+}
+
+describe('two devices on two nodes', () => {
+  it('delivers every mutation type across nodes and both devices end identical', async () => {
+    const { phone, laptop } = await pair();
+    expect(phone.nodeId).toBe('node-1');
+    expect(laptop.nodeId).toBe('node-2');
+
+    await phone.cart.add({ sku: 'book', title: 'Book', priceCents: 1299, qty: 1 });
+    await vi.waitFor(() => expect(laptop.cart.get().items).toEqual([{ sku: 'book', title: 'Book', priceCents: 1299, qty: 1 }]));
+    await phone.cart.add({ sku: 'book', title: 'Book (2nd ed.)', priceCents: 1499, qty: 2 });
+    await phone.cart.add({ sku: 'pen', title: 'Pen', priceCents: 150 });
+    await vi.waitFor(() => expect(laptop.cart.get().items.find((l) => l.sku === 'book')).toMatchObject({ qty: 3, priceCents: 1499 }));
+    await laptop.cart.setQuantity('pen', 4);
+    await vi.waitFor(() => expect(phone.cart.get().items.find((l) => l.sku === 'pen')?.qty).toBe(4));
+    await phone.cart.remove('book');
+    await vi.waitFor(() => expect(laptop.cart.get().items.map((l) => l.sku)).toEqual(['pen']));
+    expect(laptop.cart.get().totalCents).toBe(600);
+    await laptop.cart.clear();
+    await vi.waitFor(() => expect(phone.cart.get().items).toEqual([]));
+    await phone.cart.add({ sku: 'mug', title: 'Mug', priceCents: 900, qty: 2 });
+
+    await laptop.watch.report('film-1', 120, 3600, { event: 'pause' });
+    await vi.waitFor(() => expect(phone.watch.get('film-1')).toMatchObject({ positionSec: 120, deviceId: 'laptop', completed: false }));
+    await phone.watch.report('film-1', 3500, 3600, { event: 'close' });
+    await vi.waitFor(() => expect(laptop.watch.get('film-1')).toMatchObject({ positionSec: 3500, completed: true }));
+    await phone.watch.report('film-2', 60, 1200);
+    await vi.waitFor(() => expect(laptop.watch.continueWatching().map((e) => e.videoId)).toEqual(['film-2']));
+    await laptop.watch.report('film-1', 30, 3600, { event: 'seek' });
+    await vi.waitFor(() => expect(phone.watch.get('film-1')).toMatchObject({ positionSec: 30, completed: false }));
+
+    await vi.waitFor(() => expect(stateOf(laptop)).toEqual(stateOf(phone)));
+    expect(phone.pendingCount).toBe(0);
+    expect(
+      laptop.devices
+        .list()
+        .map((d) => [d.deviceId, d.online, d.nodeId])
+        .sort(),
+    ).toEqual([
+      ['laptop', true, 'node-2'],
+      ['phone', true, 'node-1'],
+    ]);
+  });
+
+  it('sends 20 offline edits once back, and the other device sees each exactly once, in order', async () => {
+    const { phone, laptop } = await pair();
+    const seen = changesOf(laptop, 'phone');
+    phone.goOffline();
+    expect(phone.status).toBe('offline');
+    const edits: Array<Promise<unknown>> = [];
+    for (let i = 1; i <= 20; i++) {
+      edits.push(i % 4 === 0 ? phone.cart.setQuantity(`sku-${i - 1}`, 7) : phone.cart.add({ sku: `sku-${i}`, title: `Item ${i}`, priceCents: i }));
+    }
+    expect(phone.pendingCount).toBe(20);
+    expect(phone.cart.get().items).toHaveLength(15);
+    expect(laptop.cart.get().items).toHaveLength(0);
+
+    phone.goOnline();
+    await Promise.all(edits);
+    await vi.waitFor(() => expect(seen).toHaveLength(20));
+    const seqs = seen.map((c) => c.seq);
+    expect(new Set(seqs).size).toBe(20);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    expect(seen.map((c) => c.version)).toEqual(seen.map((_, i) => (seen[0]?.version ?? 0) + i));
+    await vi.waitFor(() => expect(stateOf(laptop)).toEqual(stateOf(phone)));
+    expect(laptop.cart.get().items.filter((l) => l.qty === 7)).toHaveLength(5);
+    expect(phone.pendingCount).toBe(0);
+  });
+
+  it('resends the pending outbox of a closed client from a new client with the same storage', async () => {
+    const user = newUser();
+    const storage = memoryStorage();
+    const laptop = clients.create({ url: url(2), getToken: tokens(user), deviceId: 'laptop' });
+    await laptop.ready;
+    const seen = changesOf(laptop, 'tablet');
+
+    const before = clients.create({ url: url(1), getToken: tokens(user), deviceId: 'tablet', storage, connect: false });
+    const edits = [1, 2, 3, 4, 5].map((i) => before.cart.add({ sku: `r-${i}`, title: `R${i}`, priceCents: 100 }));
+    await vi.waitFor(() => expect(before.pendingCount).toBe(5));
+    await before.close();
+    for (const edit of edits) await expect(edit).rejects.toMatchObject({ code: 'closed' });
+    expect(seen).toHaveLength(0);
+
+    const after = clients.create({ url: url(1), getToken: tokens(user), deviceId: 'tablet', storage });
+    await vi.waitFor(() => expect(after.pendingCount).toBe(5));
+    expect(after.cart.get().items.map((l) => l.sku)).toEqual(['r-1', 'r-2', 'r-3', 'r-4', 'r-5']);
+    await vi.waitFor(() => expect(after.pendingCount).toBe(0));
+    await vi.waitFor(() => expect(seen).toHaveLength(5));
+    const seqs = seen.map((c) => c.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    await vi.waitFor(() => expect(stateOf(laptop)).toEqual(stateOf(after)));
+
+    // The restarted client counts on above the old seqs: a new edit is not taken for a duplicate.
+    const added = await after.cart.add({ sku: 'r-6', title: 'R6', priceCents: 100 });
+    expect(added.duplicate).toBe(false);
+    await vi.waitFor(() => expect(seen).toHaveLength(6));
+    expect(seen[5]?.seq).toBeGreaterThan(Math.max(...seqs));
+  });
+
+  it('a generated device id is kept in storage across restarts', async () => {
+    const user = newUser();
+    const storage = memoryStorage();
+    const first = clients.create({ url: url(1), getToken: tokens(user), storage });
+    await first.ready;
+    const id = first.deviceId;
+    await first.close();
+    const second = clients.create({ url: url(2), getToken: tokens(user), storage });
+    await second.ready;
+    expect(second.deviceId).toBe(id);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  });
+
+  it('rolls back a refused mutation and rejects with the server code', async () => {
+    const { phone, laptop } = await pair();
+    await phone.cart.add({ sku: 'x', title: 'X', priceCents: 100, qty: 999 });
+    await vi.waitFor(() => expect(laptop.cart.get().items).toHaveLength(1));
+
+    // Beyond 999: the local view caps, the server refuses, the cart is as before.
+    const errors: string[] = [];
+    phone.onError((e) => errors.push(e.code));
+    await expect(phone.cart.add({ sku: 'x', title: 'X', priceCents: 100, qty: 5 })).rejects.toMatchObject({
+      name: 'SyncClientError',
+      code: 'bad_request',
+      retryable: false,
+    });
+    expect(phone.cart.get().items).toEqual([{ sku: 'x', title: 'X', priceCents: 100, qty: 999 }]);
+    expect(errors).toContain('bad_request');
+
+    // A concurrent removal on the other device: the offline edit shows at once, then is refused and rolled back.
+    phone.goOffline();
+    await laptop.cart.remove('x');
+    const edit = phone.cart.setQuantity('x', 5);
+    expect(phone.cart.get().items).toEqual([{ sku: 'x', title: 'X', priceCents: 100, qty: 5 }]);
+    phone.goOnline();
+    await expect(edit).rejects.toMatchObject({ code: 'not_found' });
+    expect(phone.cart.get().items).toEqual([]);
+    expect(phone.pendingCount).toBe(0);
+    await vi.waitFor(() => expect(stateOf(laptop)).toEqual(stateOf(phone)));
+  });
+
+  it('rejects a mutation that breaks a limit before sending it', async () => {
+    const { phone } = await pair();
+    await expect(phone.cart.add({ sku: 'bad sku', title: 'X', priceCents: 1 })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(phone.watch.report('v', 10, 0)).rejects.toMatchObject({ code: 'bad_request' });
+    expect(phone.pendingCount).toBe(0);
+  });
+
+  it('applies pushes that arrive out of order in version order, and fills a gap with sync:since', async () => {
+    const user = newUser();
+    const wire = interceptingIo();
+    const phone = clients.create({ url: url(1), getToken: tokens(user), deviceId: 'phone' });
+    const laptop = clients.create({ url: url(2), getToken: tokens(user), deviceId: 'laptop', io: wire.io });
+    await Promise.all([phone.ready, laptop.ready]);
+    const seen = changesOf(laptop, 'phone');
+
+    wire.hold();
+    for (let i = 1; i <= 5; i++) await phone.cart.add({ sku: 'o', title: 'O', priceCents: 1 });
+    await vi.waitFor(() => expect(wire.held).toHaveLength(5));
+    wire.release([4, 2, 3, 0, 1]);
+    expect(seen.map((c) => c.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(seen.every((c) => c.source === 'push')).toBe(true);
+    expect(laptop.cart.get().items[0]?.qty).toBe(5);
+
+    // Versions 6 and 7 are lost on the way; 8 arrives. The gap does not fill, so the laptop asks for it.
+    const syncsBefore = wire.requests('sync:since');
+    wire.hold();
+    for (let i = 1; i <= 3; i++) await phone.cart.add({ sku: 'o', title: 'O', priceCents: 1 });
+    await vi.waitFor(() => expect(wire.held).toHaveLength(3));
+    wire.release([2]);
+    expect(laptop.version).toBe(5);
+    await vi.waitFor(() => expect(laptop.version).toBe(8));
+    expect(wire.requests('sync:since')).toBe(syncsBefore + 1);
+    expect(seen.slice(5).map((c) => [c.version, c.source])).toEqual([
+      [6, 'sync'],
+      [7, 'sync'],
+      [8, 'push'],
+    ]);
+    expect(stateOf(laptop)).toEqual(stateOf(phone));
+  });
+
+  it('refreshes a short-lived token without dropping the connection', async () => {
+    const user = newUser();
+    let minted = 0;
+    const phone = clients.create({ url: url(1), getToken: tokens(user, { ttlSec: 3, onMint: () => minted++ }), deviceId: 'phone' });
+    await phone.ready;
+    const statuses: string[] = [];
+    phone.onStatus((s) => statuses.push(s));
+    const firstMint = minted;
+    // Three refreshes take the connection well past the first token's expiry.
+    await vi.waitFor(() => expect(minted).toBeGreaterThanOrEqual(firstMint + 3), { timeout: 15_000, interval: 100 });
+    await phone.cart.add({ sku: 'still-here', title: 'S', priceCents: 1 });
+    expect(statuses).toEqual([]);
+    expect(phone.status).toBe('connected');
+  }, 30_000);
+});
