@@ -202,7 +202,7 @@ function finish(env: Env): Config {
     algorithms = env.JWT_ALGORITHMS;
   }
 
-  const devTokens = env.DEV_TOKENS ?? (embedded && !production);
+  const devTokens = env.DEV_TOKENS ?? (embedded && !production && key?.kind === 'secret');
   if (devTokens && production) problems.push({ variable: 'DEV_TOKENS', problem: 'cannot be on with NODE_ENV=production' });
   if (devTokens && key && key.kind !== 'secret') problems.push({ variable: 'DEV_TOKENS', problem: 'needs JWT_SECRET (it signs with the shared secret)' });
   if (devTokens) warnings.push('DEV_TOKENS is on: anyone who can reach POST /auth/dev-token can mint a token for any user');
