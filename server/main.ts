@@ -39,9 +39,22 @@ async function main(): Promise<void> {
     'listening',
   );
 
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.fatal({ err }, 'unhandled rejection');
+    process.exit(1);
+  });
+
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C means "now".
+      logger.warn({ signal }, 'exiting without finishing the drain');
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal }, 'draining');
     const outcome = await gateway.drain();

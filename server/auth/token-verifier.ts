@@ -10,6 +10,8 @@ export interface TokenClaims {
   issuedAt: number;
   /** `exp` in ms. */
   expiresAt: number;
+  /** When a connection holding this token must end: `exp` plus the clock tolerance the handshake allowed. */
+  validUntil: number;
   /** The `did` claim, when the token is bound to one device. */
   deviceId: string | null;
 }
@@ -75,10 +77,12 @@ export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
       const issuedAt = typeof payload.iat === 'number' ? Math.floor(payload.iat * 1000) : 0;
       // A token from the future would outlive every "revoke what was issued before now".
       if (issuedAt > Date.now() + jwt.clockToleranceSec * 1000) throw new SyncError('unauthorized', 'token issued in the future');
+      const expiresAt = Math.floor((payload.exp ?? 0) * 1000);
       return {
         userId: sub.data,
         issuedAt,
-        expiresAt: Math.floor((payload.exp ?? 0) * 1000),
+        expiresAt,
+        validUntil: expiresAt + jwt.clockToleranceSec * 1000,
         deviceId: did ?? null,
       };
     },

@@ -43,7 +43,7 @@ async function run<E extends RequestEvent>(
 ): Promise<object> {
   const parsed = SCHEMAS[event].safeParse(payload);
   if (!parsed.success) throw new SyncError('bad_request', summarize(parsed.error));
-  if (Date.now() >= scope.session.expiresAt) throw new SyncError('token_expired', 'token expired; refresh it or reconnect');
+  if (Date.now() >= scope.session.validUntil) throw new SyncError('token_expired', 'token expired; refresh it or reconnect');
   const handler: (scope: RequestScope, request: RequestOf<E>) => Promise<object> = handlers[event];
   return handler(scope, parsed.data);
 }

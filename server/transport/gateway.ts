@@ -136,7 +136,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       });
     }
     metrics.connections.inc();
-    wheel.schedule(socket, session.expiresAt);
+    wheel.schedule(socket, session.validUntil);
     const devices = connectedDevices.get(socket);
     connectedDevices.delete(socket);
     if (devices) pushDevices(session.room, devices);

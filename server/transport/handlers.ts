@@ -81,8 +81,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         throw new SyncError('unauthorized', 'session revoked');
       }
       session.issuedAt = claims.issuedAt;
-      session.expiresAt = claims.expiresAt;
-      deps.wheel.schedule(socket, claims.expiresAt);
+      session.validUntil = claims.validUntil;
+      deps.wheel.schedule(socket, claims.validUntil);
       return { expiresAt: claims.expiresAt };
     },
 

@@ -66,7 +66,7 @@ async function admit(socket: GatewaySocket, deps: HandshakeDeps): Promise<void> 
     connId,
     room: userRoom(claims.userId),
     issuedAt: claims.issuedAt,
-    expiresAt: claims.expiresAt,
+    validUntil: claims.validUntil,
     flood: createFloodGuard(deps.flood, Date.now()),
     subscribed: null,
   };

@@ -10,8 +10,8 @@ export interface Session {
   room: string;
   /** The current token's iat (ms); moves with `auth:refresh`. */
   issuedAt: number;
-  /** The current token's exp (ms); moves with `auth:refresh`. */
-  expiresAt: number;
+  /** When the current token stops being valid (exp plus clock tolerance, ms); moves with `auth:refresh`. */
+  validUntil: number;
   flood: FloodGuard;
   /**
    * Settles once this node's subscription to the user's room is live (null when known live). `sync:since`

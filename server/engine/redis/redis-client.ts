@@ -50,7 +50,13 @@ function roleOptions(role: RedisRole, commandTimeoutMs: number): RedisOptions {
 export function createRedisClient(options: RedisClientOptions): Redis | Cluster {
   const commandTimeoutMs = options.commandTimeoutMs ?? 1000;
   const { enableOfflineQueue, enableAutoPipelining, ...perConnection } = roleOptions(options.role, commandTimeoutMs);
-  const common: RedisOptions = { connectTimeout: 2000, connectionName: `tandem-${options.role}`, ...perConnection };
+  const common: RedisOptions = {
+    connectTimeout: 2000,
+    connectionName: `tandem-${options.role}`,
+    // CLIENT SETINFO needs Redis 7.2; on older servers it only adds two failing commands to every (re)connect.
+    disableClientInfo: true,
+    ...perConnection,
+  };
   let client: Redis | Cluster;
   if (options.clusterNodes && options.clusterNodes.length > 0) {
     const nodes = options.clusterNodes.map((node) => {
@@ -74,7 +80,27 @@ export function createRedisClient(options: RedisClientOptions): Redis | Cluster 
   }
   const onError = options.onError ?? (() => undefined);
   client.on('error', onError);
+  if (options.role === 'subscriber') guardSubscriptionCalls(client, onError);
   return client;
+}
+
+const SUBSCRIPTION_COMMANDS = ['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe'];
+
+/**
+ * The socket.io Redis adapter (and ioredis' own resubscription) call (s)subscribe/(s)unsubscribe without
+ * handling the promise: one rejected by a disconnect (e.g. at shutdown) would be an unhandled rejection,
+ * which ends a Node process. Route those rejections to `onError` instead; callers still get the promise.
+ */
+function guardSubscriptionCalls(client: Redis | Cluster, onError: (err: Error) => void): void {
+  for (const name of SUBSCRIPTION_COMMANDS) {
+    const original: unknown = Reflect.get(client, name);
+    if (typeof original !== 'function') continue;
+    Reflect.set(client, name, (...args: unknown[]): unknown => {
+      const result: unknown = Reflect.apply(original, client, args);
+      if (result instanceof Promise) result.catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))));
+      return result;
+    });
+  }
 }
 
 /** Resolves once the client is ready (fail-fast clients refuse commands before that); rejects after `timeoutMs`. */
