@@ -41,6 +41,28 @@ describe('redis clients', () => {
     await vi.waitFor(() => commands.ping(), { timeout: 10_000, interval: 50 });
   });
 
+  it('routes a subscription cut short by a disconnect to onError instead of an unhandled rejection', async () => {
+    const errors: Error[] = [];
+    const sub = client('subscriber', errors);
+    await waitForReady(sub);
+    await server.kill();
+    try {
+      await vi.waitFor(() => expect(sub.status).toBe('reconnecting'));
+      // As the adapter does: nobody awaits this promise. It waits in the offline queue...
+      void sub.ssubscribe('cut-short');
+      // ...until the client is closed during a reconnect attempt (a node shutting down while Redis is away).
+      await new Promise<void>((resolve) =>
+        sub.once('connecting', () => {
+          sub.disconnect();
+          resolve();
+        }),
+      );
+      await vi.waitFor(() => expect(errors.map((e) => e.message)).toContain('Connection is closed.'));
+    } finally {
+      await server.restart();
+    }
+  });
+
   it('restores a subscriber\'s sharded subscriptions after Redis restarts', async () => {
     const pub = client('publisher');
     const sub = client('subscriber');
@@ -91,6 +113,8 @@ describe('redis clients', () => {
         { timeout: 15_000, interval: 100 },
       );
     await emitUntil('before');
+    // PUBSUB SHARDNUMSUB (serverCount, used by acknowledged server-side emits) parses under RESP3 too.
+    expect(await nodeA.io.of('/').adapter.serverCount()).toBe(2);
     await server.restart();
     await emitUntil('after');
   });

@@ -135,6 +135,7 @@ describe('socket.io sharded adapter on the cluster', () => {
         },
         { timeout: 15_000, interval: 100 },
       );
+      expect(await nodeA.io.of('/').adapter.serverCount()).toBe(2);
     } finally {
       for (const close of closers.reverse()) await close();
     }
