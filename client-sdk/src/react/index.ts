@@ -1,0 +1,10 @@
+export { SyncProvider } from './provider.js';
+export {
+  useSyncClient,
+  useCart,
+  useWatchProgress,
+  useContinueWatching,
+  useDevices,
+  useSyncStatus,
+  usePendingCount,
+} from './hooks.js';
