@@ -11,7 +11,7 @@ export interface GatewayNodeOptions {
   /** Full environment of the process (PORT and NODE_ID are set on top). */
   env: NodeJS.ProcessEnv;
   logFile: string;
-  /** How long a start may take before it counts as failed. @default 30000 */
+  /** How long a start may take before it counts as failed (tsx compiles the server on a first start). @default 60000 */
   startTimeoutMs?: number;
   /** How long a graceful restart waits for the drain before SIGKILL. @default 20000 */
   drainTimeoutMs?: number;
@@ -69,7 +69,7 @@ export function createGatewayNode(options: GatewayNodeOptions): GatewayNode {
     });
     const died = proc.exited.then((exit) => new Error(`${options.id} exited during start (${exit.signal ?? `code ${exit.code}`}); see ${options.logFile}`));
     await waitUntil(`${options.id} /readyz`, async () => (await probe(`${url}/readyz`, 1000))?.status === 200, {
-      timeoutMs: options.startTimeoutMs ?? 30_000,
+      timeoutMs: options.startTimeoutMs ?? 60_000,
       intervalMs: 100,
       abort: died,
     });

@@ -22,6 +22,11 @@ export interface HaproxyConfigInput {
 
 /** Paths the balancer sends to the demo process instead of a gateway. */
 export const CONTROL_PREFIX = '/demo-api/';
+/**
+ * Response header the demo's balancer adds, so the page knows the control endpoint exists without
+ * probing for it (a 404 would be a console error in the browser).
+ */
+export const CONTROL_HEADER = 'X-Tandem-Demo-Control';
 
 export function renderHaproxyConfig(input: HaproxyConfigInput): string {
   const lines: string[] = [
@@ -72,6 +77,7 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     '    http-check expect status 200',
     '    # Out after two failed checks a second apart, back after one good one.',
     `    default-server inter 1s fall 2 rise 1${input.dockerDns ? ' resolvers docker init-addr last,libc,none' : ''}`,
+    ...(input.control ? [`    http-response set-header ${CONTROL_HEADER} ${CONTROL_PREFIX}`] : []),
     ...input.servers.map((s) => `    server ${s.name} ${s.address} check`),
   );
   if (input.control) {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
-import { CONTROL_PREFIX } from './haproxy-config.ts';
+import { CONTROL_HEADER, CONTROL_PREFIX } from './haproxy-config.ts';
 import { probe } from './child.ts';
 
 export interface HttpProxyBalancerOptions {
@@ -21,6 +21,11 @@ export interface HttpProxyBalancer {
  */
 export async function startHttpProxyBalancer(options: HttpProxyBalancerOptions): Promise<HttpProxyBalancer> {
   const proxy = httpProxy.createProxyServer({ xfwd: true });
+  if (options.controlPort) {
+    proxy.on('proxyRes', (proxyRes) => {
+      proxyRes.headers[CONTROL_HEADER.toLowerCase()] = CONTROL_PREFIX;
+    });
+  }
   const healthy = new Set(options.backends.map((b) => b.port));
   let next = 0;
 

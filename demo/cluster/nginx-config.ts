@@ -1,5 +1,5 @@
 import type { BalancerServer } from './haproxy-config.ts';
-import { CONTROL_PREFIX } from './haproxy-config.ts';
+import { CONTROL_HEADER, CONTROL_PREFIX } from './haproxy-config.ts';
 
 export interface NginxConfigInput {
   /** `listen` argument, e.g. `127.0.0.1:4000` or `4000`. */
@@ -56,6 +56,7 @@ export function renderNginxConfig(input: NginxConfigInput): string {
     '            proxy_max_temp_file_size 0;',
     '            # A dead or draining node: try the next one.',
     '            proxy_next_upstream error timeout http_502 http_503;',
+    ...(input.control ? [`            add_header ${CONTROL_HEADER} ${CONTROL_PREFIX} always;`] : []),
     '        }',
     '    }',
     '}',

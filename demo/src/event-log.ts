@@ -13,37 +13,83 @@ export interface LogEntry {
   version?: number;
   /** The device that made the change or had the event. */
   device?: string;
-  /** The gateway node it went through. */
+  /** The gateway node the change was committed through (or the event happened on). */
   node?: string;
+  /** Where the change arrived on other devices: "Laptop via node-3". */
+  deliveries?: string[];
+  /** Watch progress of one video from one device: consecutive ones are merged into one line. */
+  group?: string;
+  /** Ids of the earlier changes merged into this line. */
+  merged?: string[];
 }
 
 export const LOG_LIMIT = 60;
+
+/** How one frame saw a committed change (mirrors the SDK's change event). */
+export interface ChangeSighting {
+  /** Label of the device that made the change. */
+  maker: string;
+  /** Label of the frame that saw it. */
+  receiver: string;
+  /** The frame made this change. */
+  own: boolean;
+  /** `ack` of our own mutation, `push` from another device, `sync` while catching up. */
+  source: 'ack' | 'push' | 'sync';
+  /** The node the seeing frame is connected to. */
+  node: string | null;
+}
 
 function nextId(prefix: string, at: number): string {
   return `${prefix}-${at}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 /**
- * Adds a committed change once, however many frames report it (the maker sees it in its ack, the
- * other device as a push). Keyed by epoch and version.
+ * Records a committed change once, however many frames see it, keyed by epoch and version: the maker's
+ * ack tells the node it was committed through, each other frame adds where it was delivered.
  */
-export function addChange(log: readonly LogEntry[], change: Change, context: { device: string; node: string | undefined; at?: number }): LogEntry[] {
+export function recordChange(log: readonly LogEntry[], change: Change, seen: ChangeSighting): LogEntry[] {
   const id = `change-${change.epoch}-${change.version}`;
-  if (log.some((e) => e.id === id)) return [...log];
-  const entry: LogEntry = {
+  const existing = log.find((e) => e.id === id || e.merged?.includes(id));
+  if (existing) {
+    const updated = see(existing, seen);
+    return updated === existing ? [...log] : log.map((e) => (e === existing ? updated : e));
+  }
+  const group = change.op.type === 'watch' ? `watch:${change.op.entry.videoId}:${change.deviceId}` : undefined;
+  const fresh: LogEntry = {
     id,
-    at: context.at ?? change.at,
+    at: change.at,
     kind: 'change',
     text: describeOp(change.op),
     version: change.version,
-    device: context.device,
-    ...(context.node ? { node: context.node } : {}),
+    device: seen.maker,
+    ...(group ? { group } : {}),
   };
-  return [entry, ...log].slice(0, LOG_LIMIT);
+  const head = log[0];
+  // A playing video reports every second or two: keep one moving line for it instead of a flood.
+  if (group && head?.group === group && (head.version ?? 0) < change.version) {
+    const merged: LogEntry = { ...see(fresh, seen), merged: [...(head.merged ?? []), head.id] };
+    if (head.node && !merged.node) merged.node = head.node;
+    return [merged, ...log.slice(1)];
+  }
+  return [see(fresh, seen), ...log].slice(0, LOG_LIMIT);
+}
+
+/** Adds what one frame's sighting tells: the commit node (maker's ack) or a delivery (other frames). */
+function see(entry: LogEntry, seen: ChangeSighting): LogEntry {
+  if (seen.own) return seen.source === 'ack' && seen.node && entry.node !== seen.node ? { ...entry, node: seen.node } : entry;
+  const deliveries = entry.deliveries ?? [];
+  if (deliveries.some((d) => d.startsWith(`${seen.receiver} `))) return entry;
+  const delivery = `${seen.receiver}${seen.source === 'sync' ? ' (caught up)' : ''} via ${seen.node ?? '?'}`;
+  return { ...entry, deliveries: [...deliveries, delivery] };
 }
 
 /** Adds a non-change event (a device connected, a node was killed). */
-export function addEvent(log: readonly LogEntry[], kind: Exclude<LogKind, 'change'>, text: string, extra: { device?: string; node?: string; at?: number } = {}): LogEntry[] {
+export function addEvent(
+  log: readonly LogEntry[],
+  kind: Exclude<LogKind, 'change'>,
+  text: string,
+  extra: { device?: string; node?: string; at?: number } = {},
+): LogEntry[] {
   const { at = Date.now(), ...rest } = extra;
   const entry: LogEntry = { id: nextId(kind, at), at, kind, text, ...rest };
   return [entry, ...log].slice(0, LOG_LIMIT);

@@ -34,6 +34,7 @@ describe('balancer configuration', () => {
     expect(text).toContain('option httpchk GET /readyz');
     expect(directives(text)).not.toMatch(/\bstick|cookie\b/);
     expect(text).toContain('use_backend demo_control if demo_control');
+    expect(text).toContain('http-response set-header X-Tandem-Demo-Control /demo-api/');
     const haproxy = which('haproxy');
     expect(haproxy, 'haproxy is installed by .ci/run (apt-get install haproxy)').not.toBeNull();
     const file = join(dir, 'haproxy.cfg');
@@ -44,7 +45,7 @@ describe('balancer configuration', () => {
 
   it('leaves the control endpoint out of the docker-compose config', () => {
     const text = deployConfigs()['deploy/haproxy.cfg'] ?? '';
-    expect(text).not.toContain('demo-api');
+    expect(text).not.toMatch(/demo-api|Demo-Control/);
     expect(text).toContain('resolvers docker');
     expect(text).toContain('server gateway-3 gateway-3:4003 check');
   });
@@ -56,6 +57,7 @@ describe('balancer configuration', () => {
     expect(text).toContain('proxy_next_upstream error timeout http_502 http_503;');
     expect(text).toContain('location /demo-api/ {');
     expect(text).toContain('pid /tmp/x/nginx.pid;');
+    expect(text).toContain('add_header X-Tandem-Demo-Control /demo-api/ always;');
     expect(directives(text)).not.toMatch(/ip_hash|sticky|hash /);
   });
 });

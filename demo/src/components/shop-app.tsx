@@ -1,0 +1,101 @@
+import { useCallback, useMemo } from 'react';
+import type { Device } from '../../../client-sdk/src/index.ts';
+import type { DeviceSession } from '../device-session.ts';
+import { useCart, useDevices, useWatch } from '../hooks.ts';
+import { cartSummary, continueWatchingCards } from '../view-model.ts';
+import { CartPanel, type CartActions } from './cart-panel.tsx';
+import { CatalogGrid } from './catalog-grid.tsx';
+import { ContinueRow } from './continue-row.tsx';
+import { Icon } from './icons.tsx';
+import { Player, usePlayer } from './player.tsx';
+
+export interface ShopAppProps {
+  session: DeviceSession;
+  variant: 'phone' | 'laptop';
+  labelOf: (deviceId: string) => string;
+  onError: (error: unknown) => void;
+}
+
+function DeviceList(props: { devices: readonly Device[]; labelOf: (deviceId: string) => string }) {
+  const online = props.devices.filter((d) => d.online);
+  return (
+    <div className="device-list" data-testid="device-list">
+      {online.map((d) => (
+        <span key={d.deviceId} className="device-pill" title={d.deviceId}>
+          <Icon name={d.kind === 'phone' ? 'phone' : 'laptop'} size={13} />
+          {props.labelOf(d.deviceId)}
+          <span className="muted">{d.nodeId}</span>
+        </span>
+      ))}
+    </div>
+  );
+}
+
+/** The product as it runs on one device: player, continue watching, shop and cart. */
+export function ShopApp(props: ShopAppProps) {
+  const { client } = props.session;
+  const cart = useCart(client);
+  const watch = useWatch(client);
+  const devices = useDevices(client);
+  const player = usePlayer(client, watch, props.onError);
+  const summary = useMemo(() => cartSummary(cart.items, cart.totalCents), [cart]);
+  const inCart = useMemo(() => new Map(cart.items.map((l) => [l.sku, l.qty])), [cart]);
+  const cards = useMemo(() => continueWatchingCards(watch.continueWatching, props.labelOf, props.variant === 'phone' ? 3 : 4), [watch, props.labelOf, props.variant]);
+  const { onError } = props;
+
+  const actions: CartActions = useMemo(
+    () => ({
+      setQuantity: (sku, qty) => void client.cart.setQuantity(sku, qty).catch(onError),
+      remove: (sku) => void client.cart.remove(sku).catch(onError),
+      clear: () => void client.cart.clear().catch(onError),
+    }),
+    [client, onError],
+  );
+  const add = useCallback(
+    (p: { sku: string; title: string; priceCents: number }) => void client.cart.add({ sku: p.sku, title: p.title, priceCents: p.priceCents, qty: 1 }).catch(onError),
+    [client, onError],
+  );
+
+  const appBar = (
+    <header className="app-bar">
+      <span className="app-brand">
+        <span className="app-logo" />
+        Tandem Shop
+      </span>
+      {props.variant === 'laptop' && <DeviceList devices={devices} labelOf={props.labelOf} />}
+      <span className="cart-badge" data-testid="cart-badge">
+        <Icon name="cart" size={16} />
+        {summary.units}
+      </span>
+    </header>
+  );
+
+  const continueRow = <ContinueRow cards={cards} onOpen={(card) => player.open(card.videoId, undefined, true)} />;
+
+  if (props.variant === 'phone') {
+    return (
+      <div className="app phone-app">
+        {appBar}
+        <div className="app-scroll">
+          <Player player={player} compact />
+          {continueRow}
+          <CartPanel cart={summary} actions={actions} version={cart.version} />
+          <CatalogGrid onAdd={add} inCart={inCart} columns={2} />
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="app laptop-app">
+      {appBar}
+      <div className="laptop-body">
+        <div className="laptop-top">
+          <Player player={player} />
+          <CartPanel cart={summary} actions={actions} version={cart.version} />
+        </div>
+        {continueRow}
+        <CatalogGrid onAdd={add} inCart={inCart} columns={3} />
+      </div>
+    </div>
+  );
+}

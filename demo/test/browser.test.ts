@@ -1,0 +1,146 @@
+/**
+ * The demo in a real browser: Debian's chromium driven by playwright-core against `npm run demo`'s cluster
+ * (redis-server, three gateway processes, the round-robin balancer), started on free ports.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../build.ts';
+import { startDemoCluster, type DemoCluster } from '../cluster/cluster.ts';
+import { freePort } from '../cluster/ports.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = join(REPO_ROOT, 'test-output', 'demo.png');
+const WAIT = { timeout: 30_000, interval: 100 };
+
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  for (let i = 0; i < count * 10 && ports.size < count; i += 1) ports.add(await freePort());
+  if (ports.size < count) throw new Error('could not find enough free ports');
+  return [...ports];
+}
+
+describe('demo page in a browser', () => {
+  let cluster: DemoCluster;
+  let context: BrowserContext;
+  let page: Page;
+  let phone: Locator;
+  let laptop: Locator;
+  const profileDir = mkdtempSync(join(tmpdir(), 'tandem-chromium-'));
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    const [port, n1, n2, n3, control, redisPort] = (await distinctFreePorts(6)) as [number, number, number, number, number, number];
+    cluster = await startDemoCluster({ port, nodePorts: [n1, n2, n3], controlPort: control, redisPort });
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1440, height: 900 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    await page.goto(cluster.url);
+    phone = page.getByTestId('frame-phone');
+    laptop = page.getByTestId('frame-laptop');
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await cluster?.stop();
+    rmSync(profileDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('connects both devices through the balancer and shows the 3-node cluster', async () => {
+    await expect.poll(() => phone.getAttribute('data-status'), WAIT).toBe('connected');
+    await expect.poll(() => laptop.getAttribute('data-status'), WAIT).toBe('connected');
+    await expect.poll(() => page.getByTestId('cluster').getAttribute('data-mode'), WAIT).toBe('control');
+    await expect.poll(() => page.locator('[data-testid^="node-node-"][data-state="running"]').count(), WAIT).toBe(3);
+    expect(await phone.getAttribute('data-node')).toMatch(/^node-[123]$/);
+  });
+
+  it('shows an item added on the phone in the laptop cart', async () => {
+    await phone.getByTestId('add-hp-100').click();
+    await expect.poll(() => laptop.getByTestId('qty-hp-100').textContent(), WAIT).toBe('1');
+    await expect.poll(() => laptop.getByTestId('cart-total').textContent(), WAIT).toBe('$129.00');
+    await expect.poll(() => phone.getByTestId('pending').getAttribute('data-pending'), WAIT).toBe('0');
+    await expect.poll(() => page.locator('[data-testid="log-item"][data-version="1"]').count(), WAIT).toBe(1);
+  });
+
+  it('moves "continue watching" on the laptop when the phone moves the video', async () => {
+    const scrubber = phone.getByTestId('scrubber');
+    const box = await scrubber.boundingBox();
+    if (!box) throw new Error('no scrubber');
+    await scrubber.click({ position: { x: box.width * 0.6, y: box.height / 2 } });
+    const card = laptop.getByTestId('continue-trailer-aurora');
+    await expect.poll(async () => Number(await card.getAttribute('data-percent')), WAIT).toBeGreaterThanOrEqual(58);
+    expect(Number(await card.getAttribute('data-percent'))).toBeLessThanOrEqual(62);
+    expect(await card.textContent()).toContain('on Phone');
+
+    await scrubber.click({ position: { x: box.width * 0.25, y: box.height / 2 } });
+    await expect.poll(async () => Number(await card.getAttribute('data-percent')), WAIT).toBeLessThanOrEqual(27);
+  });
+
+  it('reconnects the phone to another node when its node is killed, and keeps syncing', async () => {
+    const killed = await phone.getAttribute('data-node');
+    if (!killed) throw new Error('phone has no node');
+    await page.getByTestId(`kill-${killed}`).click();
+    await expect.poll(() => page.getByTestId(`node-${killed}`).getAttribute('data-state'), WAIT).toBe('killed');
+    await expect
+      .poll(async () => `${await phone.getAttribute('data-status')} ${await phone.getAttribute('data-node')}`, WAIT)
+      .toMatch(new RegExp(`^connected node-(?!${killed.slice(-1)})[123]$`));
+    await expect.poll(() => laptop.getAttribute('data-status'), WAIT).toBe('connected');
+
+    await phone.getByTestId('add-kb-200').click();
+    await expect.poll(() => laptop.getByTestId('qty-kb-200').textContent(), WAIT).toBe('1');
+    await expect.poll(() => phone.getByTestId('qty-kb-200').textContent(), WAIT).toBe('1');
+    // Nothing from before the kill was lost or doubled.
+    expect(await laptop.getByTestId('qty-hp-100').textContent()).toBe('1');
+    expect(await phone.getByTestId('qty-hp-100').textContent()).toBe('1');
+    await expect.poll(() => phone.getByTestId('pending').getAttribute('data-pending'), WAIT).toBe('0');
+
+    mkdirSync(join(REPO_ROOT, 'test-output'), { recursive: true });
+    await page.locator('.phone-app .app-scroll').evaluate((el) => el.scrollTo(0, 0));
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    // `UPDATE_DEMO_SCREENSHOT=1` refreshes the copy the README shows.
+    if (process.env['UPDATE_DEMO_SCREENSHOT'] === '1') copyFileSync(SCREENSHOT, join(REPO_ROOT, 'docs', 'demo.png'));
+  }, 60_000);
+
+  it('keeps changes made offline in the outbox and sends them on return', async () => {
+    await laptop.getByTestId('offline-switch').click();
+    await expect.poll(() => laptop.getAttribute('data-status'), WAIT).toBe('offline');
+    expect(await laptop.getByTestId('offline-toggle').isChecked()).toBe(true);
+    await laptop.getByTestId('add-mg-300').click();
+    await laptop.getByTestId('add-mg-300').click();
+    await expect.poll(() => laptop.getByTestId('pending').getAttribute('data-pending'), WAIT).toBe('2');
+    expect(await phone.getByTestId('cart').textContent()).not.toContain('Ceramic mug');
+    await laptop.getByTestId('offline-switch').click();
+    await expect.poll(() => phone.getByTestId('qty-mg-300').textContent(), WAIT).toBe('2');
+    await expect.poll(() => laptop.getByTestId('pending').getAttribute('data-pending'), WAIT).toBe('0');
+  });
+
+  it('starts the killed node again from the cluster panel', async () => {
+    const killed = await page.locator('[data-testid^="node-node-"][data-state="killed"]').getAttribute('data-testid');
+    const id = killed?.replace(/^node-/, '');
+    if (!id) throw new Error('no killed node');
+    await page.getByTestId(`restart-${id}`).click();
+    await expect.poll(() => page.getByTestId(`node-${id}`).getAttribute('data-state'), { timeout: 90_000, interval: 200 }).toBe('running');
+  }, 120_000);
+
+  it('logged no console errors', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
