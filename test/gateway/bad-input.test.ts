@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken, startGateway, type GatewayProcess } from '../support/gateway-process.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
-import { connect, disconnected, nextPush, ok, send, type ClientSocket } from './helpers.ts';
+import { connect, disconnected, nextPush, ok, refusal, send, type ClientSocket } from './helpers.ts';
 
 let redis: RedisServer;
 let node: GatewayProcess;
@@ -49,7 +49,7 @@ beforeAll(async () => {
   node = await startGateway({
     redisUrl: redis.url,
     nodeId: 'guarded',
-    env: { RATE_LIMIT_PER_SEC: '20', RATE_LIMIT_BURST: '40', CORS_ORIGINS: 'https://app.example' },
+    env: { RATE_LIMIT_PER_SEC: '20', RATE_LIMIT_BURST: '40', CORS_ORIGINS: 'https://app.example', MAX_DEVICES_PER_USER: '3' },
   });
 });
 
@@ -102,6 +102,14 @@ describe('malformed requests', () => {
       error: { code: 'conflict' },
     });
     expect(await ok(newer, 'cart:add', { seq: 1, sku: 's', title: 'T', priceCents: 1, qty: 1 })).toMatchObject({ duplicate: false });
+  });
+});
+
+describe('account limits', () => {
+  it('refuses a device past the cap with forbidden while all the others are online', async () => {
+    await Promise.all(['olive-1', 'olive-2', 'olive-3'].map((d) => user('olive', d)));
+    const token = await mintToken({ userId: 'olive', deviceId: 'olive-4' });
+    expect(await refusal(node.url, { token, deviceId: 'olive-4' })).toMatchObject({ code: 'forbidden' });
   });
 });
 
