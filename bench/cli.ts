@@ -12,6 +12,8 @@ export interface CliOptions {
   fsync: 'always' | 'everysec' | 'no';
   note: string | null;
   history: boolean;
+  /** where latest.json and history.json go */
+  outDir: string | null;
   help: boolean;
 }
 
@@ -33,6 +35,7 @@ Options:
   --fsync <mode>      appendfsync of the private Redis: always, everysec or no (default everysec)
   --note <text>       stored with this run's entry in history.json
   --no-history        do not append to history.json
+  --out <dir>         write latest.json (and history.json) there instead of bench/results
   --help              this text
 `;
 
@@ -53,6 +56,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     fsync: 'everysec',
     note: null,
     history: true,
+    outDir: null,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -63,7 +67,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         options.quick = true;
         break;
       case '--only':
-        options.rows = splitList(next(), ROW_IDS, '--only');
+      {
+        const wanted = splitList(next(), ROW_IDS, '--only');
+        options.rows = ROW_IDS.filter((id) => wanted.includes(id));
+      }
         break;
       case '--steps':
         options.steps = splitList(next(), STEP_IDS, '--steps');
@@ -83,6 +90,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--no-history':
         options.history = false;
+        break;
+      case '--out':
+        options.outDir = next() ?? null;
+        if (!options.outDir) throw new Error('--out needs a folder');
         break;
       case '--help':
       case '-h':

@@ -121,26 +121,32 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
       fail(row, 'profile', err);
     }
   } else {
-    if (options.steps.includes('memory')) {
-      for (const row of options.rows) {
-        try {
-          rows.get(row)!.memory = await measureMemory(ctx, row);
-        } catch (err) {
-          fail(row, 'memory', err);
-        }
-      }
-    }
-
-    if (options.steps.includes('latency') || options.steps.includes('throughput')) {
+    const measuresLoad = options.steps.includes('latency') || options.steps.includes('throughput');
+    if (measuresLoad || options.steps.includes('memory')) {
+      // One two-node deployment per row: memory is measured on its fresh node 1 first, then the pairs connect.
       const deployments: Deployment[] = [];
       const sets: PairSet[] = [];
       for (const row of options.rows) {
+        let deployment: Deployment;
         try {
-          const deployment = await ctx.deploy(row, 2, `${row}-load`);
+          deployment = await ctx.deploy(row, 2, row);
           deployments.push(deployment);
-          sets.push(await connectPairs(ctx, row, deployment));
         } catch (err) {
           fail(row, 'deploy', err);
+          continue;
+        }
+        if (options.steps.includes('memory')) {
+          try {
+            rows.get(row)!.memory = await measureMemory(ctx, row, deployment);
+          } catch (err) {
+            fail(row, 'memory', err);
+          }
+        }
+        if (!measuresLoad) continue;
+        try {
+          sets.push(await connectPairs(ctx, row, deployment));
+        } catch (err) {
+          fail(row, 'connect', err);
         }
       }
       try {
@@ -201,7 +207,7 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
     process.stdout.write(`${detailTables(results)}\n`);
   }
   for (const note of notes) process.stdout.write(`note: ${note}\n`);
-  const written = writeResults(join(ROOT, 'bench', 'results'), results, options.note, options.history && !options.profile);
+  const written = writeResults(options.outDir ?? join(ROOT, 'bench', 'results'), results, options.note, options.history && !options.profile);
   log(`wrote ${written.latest}${written.history ? ` and appended to ${written.history}` : ''}`);
   const errors = [...rows.values()].flatMap((r) => r.errors.map((e) => `${r.id}: ${e}`));
   for (const e of errors) process.stdout.write(`error: ${e}\n`);

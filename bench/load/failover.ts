@@ -32,6 +32,7 @@ export interface FailoverResult {
   errors: string[];
 }
 
+const stage = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function connectAll(specs: DeviceSpec[], concurrency: number, make: (spec: DeviceSpec) => Promise<ProductDevice>): Promise<ProductDevice[]> {
@@ -108,6 +109,7 @@ export async function runFailover(request: FailoverRequest): Promise<FailoverRes
     });
     return device;
   });
+  stage(`failover: ${victims.length} victims connected`);
   const partners = await connectAll(request.partners, request.concurrency, (spec) => createProductDevice(spec, request.product, {}));
 
   const seqs = partners.map(() => 0);
@@ -117,7 +119,12 @@ export async function runFailover(request: FailoverRequest): Promise<FailoverRes
       if (!partner) return resolve(null);
       const seq = ++seqs[i]!;
       partnerWrites++;
+      const timer = setTimeout(() => {
+        partnerFailures.no_ack = (partnerFailures.no_ack ?? 0) + 1;
+        resolve(null);
+      }, 5_000);
       partner.add(seq, (ack) => {
+        clearTimeout(timer);
         if (ack.ok) resolve(ack.version);
         else {
           partnerFailures[ack.error.code] = (partnerFailures[ack.error.code] ?? 0) + 1;
@@ -131,6 +138,7 @@ export async function runFailover(request: FailoverRequest): Promise<FailoverRes
   const warmDeadline = performance.now() + 5_000;
   while (performance.now() < warmDeadline && victims.some((v, i) => v.version < (partners[i]?.version ?? 0))) await sleep(10);
 
+  stage('failover: partners connected and one change seen by every victim; kill -9');
   killedAt = performance.now();
   process.kill(request.victimPid, 'SIGKILL');
 
@@ -150,6 +158,7 @@ export async function runFailover(request: FailoverRequest): Promise<FailoverRes
     }
   }
   await Promise.all(writes);
+  stage('failover: partner writes done');
   victims.forEach((v, i) => checkCaughtUp(i, v));
 
   const deadline = killedAt + request.timeoutMs;

@@ -29,7 +29,7 @@ export interface Sizes {
 }
 
 export const QUICK: Sizes = {
-  pairs: 200,
+  pairs: 100,
   latencyRates: [1000, 5000],
   latencyRounds: 1,
   latencySliceMs: 1500,

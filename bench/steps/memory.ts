@@ -1,18 +1,18 @@
 import { benchId } from '../harness/load-process.ts';
 import { waitQuiet } from '../harness/quiet.ts';
 import type { MemoryLevel } from '../report/types.ts';
+import type { Deployment } from '../harness/deployment.ts';
 import type { RowId } from '../systems.ts';
 import { connectAll, redisUsedMemory, systemPids } from './common.ts';
 import type { BenchContext } from './context.ts';
 
 /**
- * Memory per idle connection: one fresh node (after a warm-up that loads every code path), then idle
+ * Memory per idle connection: a fresh node (after a warm-up that loads every code path), then idle
  * devices of distinct users connected to it in steps; growth after forced GCs, divided by connections.
  * For our product each connection is authenticated (JWT) and synced, as a real device would be.
  */
-export async function measureMemory(ctx: BenchContext, row: RowId): Promise<MemoryLevel[]> {
-  const deployment = await ctx.deploy(row, 2, `${row}-mem`);
-  try {
+export async function measureMemory(ctx: BenchContext, row: RowId, deployment: Deployment): Promise<MemoryLevel[]> {
+  {
     const node = deployment.nodes[0];
     const url = deployment.urls[0];
     if (!node || !url) throw new Error('no node');
@@ -46,7 +46,5 @@ export async function measureMemory(ctx: BenchContext, row: RowId): Promise<Memo
     }
     await ctx.load.close('mem');
     return levels;
-  } finally {
-    await deployment.stop();
   }
 }
