@@ -95,16 +95,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   const presence = startPresence({ io, engine, logger, pushDevices });
   const connectedDevices = new WeakMap<GatewaySocket, Device[]>();
   const barrier = options.pubsub ? roomSubscriptionBarrier(options.pubsub, options.pubsub.mode) : null;
-  // Pub/sub is a hint: with Redis away, sync answers after this bound rather than never.
-  const awaitSubscribed = (room: string): Promise<void> => {
-    if (!barrier) return Promise.resolve();
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, 2000);
-    });
-    const confirmed = barrier(room).catch((err: unknown) => logger.warn({ err, room }, 'room subscription not confirmed'));
-    return Promise.race([confirmed, bound]).finally(() => clearTimeout(timer));
-  };
   const flood = { perSecond: config.rateLimit.perSecond * 2, burst: config.rateLimit.burst * 2 };
 
   io.use(createHandshakeMiddleware({ engine, verifier, nodeId: config.nodeId, logger, metrics, flood, connectedDevices }));
@@ -129,11 +119,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
     void socket.join(session.room);
     if (barrier) {
-      const subscribed = awaitSubscribed(session.room);
-      session.subscribed = subscribed;
-      void subscribed.then(() => {
-        if (session.subscribed === subscribed) session.subscribed = null;
-      });
+      session.subscribed = barrier(session.room).then(
+        () => {
+          session.subscribed = null;
+        },
+        (err: unknown) => logger.warn({ err, room: session.room }, 'room subscription not confirmed'),
+      );
     }
     metrics.connections.inc();
     wheel.schedule(socket, session.validUntil);

@@ -33,6 +33,17 @@ export interface HandlerDeps {
   revocation: Revocation;
 }
 
+/** Pub/sub is a hint: with Redis away, a sync answers after this long rather than never. */
+const SUBSCRIBE_WAIT_MS = 2000;
+
+function withinMs(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
+}
+
 const actorOf = (s: Session): Actor => ({ userId: s.userId, deviceId: s.deviceId, connId: s.connId, issuedAt: s.issuedAt });
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -60,7 +71,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'sync:since'({ session }, request) {
       await engine.takeRateToken(session.userId);
-      if (session.subscribed) await session.subscribed;
+      if (session.subscribed) await withinMs(session.subscribed, SUBSCRIBE_WAIT_MS);
       const [sync, devices] = await Promise.all([engine.sync(session.userId, request.since), engine.listDevices(session.userId)]);
       return { nodeId: deps.nodeId, serverTime: Date.now(), sync, devices };
     },
