@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Epoch, Snapshot, Version } from '../protocol/index.js';
 import { snapshotOf, stateFromSnapshot, type ServerState } from '../state/server-state.js';
 import type { KeyValueStore } from '../storage/types.js';
