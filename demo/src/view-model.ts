@@ -1,7 +1,7 @@
 /** Pure view-model functions of the demo page: from SDK state to what a frame shows. */
 import type { CartLine, Device, Op, WatchEntry } from '../../client-sdk/src/protocol/index.ts';
 import { findProduct, findVideo, videoTitle } from './catalog.ts';
-import { formatDuration, formatPrice, percent, plural, remainingLabel } from './format.ts';
+import { formatAgo, formatDuration, formatPrice, percent, plural, remainingLabel } from './format.ts';
 
 export interface CartLineView {
   sku: string;
@@ -114,4 +114,26 @@ export function describeOp(op: Op): string {
     case 'noop':
       return 'No change (stale or duplicate request)';
   }
+}
+
+export interface DeviceRow {
+  deviceId: string;
+  label: string;
+  kind: Device['kind'];
+  online: boolean;
+  /** "online via node-2" or "offline · seen 3 min ago". */
+  detail: string;
+}
+
+/** The user's device list: online first, then most recently seen. */
+export function deviceRows(devices: readonly Device[], labelOf: (deviceId: string) => string, now: number): DeviceRow[] {
+  return [...devices]
+    .sort((a, b) => Number(b.online) - Number(a.online) || b.lastSeen - a.lastSeen)
+    .map((d) => ({
+      deviceId: d.deviceId,
+      label: labelOf(d.deviceId),
+      kind: d.kind,
+      online: d.online,
+      detail: d.online ? `online via ${d.nodeId || '?'}` : `offline · seen ${formatAgo(d.lastSeen, now)}`,
+    }));
 }

@@ -92,6 +92,16 @@ describe('demo page in a browser', () => {
 
     await scrubber.click({ position: { x: box.width * 0.25, y: box.height / 2 } });
     await expect.poll(async () => Number(await card.getAttribute('data-percent')), WAIT).toBeLessThanOrEqual(27);
+
+    // And the other way round, with another video: it comes first on the phone.
+    await laptop.getByLabel('Video').selectOption('talk-sync');
+    const laptopScrubber = laptop.getByTestId('scrubber');
+    const wide = await laptopScrubber.boundingBox();
+    if (!wide) throw new Error('no scrubber');
+    await laptopScrubber.click({ position: { x: wide.width * 0.4, y: wide.height / 2 } });
+    const first = phone.getByTestId('continue-watching').locator('.continue-card').first();
+    await expect.poll(() => first.getAttribute('data-testid'), WAIT).toBe('continue-talk-sync');
+    expect(await first.textContent()).toContain('on Laptop');
   });
 
   it('reconnects the phone to another node when its node is killed, and keeps syncing', async () => {

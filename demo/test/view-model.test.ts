@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Device, WatchEntry } from '../../client-sdk/src/protocol/index.ts';
-import { cartSummary, continueWatchingCards, describeOp, deviceLabeler, statusView } from '../src/view-model.ts';
+import { cartSummary, continueWatchingCards, describeOp, deviceLabeler, deviceRows, statusView } from '../src/view-model.ts';
 
 const entry = (videoId: string, positionSec: number, durationSec: number, deviceId: string): WatchEntry => ({
   videoId,
@@ -64,5 +64,26 @@ describe('view model', () => {
     expect(describeOp({ type: 'watch', entry: { ...entry('cook-ramen', 540, 1080, 'p'), completed: false }, trimmed: [] })).toBe('Watch: Weeknight ramen at 9:00 (50%)');
     expect(describeOp({ type: 'watch', entry: { ...entry('cook-ramen', 1080, 1080, 'p'), completed: true }, trimmed: [] })).toBe('Watch: Weeknight ramen at 18:00 (100%) · finished');
     expect(describeOp({ type: 'noop' })).toMatch(/No change/);
+  });
+});
+
+describe('device rows', () => {
+  it('lists online devices first with their node, then offline ones by last seen', () => {
+    const device = (deviceId: string, online: boolean, lastSeen: number, nodeId = ''): Device => ({
+      deviceId,
+      name: deviceId,
+      kind: 'other',
+      connectedAt: 0,
+      lastSeen,
+      online,
+      nodeId,
+    });
+    const label = deviceLabeler(new Map([['p', 'Phone']]), []);
+    const rows = deviceRows([device('old', false, 1_000), device('p', true, 5_000, 'node-2'), device('tv', false, 50_000)], label, 230_000);
+    expect(rows.map((r) => [r.label, r.detail])).toEqual([
+      ['Phone', 'online via node-2'],
+      ['tv', 'offline · seen 3 min ago'],
+      ['old', 'offline · seen 4 min ago'],
+    ]);
   });
 });

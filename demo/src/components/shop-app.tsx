@@ -1,11 +1,11 @@
 import { useCallback, useMemo } from 'react';
-import type { Device } from '../../../client-sdk/src/index.ts';
 import type { DeviceSession } from '../device-session.ts';
 import { useCart, useDevices, useWatch } from '../hooks.ts';
 import { cartSummary, continueWatchingCards } from '../view-model.ts';
 import { CartPanel, type CartActions } from './cart-panel.tsx';
 import { CatalogGrid } from './catalog-grid.tsx';
 import { ContinueRow } from './continue-row.tsx';
+import { DevicesPanel } from './devices-panel.tsx';
 import { Icon } from './icons.tsx';
 import { Player, usePlayer } from './player.tsx';
 
@@ -14,21 +14,6 @@ export interface ShopAppProps {
   variant: 'phone' | 'laptop';
   labelOf: (deviceId: string) => string;
   onError: (error: unknown) => void;
-}
-
-function DeviceList(props: { devices: readonly Device[]; labelOf: (deviceId: string) => string }) {
-  const online = props.devices.filter((d) => d.online);
-  return (
-    <div className="device-list" data-testid="device-list">
-      {online.map((d) => (
-        <span key={d.deviceId} className="device-pill" title={d.deviceId}>
-          <Icon name={d.kind === 'phone' ? 'phone' : 'laptop'} size={13} />
-          {props.labelOf(d.deviceId)}
-          <span className="muted">{d.nodeId}</span>
-        </span>
-      ))}
-    </div>
-  );
 }
 
 /** The product as it runs on one device: player, continue watching, shop and cart. */
@@ -62,7 +47,6 @@ export function ShopApp(props: ShopAppProps) {
         <span className="app-logo" />
         Tandem Shop
       </span>
-      {props.variant === 'laptop' && <DeviceList devices={devices} labelOf={props.labelOf} />}
       <span className="cart-badge" data-testid="cart-badge">
         <Icon name="cart" size={16} />
         {summary.units}
@@ -89,12 +73,17 @@ export function ShopApp(props: ShopAppProps) {
     <div className="app laptop-app">
       {appBar}
       <div className="laptop-body">
-        <div className="laptop-top">
+        <div className="area-player">
           <Player player={player} />
-          <CartPanel cart={summary} actions={actions} version={cart.version} />
         </div>
-        {continueRow}
-        <CatalogGrid onAdd={add} inCart={inCart} columns={3} />
+        <div className="area-side">
+          <CartPanel cart={summary} actions={actions} version={cart.version} />
+          <DevicesPanel devices={devices} labelOf={props.labelOf} self={props.session.deviceId} />
+        </div>
+        <div className="area-continue">{continueRow}</div>
+        <div className="area-shop">
+          <CatalogGrid onAdd={add} inCart={inCart} columns={3} />
+        </div>
       </div>
     </div>
   );
