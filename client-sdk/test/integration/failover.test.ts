@@ -6,7 +6,7 @@ let cluster: Cluster;
 const clients = clientFactory();
 
 beforeAll(async () => {
-  cluster = await startCluster({ nodes: 2 });
+  cluster = await startCluster({ nodes: 3 });
 });
 afterAll(async () => {
   await clients.closeAll();
@@ -16,6 +16,28 @@ afterAll(async () => {
 const TOTAL = 60;
 
 describe('failover', () => {
+  it('follows a draining node\'s hint to another node without losing or repeating a mutation', async () => {
+    const [node1, node2, node3] = cluster.nodes;
+    if (!node1 || !node2 || !node3) throw new Error('three nodes expected');
+    const user = newUser();
+    const phone = clients.create({ urls: [node3.url, node2.url], getToken: tokens(user), deviceId: 'phone' });
+    const laptop = clients.create({ url: node1.url, getToken: tokens(user), deviceId: 'laptop' });
+    await Promise.all([phone.ready, laptop.ready]);
+    expect(phone.nodeId).toBe('node-3');
+    const states: string[] = [];
+    phone.onStatus((status) => states.push(phone.connection.status === 'offline' ? `offline:${phone.connection.reason}` : status));
+
+    const stopped = node3.stop();
+    const edits: Array<Promise<MutationAck>> = [];
+    for (let i = 0; i < 20; i++) edits.push(phone.cart.add({ sku: 'drain', title: 'D', priceCents: 1 }));
+    await Promise.all(edits);
+    await vi.waitFor(() => expect(phone.nodeId).toBe('node-2'), { timeout: 10_000 });
+    await stopped;
+    await vi.waitFor(() => expect(laptop.cart.get().items).toEqual([{ sku: 'drain', title: 'D', priceCents: 1, qty: 20 }]));
+    expect(states.at(-1)).toBe('connected');
+    expect(states).not.toContain('offline:network');
+  }, 30_000);
+
   it('survives kill -9 of its node with mutations in flight: every mutation is applied exactly once', async () => {
     const [node1, node2] = cluster.nodes;
     if (!node1 || !node2) throw new Error('two nodes expected');
