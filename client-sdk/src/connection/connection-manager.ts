@@ -273,6 +273,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
     goOnline() {
       const status = machine.state.status;
       if (status === 'closed' || status === 'connected' || status === 'connecting') return;
+      if (status === 'unauthorized') deps.tokens.invalidate();
       halt();
       void connect(0);
     },
