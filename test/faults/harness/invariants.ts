@@ -9,7 +9,8 @@ export interface OpRecord {
   deviceId: string;
   op: PlannedOp;
   issuedAt: number;
-  status: 'pending' | 'acked' | 'rejected';
+  /** `carried`: its client was closed (an app restart) and the stored outbox carries it to the next client. */
+  status: 'pending' | 'acked' | 'rejected' | 'carried';
   settledAt: number | null;
   code: string | null;
 }

@@ -1,4 +1,7 @@
 import type { Scenario } from '../harness/scenario.ts';
+import { nodeKill } from './s01-node-kill.ts';
+import { rollingRestart } from './s02-rolling-restart.ts';
+import { redisRestart } from './s03-redis-restart.ts';
 
 /** Every scenario, in issue 5's order. */
-export const SCENARIOS: Scenario[] = [];
+export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart];

@@ -1,0 +1,205 @@
+import type { Cluster as RedisCluster, Redis } from 'ioredis';
+import type { Change, Snapshot } from '../../../client-sdk/src/protocol/index.ts';
+import type { Engine } from '../../../server/engine/engine.ts';
+import { createRedisClient, waitForReady } from '../../../server/engine/redis/redis-client.ts';
+import { createRedisEngine } from '../../../server/engine/redis/redis-engine.ts';
+import { startGateway, type GatewayProcess, type ProcessExit } from '../../support/gateway-process.ts';
+import { startRedis, type RedisServer } from '../../support/redis-server.ts';
+import type { Cleanup } from './cleanup.ts';
+import type { ServerTruth } from './invariants.ts';
+import { startRedisCluster, type RedisClusterHandle } from './redis-cluster.ts';
+import { waitUntil } from './stats.ts';
+
+export interface ClusterOptions {
+  cleanup: Cleanup;
+  /** @default 3 */
+  nodes?: number;
+  /** A three-master Redis Cluster instead of one redis-server (scenario 7). @default false */
+  redisCluster?: boolean;
+  /** Extra gateway environment (rate limits, ping, drain window...). */
+  env?: Record<string, string>;
+}
+
+/** A gateway exit that nobody asked for. */
+export interface Crash {
+  nodeId: string;
+  exit: ProcessExit;
+  lastLines: string[];
+}
+
+/**
+ * The cluster supervisor: a real Redis (append-only, fsync always) or Redis Cluster, N gateway processes, and
+ * every fault the scenarios inject. Any gateway exit it did not cause is recorded as a crash.
+ */
+export interface FaultCluster {
+  readonly gateways: readonly GatewayProcess[];
+  readonly urls: string[];
+  readonly redis: RedisServer | null;
+  readonly redisCluster: RedisClusterHandle | null;
+  /** Reads the truth through the product's Redis engine, as a gateway would. */
+  readonly engine: Engine;
+  crashes(): Crash[];
+  /** kill -9 (or another signal) of a node; the exit is expected. */
+  killNode(index: number, signal?: 'SIGKILL' | 'SIGTERM'): Promise<ProcessExit>;
+  freezeNode(index: number): void;
+  thawNode(index: number): void;
+  restartNode(index: number): Promise<void>;
+  killRedis(): Promise<void>;
+  restartRedis(options?: { wipe?: boolean }): Promise<void>;
+  freezeRedis(): void;
+  thawRedis(): void;
+  /** `CLIENT KILL TYPE pubsub`: drops every subscriber connection (the adapter's), nothing else. */
+  killPubsubClients(): Promise<number>;
+  truth(userId: string): Promise<ServerTruth>;
+  /** Whether /readyz of node `index` answers 200. */
+  ready(index: number): Promise<boolean>;
+  /** Gateway log lines of every node (for the token and warning checks). */
+  logs(): string[];
+  stop(): Promise<void>;
+}
+
+export async function startCluster(options: ClusterOptions): Promise<FaultCluster> {
+  const { cleanup } = options;
+  const count = options.nodes ?? 3;
+  let redis: RedisServer | null = null;
+  let redisCluster: RedisClusterHandle | null = null;
+  const redisEnv: Record<string, string> = {};
+  if (options.redisCluster) {
+    redisCluster = await startRedisCluster();
+    const handle = redisCluster;
+    cleanup.add('redis cluster', () => handle.stop());
+    for (const n of handle.nodes) cleanup.addPid(n.pid);
+    redisEnv.REDIS_CLUSTER_NODES = handle.seeds.join(',');
+  } else {
+    redis = await startRedis({ appendOnly: true });
+    const handle = redis;
+    cleanup.add('redis', () => handle.stop());
+    cleanup.addPid(handle.pid);
+    redisEnv.REDIS_URL = handle.url;
+  }
+
+  const crashes: Crash[] = [];
+  const expected = new Set<GatewayProcess>();
+  const gateways: GatewayProcess[] = [];
+  const watch = (gw: GatewayProcess) => {
+    cleanup.addPid(gw.pid);
+    void gw.exited().then((exit) => {
+      if (expected.has(gw)) return;
+      crashes.push({ nodeId: gw.nodeId, exit, lastLines: gw.logs().slice(-15) });
+    });
+  };
+  const env = { LOG_LEVEL: 'warn', ...redisEnv, ...(options.env ?? {}) };
+  const started = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      startGateway({ nodeId: `n${i + 1}`, env, ...(redis ? { redisUrl: redis.url } : {}), readyTimeoutMs: 60_000 }),
+    ),
+  );
+  for (const gw of started) {
+    gateways.push(gw);
+    watch(gw);
+    cleanup.add(`gateway ${gw.nodeId}`, async () => {
+      expected.add(gw);
+      await gw.kill('SIGKILL');
+    });
+  }
+
+  const commands: Redis | RedisCluster = createRedisClient({
+    ...(redis ? { url: redis.url } : {}),
+    ...(redisCluster ? { clusterNodes: redisCluster.seeds } : {}),
+    role: 'commands',
+    commandTimeoutMs: 5000,
+  });
+  await waitForReady(commands);
+  const engine = createRedisEngine({ redis: commands, rateLimit: { perSecond: 1e6, burst: 1e6 }, maxDevices: 1000 });
+  cleanup.add('truth engine', () => engine.close());
+
+  const node = (index: number): GatewayProcess => {
+    const gw = gateways[index];
+    if (!gw) throw new Error(`no gateway ${index}`);
+    return gw;
+  };
+  const needRedis = (): RedisServer => {
+    if (!redis) throw new Error('this fault needs a single redis-server');
+    return redis;
+  };
+
+  const truth = async (userId: string): Promise<ServerTruth> => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        const snap = await engine.sync(userId, null);
+        if (snap.kind !== 'snapshot') throw new Error('sync(null) must answer a snapshot');
+        const rest = await engine.sync(userId, { epoch: snap.epoch, version: 0 });
+        // Something committed between the two reads: read again.
+        if (rest.epoch !== snap.epoch || rest.version !== snap.version) continue;
+        const log: Change[] | null = rest.kind === 'changes' ? rest.changes : null;
+        const state: Snapshot = snap.state;
+        return { userId, epoch: snap.epoch, version: snap.version, state, log };
+      } catch (err) {
+        if (attempt === 19) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    throw new Error(`could not read a stable state of ${userId}`);
+  };
+
+  return {
+    gateways,
+    get urls() {
+      return gateways.map((g) => g.url);
+    },
+    redis,
+    redisCluster,
+    engine,
+    crashes: () => [...crashes],
+    async killNode(index, signal = 'SIGKILL') {
+      const gw = node(index);
+      expected.add(gw);
+      return gw.kill(signal);
+    },
+    freezeNode: (index) => node(index).signal('SIGSTOP'),
+    thawNode: (index) => node(index).signal('SIGCONT'),
+    async restartNode(index) {
+      const gw = node(index);
+      expected.add(gw);
+      await gw.restart();
+      expected.delete(gw);
+      watch(gw);
+    },
+    killRedis: () => needRedis().kill(),
+    async restartRedis(restartOptions = {}) {
+      const r = needRedis();
+      await r.restart(restartOptions);
+      cleanup.addPid(r.pid);
+    },
+    freezeRedis: () => needRedis().signal('SIGSTOP'),
+    thawRedis: () => needRedis().signal('SIGCONT'),
+    async killPubsubClients() {
+      const reply = await commands.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+      return Number(reply);
+    },
+    truth,
+    async ready(index) {
+      try {
+        const res = await fetch(`${node(index).url}/readyz`, { signal: AbortSignal.timeout(1000) });
+        return res.ok;
+      } catch {
+        return false;
+      }
+    },
+    logs: () => gateways.flatMap((g) => g.logs()),
+    async stop() {
+      for (const gw of gateways) {
+        expected.add(gw);
+        await gw.kill('SIGKILL');
+      }
+      await engine.close();
+      await redis?.stop();
+      await redisCluster?.stop();
+    },
+  };
+}
+
+/** Waits until node `index` answers /readyz with `want`; the time it took, or null. */
+export function waitReadiness(cluster: FaultCluster, index: number, want: boolean, timeoutMs: number): Promise<number | null> {
+  return waitUntil(async () => (await cluster.ready(index)) === want, timeoutMs, 50);
+}
