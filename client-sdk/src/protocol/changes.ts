@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CartLine } from './cart.js';
 import { Sku, VideoId, DeviceId, Epoch, Millis, Seq, Version } from './primitives.js';
 import { WatchEntry } from './watch.js';

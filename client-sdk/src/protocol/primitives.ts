@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from './limits.js';
 
 const SAFE_ID = /^[A-Za-z0-9_.:-]+$/;
