@@ -18,6 +18,13 @@ export interface BalancerOptions {
   dir: string;
   /** Use this one (fails when it is not installed); default: the first installed of haproxy, nginx, http-proxy. */
   prefer?: BalancerKind;
+  /** What chooseBalancer() already picked. */
+  choice?: BalancerChoice;
+}
+
+export interface BalancerChoice {
+  kind: BalancerKind;
+  binary: string | null;
 }
 
 export interface Balancer {
@@ -25,11 +32,13 @@ export interface Balancer {
   readonly url: string;
   /** The generated configuration file (none for http-proxy). */
   readonly configFile: string | null;
+  /** The balancer process (none for http-proxy, which runs inside the demo process). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
 /** Which balancer will run, and from which binary. */
-export function chooseBalancer(prefer?: BalancerKind): { kind: BalancerKind; binary: string | null } {
+export function chooseBalancer(prefer?: BalancerKind): BalancerChoice {
   const order: BalancerKind[] = prefer ? [prefer] : [...BALANCER_KINDS];
   for (const kind of order) {
     if (kind === 'http-proxy') return { kind, binary: null };
@@ -53,11 +62,19 @@ async function spawnBalancer(binary: string, args: string[], options: BalancerOp
     await child.stop(1000);
     throw error;
   }
-  return { kind, url, configFile, stop: () => child.stop(2000) };
+  return {
+    kind,
+    url,
+    configFile,
+    get pid() {
+      return child.isRunning() ? child.pid : undefined;
+    },
+    stop: () => child.stop(2000),
+  };
 }
 
 export async function startBalancer(options: BalancerOptions): Promise<Balancer> {
-  const { kind, binary } = chooseBalancer(options.prefer);
+  const { kind, binary } = options.choice ?? chooseBalancer(options.prefer);
   const servers = options.backends.map((b) => ({ name: b.name, address: `127.0.0.1:${b.port}` }));
   const control = `127.0.0.1:${options.controlPort}`;
 
@@ -86,5 +103,5 @@ export async function startBalancer(options: BalancerOptions): Promise<Balancer>
     return spawnBalancer(binary, ['-p', runDir, '-e', join(runDir, 'nginx-error.log'), '-c', configFile], options, kind, configFile);
   }
   const balancer = await startHttpProxyBalancer({ port: options.port, backends: options.backends, controlPort: options.controlPort });
-  return { kind: 'http-proxy', url: `http://127.0.0.1:${options.port}`, configFile: null, stop: () => balancer.close() };
+  return { kind: 'http-proxy', url: `http://127.0.0.1:${options.port}`, configFile: null, pid: undefined, stop: () => balancer.close() };
 }

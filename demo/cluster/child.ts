@@ -67,9 +67,9 @@ export function startChild(command: string, args: readonly string[], options: Ch
 /** Where programs live that a non-root PATH often leaves out (haproxy and nginx install to sbin). */
 const EXTRA_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin', '/opt/homebrew/bin', '/opt/homebrew/sbin'];
 
-/** The absolute path of an executable on PATH (or in the usual sbin folders), or null. */
-export function which(bin: string, path = process.env['PATH'] ?? ''): string | null {
-  const dirs = [...path.split(delimiter).filter(Boolean), ...EXTRA_DIRS];
+/** The absolute path of an executable on PATH (or in `extraDirs`, by default the usual sbin folders), or null. */
+export function which(bin: string, path = process.env['PATH'] ?? '', extraDirs: readonly string[] = EXTRA_DIRS): string | null {
+  const dirs = [...path.split(delimiter).filter(Boolean), ...extraDirs];
   for (const dir of dirs) {
     const candidate = join(dir, bin);
     try {

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDemo, REPO_ROOT } from '../build.ts';
-import { startBalancer, type Balancer, type BalancerKind } from './balancer.ts';
+import { chooseBalancer, startBalancer, type Balancer, type BalancerKind } from './balancer.ts';
 import { startControlServer, type ControlServer } from './control-server.ts';
 import { createGatewayNode, type GatewayNode } from './gateway-node.ts';
 import { assertPortFree } from './ports.ts';
-import { startDemoRedis, type DemoRedis } from './redis.ts';
+import { findRedisBinary, startDemoRedis, type DemoRedis } from './redis.ts';
 
 export interface DemoClusterOptions {
   /** Port of the balancer, the one URL people open. @default 4000 */
@@ -36,6 +36,8 @@ export interface DemoCluster {
   readonly redis: DemoRedis;
   /** Folder with every process's log and Redis' data (deleted by stop()). */
   readonly logDir: string;
+  /** Live processes the demo started (Redis, nodes, balancer). */
+  processIds(): number[];
   stop(): Promise<void>;
 }
 
@@ -63,6 +65,10 @@ export async function startDemoCluster(options: DemoClusterOptions = {}): Promis
     const hint = options.port === undefined ? 'stop what uses it or pass --port' : 'pick another --port';
     for (const p of [port, ...nodePorts, controlPort, ...(options.redisUrl ? [] : [redisPort])]) await assertPortFree(p, hint);
 
+    // Missing programs are reported before anything slow happens.
+    const redisBinary = options.redisUrl ? undefined : findRedisBinary();
+    const balancerChoice = chooseBalancer(options.balancer);
+
     if (options.build ?? true) {
       step('building the page (esbuild)');
       const built = await buildDemo();
@@ -70,7 +76,7 @@ export async function startDemoCluster(options: DemoClusterOptions = {}): Promis
     }
 
     step(options.redisUrl ? 'checking REDIS_URL' : `starting redis-server on ${redisPort} (appendonly)`);
-    const redis = await startDemoRedis({ url: options.redisUrl, port: redisPort, dir: logDir });
+    const redis = await startDemoRedis({ url: options.redisUrl, port: redisPort, dir: logDir, ...(redisBinary ? { binary: redisBinary } : {}) });
     cleanups.push(() => redis.stop());
 
     const jwtSecret = randomBytes(32).toString('hex');
@@ -119,13 +125,15 @@ export async function startDemoCluster(options: DemoClusterOptions = {}): Promis
       backends: nodes.map((n) => ({ name: n.id, port: n.port })),
       controlPort,
       dir: logDir,
-      prefer: options.balancer,
+      choice: balancerChoice,
     });
     balancerKind = balancer.kind;
     cleanups.push(() => balancer.stop());
     step(`balancer: ${balancer.kind}`);
 
-    return { url: `${balancer.url}/`, balancer, nodes, redis, logDir, stop };
+    const processIds = () =>
+      [redis.pid, ...nodes.map((n) => n.pid), balancer.pid].filter((pid): pid is number => pid !== undefined);
+    return { url: `${balancer.url}/`, balancer, nodes, redis, logDir, processIds, stop };
   } catch (error) {
     // The logs stay for a look at what went wrong.
     await stopAll();

@@ -14,6 +14,8 @@ export class DemoSetupError extends Error {
 
 export interface DemoRedis {
   readonly url: string;
+  /** The process the demo started (none for REDIS_URL). */
+  readonly pid: number | undefined;
   /** True when REDIS_URL pointed at a Redis the demo did not start (it is left running). */
   readonly external: boolean;
   stop(): Promise<void>;
@@ -34,12 +36,21 @@ function ping(host: string, port: number, timeoutMs = 500): Promise<boolean> {
   });
 }
 
+/** The redis-server binary, or a DemoSetupError whose message says how to install it. */
+export function findRedisBinary(searchPath?: string): string {
+  const binary = which('redis-server', searchPath, []);
+  if (!binary) throw new DemoSetupError(REDIS_INSTALL_HINT);
+  return binary;
+}
+
 export interface StartRedisOptions {
   /** Use this Redis instead of starting one. */
   url?: string;
   port: number;
   /** Data and log folder. */
   dir: string;
+  /** @default findRedisBinary() */
+  binary?: string;
 }
 
 export async function startDemoRedis(options: StartRedisOptions): Promise<DemoRedis> {
@@ -47,10 +58,9 @@ export async function startDemoRedis(options: StartRedisOptions): Promise<DemoRe
     const parsed = new URL(options.url);
     const ok = await ping(parsed.hostname, Number(parsed.port || 6379), 2000);
     if (!ok) throw new DemoSetupError(`REDIS_URL=${parsed.protocol}//${parsed.host} does not answer PING`);
-    return { url: options.url, external: true, stop: async () => {} };
+    return { url: options.url, external: true, pid: undefined, stop: async () => {} };
   }
-  const binary = which('redis-server');
-  if (!binary) throw new DemoSetupError(REDIS_INSTALL_HINT);
+  const binary = options.binary ?? findRedisBinary();
   const dataDir = join(options.dir, 'redis');
   mkdirSync(dataDir, { recursive: true });
   const child: Child = startChild(
@@ -82,6 +92,9 @@ export async function startDemoRedis(options: StartRedisOptions): Promise<DemoRe
   return {
     url: `redis://127.0.0.1:${options.port}`,
     external: false,
+    get pid() {
+      return child.isRunning() ? child.pid : undefined;
+    },
     stop: () => child.stop(3000),
   };
 }

@@ -2,16 +2,16 @@
  * The demo in a real browser: Debian's chromium driven by playwright-core against `npm run demo`'s cluster
  * (redis-server, three gateway processes, the round-robin balancer), started on free ports.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../build.ts';
+import { REPO_ROOT, buildDemo } from '../build.ts';
 import { startDemoCluster, type DemoCluster } from '../cluster/cluster.ts';
+import { createGatewayNode, type GatewayNode } from '../cluster/gateway-node.ts';
 import { freePort } from '../cluster/ports.ts';
+import { isAlive, openBrowser, type BrowserSession } from './support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(REPO_ROOT, 'test-output', 'demo.png');
 const WAIT = { timeout: 30_000, interval: 100 };
 
@@ -24,44 +24,24 @@ async function distinctFreePorts(count: number): Promise<number[]> {
 
 describe('demo page in a browser', () => {
   let cluster: DemoCluster;
-  let context: BrowserContext;
+  let browser: BrowserSession;
   let page: Page;
   let phone: Locator;
   let laptop: Locator;
-  const profileDir = mkdtempSync(join(tmpdir(), 'tandem-chromium-'));
-  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     const [port, n1, n2, n3, control, redisPort] = (await distinctFreePorts(6)) as [number, number, number, number, number, number];
     cluster = await startDemoCluster({ port, nodePorts: [n1, n2, n3], controlPort: control, redisPort });
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    browser = await openBrowser();
+    page = browser.page;
     await page.goto(cluster.url);
     phone = page.getByTestId('frame-phone');
     laptop = page.getByTestId('frame-laptop');
   }, 180_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await cluster?.stop();
-    rmSync(profileDir, { recursive: true, force: true });
   }, 60_000);
 
   it('connects both devices through the balancer and shows the 3-node cluster', async () => {
@@ -151,6 +131,57 @@ describe('demo page in a browser', () => {
   }, 120_000);
 
   it('logged no console errors', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('stops every process it started', async () => {
+    const pids = cluster.processIds();
+    expect(pids.length).toBeGreaterThanOrEqual(4);
+    await browser.close();
+    await cluster.stop();
+    for (const pid of pids) expect(isAlive(pid), `process ${pid}`).toBe(false);
+  }, 60_000);
+});
+
+describe('demo page on the embedded single node (npm start)', () => {
+  let node: GatewayNode;
+  let browser: BrowserSession;
+
+  beforeAll(async () => {
+    await buildDemo();
+    const port = await freePort();
+    // No REDIS_URL, no JWT configuration: the memory engine with dev tokens and the page, as `npm start` runs.
+    node = createGatewayNode({
+      id: 'embedded',
+      port,
+      cwd: REPO_ROOT,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', LOG_LEVEL: 'warn' },
+      logFile: '/dev/null',
+    });
+    await node.start();
+    browser = await openBrowser();
+    await browser.page.goto(`${node.url}/`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await node?.stop();
+  }, 60_000);
+
+  it('connects both frames to the one node and shows it without kill buttons', async () => {
+    const { page } = browser;
+    const phone = page.getByTestId('frame-phone');
+    const laptop = page.getByTestId('frame-laptop');
+    await expect.poll(() => phone.getAttribute('data-status'), WAIT).toBe('connected');
+    await expect.poll(() => laptop.getAttribute('data-status'), WAIT).toBe('connected');
+    expect(await phone.getAttribute('data-node')).toBe('embedded');
+    expect(await laptop.getAttribute('data-node')).toBe('embedded');
+    await expect.poll(() => page.getByTestId('cluster').getAttribute('data-mode'), WAIT).toBe('observed');
+    await expect.poll(() => page.getByTestId('node-embedded').textContent(), WAIT).toContain('2 connections');
+    expect(await page.locator('[data-testid^="kill-"]').count()).toBe(0);
+
+    await laptop.getByTestId('add-lp-500').click();
+    await expect.poll(() => phone.getByTestId('qty-lp-500').textContent(), WAIT).toBe('1');
+    expect(browser.errors).toEqual([]);
   });
 });
