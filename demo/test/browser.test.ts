@@ -10,7 +10,8 @@ import { REPO_ROOT, buildDemo } from '../build.ts';
 import { startDemoCluster, type DemoCluster } from '../cluster/cluster.ts';
 import { createGatewayNode, type GatewayNode } from '../cluster/gateway-node.ts';
 import { freePort } from '../cluster/ports.ts';
-import { isAlive, openBrowser, type BrowserSession } from './support/chromium.ts';
+import { openBrowser, type BrowserSession } from './support/chromium.ts';
+import { isAlive } from './support/processes.ts';
 
 const SCREENSHOT = join(REPO_ROOT, 'test-output', 'demo.png');
 const WAIT = { timeout: 30_000, interval: 100 };
