@@ -6,6 +6,8 @@ export type StepId = (typeof STEP_IDS)[number];
 export interface CliOptions {
   quick: boolean;
   rows: RowId[];
+  /** rows came from --only (otherwise the mode's default set) */
+  rowsChosen: boolean;
   steps: StepId[];
   profile: boolean;
   profileRate: number;
@@ -28,7 +30,8 @@ to bench/results/history.json. Stops by itself and kills every child on exit or 
 
 Options:
   --quick             CI-sized run, under a minute (default: the full run, several minutes)
-  --only <rows>       comma list of rows: ${ROW_IDS.join(', ')} (default: all)
+  --only <rows>       comma list of rows: ${ROW_IDS.join(', ')}
+                      (default: all; --quick leaves out product-sdk)
   --steps <steps>     comma list of steps: ${STEP_IDS.join(', ')} (default: all)
   --profile           run the product's two nodes under --cpu-prof at --profile-rate and print hot spots
   --profile-rate <n>  changes per second while profiling (default 5000)
@@ -50,6 +53,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const options: CliOptions = {
     quick: false,
     rows: [...ROW_IDS],
+    rowsChosen: false,
     steps: [...STEP_IDS],
     profile: false,
     profileRate: 5000,
@@ -70,6 +74,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       {
         const wanted = splitList(next(), ROW_IDS, '--only');
         options.rows = ROW_IDS.filter((id) => wanted.includes(id));
+        options.rowsChosen = true;
       }
         break;
       case '--steps':
@@ -103,5 +108,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         throw new Error(`unknown option ${arg} (see --help)`);
     }
   }
+  if (options.quick && !options.rowsChosen) options.rows = options.rows.filter((r) => r !== 'product-sdk');
   return options;
 }

@@ -88,6 +88,7 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
   log(`bench ${options.profile ? 'profile' : options.quick ? 'quick' : 'full'} run: rows ${options.rows.join(', ')}; logs in ${logDir}`);
 
   const load = await startLoadProcess({ reaper, logDir, fdLimits, fdNeeded });
+  const running = new Set<Deployment>();
   const ctx: BenchContext = {
     sizes,
     quick: options.quick,
@@ -99,8 +100,21 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
     fdNeeded,
     fsync: options.fsync,
     progress: log,
-    deploy: (row, nodes, tag, extra) =>
-      deploy(SYSTEMS[row], { nodes, reaper, logDir, fdLimits, fdNeeded, fsync: options.fsync, tag, ...(extra?.cpuProfDir ? { cpuProfDir: extra.cpuProfDir } : {}) }),
+    benchPids: () => [
+      load.process.pid,
+      ...[...running].flatMap((d) => [...d.nodes.filter((n) => n.child.exitCode === null).map((n) => n.pid), ...(d.redis.pid ? [d.redis.pid] : [])]),
+    ],
+    async deploy(row, nodes, tag, extra) {
+      const deployment = await deploy(SYSTEMS[row], { nodes, reaper, logDir, fdLimits, fdNeeded, fsync: options.fsync, tag, ...(extra?.cpuProfDir ? { cpuProfDir: extra.cpuProfDir } : {}) });
+      running.add(deployment);
+      return {
+        ...deployment,
+        stop: async () => {
+          running.delete(deployment);
+          await deployment.stop();
+        },
+      };
+    },
   };
 
   const rows = new Map<RowId, RowResult>(
@@ -135,7 +149,8 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
           fail(row, 'deploy', err);
           continue;
         }
-        if (options.steps.includes('memory')) {
+        // The SDK row runs the same server as the product row: its memory per connection is the product's.
+        if (options.steps.includes('memory') && row !== 'product-sdk') {
           try {
             rows.get(row)!.memory = await measureMemory(ctx, row, deployment);
           } catch (err) {
@@ -172,7 +187,7 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
     }
 
     if (options.steps.includes('fanout')) {
-      const fanoutRows = options.quick ? options.rows.filter((r) => r === 'sio-classic' || r === 'sio-sharded' || r === 'product') : options.rows;
+      const fanoutRows = options.rows.filter((r) => r !== 'product-sdk' && (!options.quick || r === 'sio-classic' || r === 'sio-sharded' || r === 'product'));
       for (const row of fanoutRows) {
         try {
           rows.get(row)!.fanout = await measureFanout(ctx, row);

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { DriverKind } from './load/drivers/driver.ts';
 
 /** The rows of the table: our product and the baselines it is measured against. */
-export const ROW_IDS = ['floor', 'sio-classic', 'sio-sharded', 'hocuspocus', 'product'] as const;
+export const ROW_IDS = ['floor', 'sio-classic', 'sio-sharded', 'hocuspocus', 'product', 'product-sdk'] as const;
 export type RowId = (typeof ROW_IDS)[number];
 
 /** The row every ratio column divides by: the socket.io relay on the adapter the product uses. */
@@ -39,6 +39,30 @@ const relay = (id: RowId, label: string, adapter: 'classic' | 'sharded'): System
   url: (port) => `http://127.0.0.1:${port}`,
 });
 
+const product: SystemDef = {
+  id: 'product',
+  label: 'tandem gateway (product)',
+  driver: 'product',
+  script: here('../server/main.ts'),
+  readyPath: '/readyz',
+  env: ({ port, redisUrl, nodeId }) => ({
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NODE_ID: nodeId,
+    REDIS_URL: redisUrl,
+    JWT_SECRET: BENCH_JWT_SECRET,
+    LOG_LEVEL: 'warn',
+    SERVE_DEMO: 'false',
+    // The load offers up to tens of changes per second per user: lift the per-user limits out of the way
+    // (the bucket is still checked inside every mutation script, so its cost stays measured).
+    RATE_LIMIT_PER_SEC: '5000',
+    RATE_LIMIT_BURST: '10000',
+    MAX_DEVICES_PER_USER: '500',
+  }),
+  url: (port) => `http://127.0.0.1:${port}`,
+};
+
 export const SYSTEMS: Record<RowId, SystemDef> = {
   floor: {
     id: 'floor',
@@ -58,27 +82,7 @@ export const SYSTEMS: Record<RowId, SystemDef> = {
     env: ({ port, redisUrl, nodeId }) => ({ PORT: String(port), REDIS_URL: redisUrl, NODE_ID: nodeId }),
     url: (port) => `ws://127.0.0.1:${port}`,
   },
-  product: {
-    id: 'product',
-    label: 'tandem gateway (product)',
-    driver: 'product',
-    script: here('../server/main.ts'),
-    readyPath: '/readyz',
-    env: ({ port, redisUrl, nodeId }) => ({
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      NODE_ID: nodeId,
-      REDIS_URL: redisUrl,
-      JWT_SECRET: BENCH_JWT_SECRET,
-      LOG_LEVEL: 'warn',
-      SERVE_DEMO: 'false',
-      // The load offers up to tens of changes per second per user: lift the per-user limits out of the way
-      // (the bucket is still checked inside every mutation script, so its cost stays measured).
-      RATE_LIMIT_PER_SEC: '5000',
-      RATE_LIMIT_BURST: '10000',
-      MAX_DEVICES_PER_USER: '500',
-    }),
-    url: (port) => `http://127.0.0.1:${port}`,
-  },
+  product,
+  // The same gateway, driven through the client SDK instead of the raw protocol: what the SDK adds.
+  'product-sdk': { ...product, id: 'product-sdk', label: 'tandem gateway via the SDK', driver: 'product-sdk' },
 };

@@ -5,13 +5,24 @@ import type { HotSpot } from '../report/types.ts';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
 }
 interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
+  timeDeltas: number[];
   startTime: number;
   endTime: number;
+}
+
+/** A window of the monotonic clock (µs, as `process.hrtime`), the part of a profile worth reading. */
+export interface ProfileWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+/** Now on the clock V8 stamps profile samples with (CLOCK_MONOTONIC), in µs. */
+export function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
 
 const IDLE = new Set(['(idle)', '(program)']);
@@ -37,17 +48,32 @@ function packageOf(url: string, root: string): string {
   return rel.length > 1 ? `${rel[0]}/${rel[1]}` : (rel[0] ?? '?');
 }
 
-/** Self time per function and per package of a `--cpu-prof` profile, busiest first, idle time left out. */
-export function summarizeProfile(file: string, root: string, top = 15): { hotSpots: HotSpot[]; byPackage: HotSpot[]; busyMs: number } {
+/**
+ * Self time per function and per package of a `--cpu-prof` profile within `window` (the whole profile
+ * without one), busiest first, idle time left out.
+ */
+export function summarizeProfile(
+  file: string,
+  root: string,
+  window: ProfileWindow | null,
+  top = 15,
+): { hotSpots: HotSpot[]; byPackage: HotSpot[]; busyMs: number } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const sampleMs = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
+  const selfUs = new Map<number, number>();
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    t += delta;
+    if (window && (t < window.fromUs || t > window.toUs)) return;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+  });
   const byFunction = new Map<string, HotSpot>();
   const byPackage = new Map<string, HotSpot>();
   let busyMs = 0;
   for (const node of profile.nodes) {
-    const hits = node.hitCount ?? 0;
-    if (hits === 0 || IDLE.has(node.callFrame.functionName)) continue;
-    const ms = hits * sampleMs;
+    const us = selfUs.get(node.id) ?? 0;
+    if (us === 0 || IDLE.has(node.callFrame.functionName)) continue;
+    const ms = us / 1000;
     busyMs += ms;
     const name = node.callFrame.functionName || '(anonymous)';
     const at = where(node.callFrame.url, node.callFrame.lineNumber, root);

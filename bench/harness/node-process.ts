@@ -58,7 +58,7 @@ export async function spawnNode(options: SpawnNodeOptions): Promise<NodeProcess>
   const logFile = join(options.logDir, `${options.name}.log`);
   const log = createWriteStream(logFile);
   const nodeArgs = ['--expose-gc', '--import', 'tsx', '--import', PROBE];
-  if (options.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfDir, '--cpu-prof-name', `${options.name}.cpuprofile`);
+  if (options.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', join(options.cpuProfDir, options.name));
   const { argv } = withFdLimit([process.execPath, ...nodeArgs, options.script], options.fdNeeded, options.fdLimits);
   const [command, ...args] = argv;
   const child = spawn(command ?? process.execPath, args, {

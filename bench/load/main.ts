@@ -10,6 +10,7 @@ import { createSocketIoDriver } from './drivers/socketio.ts';
 import { runPaced, type Flow, type PacedOptions } from './paced.ts';
 import { createDeliveryTracker, type DeliveryTracker } from './tracker.ts';
 import { createProductDriver, type ProductDriverOptions } from './drivers/product.ts';
+import { createProductSdkDriver } from './drivers/product-sdk.ts';
 import { runFailover, type FailoverRequest } from './failover.ts';
 
 interface DeviceRecord {
@@ -42,8 +43,9 @@ function makeDriver(kind: DriverKind, options: ProductDriverOptions | undefined)
     case 'hocuspocus':
       return createHocuspocusDriver();
     case 'product':
-      if (!options) throw new Error('the product driver needs its options');
-      return createProductDriver(options);
+    case 'product-sdk':
+      if (!options) throw new Error('the product drivers need their options');
+      return kind === 'product' ? createProductDriver(options) : createProductSdkDriver(options);
   }
 }
 
@@ -85,7 +87,7 @@ export interface PacedRequest extends PacedOptions {
 async function paced(request: PacedRequest) {
   const first = request.flows[0] ? devices.get(request.flows[0].sender) : undefined;
   if (!first) throw new Error('paced: unknown sender');
-  const run = createDeliveryTracker(first.driver.cumulative, first.driver.kind === 'product');
+  const run = createDeliveryTracker(first.driver.cumulative, first.driver.kind === 'product' || first.driver.kind === 'product-sdk');
   tracker = run;
   const flows: Flow[] = request.flows.map(({ sender, receivers }) => {
     const record = devices.get(sender);

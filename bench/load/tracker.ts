@@ -96,10 +96,11 @@ export function createDeliveryTracker(cumulative: boolean, acks: boolean): Deliv
       ack.record(Math.round((performance.now() - sentAt) * 1000));
     },
     failed(from, seq, code) {
-      failed[code] = (failed[code] ?? 0) + 1;
       ackPending.delete(`${from}\n${seq}`);
-      const entries = pending.get(from);
-      if (entries?.delete(seq)) outstanding--;
+      // Only changes of this run count: a late answer to an earlier run's change is ignored.
+      if (!pending.get(from)?.delete(seq)) return;
+      outstanding--;
+      failed[code] = (failed[code] ?? 0) + 1;
     },
     outstanding: () => outstanding,
     result: () => ({ latency, ack, delivered, lost: outstanding, duplicates, failed }),

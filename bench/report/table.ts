@@ -20,7 +20,10 @@ function throughputCell(row: RowResult): string {
   const t = row.throughput;
   if (!t) return '-';
   if (t.maxRate === null) return `<${num(t.steps[0]?.rate)}`;
-  return t.stoppedBy === 'ceiling' ? `≥${num(t.maxRate)}` : num(t.maxRate);
+  // Past the last step, or the load process could not offer the next rate: a lower bound, not a knee.
+  if (t.stoppedBy === 'ceiling') return `≥${num(t.maxRate)}`;
+  if (t.stoppedBy === 'load-bound') return `≥${num(t.maxRate)} (gen)`;
+  return num(t.maxRate);
 }
 
 /** The headline table: latency at 1k and 5k/s, max throughput, memory, failover, ratios to the reference. */

@@ -9,7 +9,8 @@ import type { BenchContext } from './context.ts';
 /** A connect request for a row's driver (the product's carries the secret the load process signs with). */
 export function connectRequest(row: RowId, group: string, devices: DeviceSpec[], concurrency = 50): ConnectRequest {
   const kind = SYSTEMS[row].driver;
-  return { kind, group, devices, concurrency, ...(kind === 'product' ? { product: { jwtSecret: BENCH_JWT_SECRET } } : {}) };
+  const product = kind === 'product' || kind === 'product-sdk';
+  return { kind, group, devices, concurrency, ...(product ? { product: { jwtSecret: BENCH_JWT_SECRET } } : {}) };
 }
 
 /** Connects devices and fails loudly when some could not connect. */

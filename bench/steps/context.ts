@@ -81,6 +81,8 @@ export interface BenchContext {
   fdNeeded: number;
   fsync: 'always' | 'everysec' | 'no';
   progress(line: string): void;
+  /** Every process of every running deployment, and the load process: what must be quiet before a slice. */
+  benchPids(): number[];
   /** Starts `nodes` nodes of a row's system on a private Redis. */
   deploy(row: RowId, nodes: number, tag: string, options?: { cpuProfDir?: string }): Promise<Deployment>;
 }

@@ -41,7 +41,7 @@ export async function pacedSlice(
   warmupMs: number,
 ): Promise<{ result: PacedResult; cpuMs: number }> {
   const pids = systemPids(set.deployment);
-  await waitQuiet([...Object.values(pids), ctx.load.process.pid]);
+  await waitQuiet(ctx.benchPids());
   const watch = watchProcesses(pids);
   const result = await ctx.load.paced({ flows: set.flows, rate, durationMs, warmupMs, drainMs: ctx.sizes.drainMs });
   const usage = watch.stop();

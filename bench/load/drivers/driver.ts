@@ -1,6 +1,6 @@
 /** How the load process talks to one system: connect a device, send a change, report what arrives. */
 
-export type DriverKind = 'floor' | 'socketio' | 'hocuspocus' | 'product';
+export type DriverKind = 'floor' | 'socketio' | 'hocuspocus' | 'product' | 'product-sdk';
 
 export interface DeviceSpec {
   userId: string;
