@@ -2,7 +2,7 @@
  * Bundles the demo page (demo/src → demo/public/build/app.js) with esbuild.
  * Run by `npm run build:demo`, by `npm start` (prestart) and by `npm run demo`.
  */
-import { statSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pathToFileURL } from 'node:url';
@@ -19,7 +19,7 @@ export interface BuildResult {
 export async function buildDemo(options: { minify?: boolean } = {}): Promise<BuildResult> {
   // esbuild ships with tsx (a runtime dependency), so this works without dev dependencies too.
   const esbuild = await import('esbuild');
-  await esbuild.build({
+  const result = await esbuild.build({
     entryPoints: [join(DEMO_DIR, 'src', 'main.tsx')],
     outfile: BUNDLE_FILE,
     bundle: true,
@@ -33,8 +33,18 @@ export async function buildDemo(options: { minify?: boolean } = {}): Promise<Bui
     legalComments: 'none',
     logLevel: 'warning',
     absWorkingDir: REPO_ROOT,
+    write: false,
   });
-  return { outfile: BUNDLE_FILE, bytes: statSync(BUNDLE_FILE).size };
+  // Write each file next to its place and rename it in: a node serving the folder never reads half a bundle.
+  mkdirSync(dirname(BUNDLE_FILE), { recursive: true });
+  let bytes = 0;
+  for (const file of result.outputFiles) {
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+    if (file.path === BUNDLE_FILE) bytes = file.contents.byteLength;
+  }
+  return { outfile: BUNDLE_FILE, bytes };
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -85,6 +85,16 @@ describe('demo cluster on the http-proxy balancer', () => {
     expect(client.cart.get().items).toEqual([{ sku: 'mg-300', title: 'Ceramic mug', priceCents: 1800, qty: 2 }]);
   });
 
+  it('drains a running node on restart: its client moves on before the node comes back', async () => {
+    const before = client.nodeId;
+    if (!before) throw new Error('client has no node');
+    expect((await control(CONTROL_API.restart(before), 'POST')).status).toBe(202);
+    await expect.poll(() => (client.status === 'connected' && client.nodeId !== before ? client.nodeId : null), WAIT).not.toBeNull();
+    await expect.poll(async () => (await control(CONTROL_API.cluster)).info.nodes.find((n) => n.id === before)?.state, { timeout: 90_000, interval: 200 }).toBe('running');
+    const ack = await client.cart.setQuantity('mg-300', 3);
+    expect(ack.duplicate).toBe(false);
+  }, 120_000);
+
   it('restarts the killed node and stops every process at the end', async () => {
     const killed = (await control(CONTROL_API.cluster)).info.nodes.find((n) => n.state === 'killed');
     if (!killed) throw new Error('no killed node');
