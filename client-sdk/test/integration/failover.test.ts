@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MutationAck, SyncClient } from '../../src/index.ts';
-import { clientFactory, newUser, startCluster, tokens, type Cluster } from '../support/cluster.ts';
+import { clientFactory, eventually, newUser, startCluster, tokens, type Cluster } from '../support/cluster.ts';
 
 let cluster: Cluster;
 const clients = clientFactory();
@@ -31,9 +31,9 @@ describe('failover', () => {
     const edits: Array<Promise<MutationAck>> = [];
     for (let i = 0; i < 20; i++) edits.push(phone.cart.add({ sku: 'drain', title: 'D', priceCents: 1 }));
     await Promise.all(edits);
-    await vi.waitFor(() => expect(phone.nodeId).toBe('node-2'), { timeout: 10_000 });
+    await eventually(() => expect(phone.nodeId).toBe('node-2'));
     await stopped;
-    await vi.waitFor(() => expect(laptop.cart.get().items).toEqual([{ sku: 'drain', title: 'D', priceCents: 1, qty: 20 }]));
+    await eventually(() => expect(laptop.cart.get().items).toEqual([{ sku: 'drain', title: 'D', priceCents: 1, qty: 20 }]));
     expect(states.at(-1)).toBe('connected');
     expect(states).not.toContain('offline:network');
   }, 30_000);
@@ -63,7 +63,7 @@ describe('failover', () => {
       );
       results.push(result);
     }
-    await vi.waitFor(() => expect(settled.filter((s) => s === 'resolved').length).toBeGreaterThanOrEqual(10), { interval: 1 });
+    await vi.waitFor(() => expect(settled.filter((s) => s === 'resolved').length).toBeGreaterThanOrEqual(10), { timeout: 20_000, interval: 1 });
 
     // Freeze the node so a mutation is surely in flight (sent, unanswered), then kill it without a clean close.
     node1.signal('SIGSTOP');
@@ -78,7 +78,7 @@ describe('failover', () => {
 
     const expected = Array.from({ length: TOTAL }, (_, i) => `f-${i}`).sort();
     const lines = (client: SyncClient) => [...client.cart.get().items].sort((a, b) => a.sku.localeCompare(b.sku));
-    await vi.waitFor(() => expect(lines(laptop).map((l) => l.sku)).toEqual(expected));
+    await eventually(() => expect(lines(laptop).map((l) => l.sku)).toEqual(expected));
     expect(lines(laptop).every((l) => l.qty === 1)).toBe(true);
     expect(lines(phone)).toEqual(lines(laptop));
 

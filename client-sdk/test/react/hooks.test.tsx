@@ -26,6 +26,7 @@ const clients = {
   closeAll: () => Promise.all(created.splice(0).map((c) => c.close())),
 };
 const tokens = (user: string) => () => signToken(user);
+const eventually = <T,>(check: () => T) => vi.waitFor(check, { timeout: 20_000, interval: 20 });
 const newUser = () => `react-${Math.random().toString(36).slice(2, 10)}`;
 
 beforeAll(async () => {
@@ -111,36 +112,36 @@ describe('React hooks', () => {
       </SyncProvider>,
     );
     expect(screen.getByTestId('progress-film').textContent).toBe('-');
-    await vi.waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    await eventually(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
     await laptop.ready;
-    await vi.waitFor(() => expect(screen.getByTestId('devices').textContent).toBe('laptop,phone'));
+    await eventually(() => expect(screen.getByTestId('devices').textContent).toBe('laptop,phone'));
 
     // Local: the line shows at once (optimistic), then the pending count drops when the server confirms.
     phone.goOffline();
-    await vi.waitFor(() => expect(screen.getByTestId('status').textContent).toBe('offline'));
+    await eventually(() => expect(screen.getByTestId('status').textContent).toBe('offline'));
     fireEvent.click(screen.getByText('add tea'));
     expect(screen.getAllByTestId('line').map((li) => li.textContent)).toEqual(['Tea × 1']);
     expect(screen.getByTestId('pending').textContent).toBe('1');
     act(() => phone.goOnline());
-    await vi.waitFor(() => expect(screen.getByTestId('pending').textContent).toBe('0'));
+    await eventually(() => expect(screen.getByTestId('pending').textContent).toBe('0'));
 
     // Remote: the laptop's changes re-render the phone's components.
     const rendersBefore = renders.count;
     await laptop.cart.add({ sku: 'tea', title: 'Tea', priceCents: 450, qty: 2 });
-    await vi.waitFor(() => expect(screen.getAllByTestId('line').map((li) => li.textContent)).toEqual(['Tea × 3']));
+    await eventually(() => expect(screen.getAllByTestId('line').map((li) => li.textContent)).toEqual(['Tea × 3']));
     expect(screen.getByTestId('total').textContent).toBe('1350');
     expect(renders.count).toBe(rendersBefore);
 
     await laptop.watch.report('film', 42, 600, { event: 'pause' });
-    await vi.waitFor(() => expect(screen.getByTestId('progress-film').textContent).toBe('42'));
+    await eventually(() => expect(screen.getByTestId('progress-film').textContent).toBe('42'));
     expect(screen.getByTestId('continue').textContent).toBe('film');
     const afterFilm = renders.count;
     await laptop.watch.report('other', 10, 600, { event: 'pause' });
-    await vi.waitFor(() => expect(screen.getByTestId('continue').textContent).toBe('other,film'));
+    await eventually(() => expect(screen.getByTestId('continue').textContent).toBe('other,film'));
     expect(renders.count).toBe(afterFilm);
 
     await laptop.close();
-    await vi.waitFor(() => expect(screen.getByTestId('devices').textContent).toBe('phone'));
+    await eventually(() => expect(screen.getByTestId('devices').textContent).toBe('phone'));
   });
 
   it('useSyncClient explains what is missing outside a provider', () => {

@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import { startRedis, type RedisServer } from '../../../test/support/redis-server.ts';
 import { mintToken, startGateway, type GatewayProcess, type GatewayProcessOptions } from '../../../test/support/gateway-process.ts';
 import { createSyncClient, type SyncClient, type SyncClientOptions } from '../../src/index.ts';
@@ -17,6 +18,8 @@ export async function startCluster(options: { nodes?: number; redis?: boolean; e
       startGateway({
         ...(redis ? { redisUrl: redis.url } : {}),
         nodeId: `node-${i + 1}`,
+        // The machine is shared: under load a node can take well over the default to boot.
+        readyTimeoutMs: 50_000,
         env: { RATE_LIMIT_PER_SEC: '1000', RATE_LIMIT_BURST: '1000', ...options.env },
       }),
     ),
@@ -36,6 +39,11 @@ export async function startCluster(options: { nodes?: number; redis?: boolean; e
       await redis?.stop();
     },
   };
+}
+
+/** vi.waitFor with room for a loaded machine (its default gives up after one second). */
+export function eventually<T>(check: () => T | Promise<T>, timeout = 20_000): Promise<T> {
+  return vi.waitFor(check, { timeout, interval: 20 });
 }
 
 let users = 0;

@@ -205,6 +205,19 @@ describe('client against a scripted gateway', () => {
     expect(gw2.sockets[0]?.requests.some((r) => r.event === 'cart:add')).toBe(false);
   });
 
+  it('keeps a device list pushed while its sync was out over the older list in the answer', async () => {
+    const gw = fakeGateway();
+    const { c } = client(gw);
+    await vi.waitFor(() => expect(gw.sockets).toHaveLength(1));
+    gw.sockets[0]?.accept();
+    const sync = await gw.next('sync:since');
+    const device = (deviceId: string) => ({ deviceId, name: '', kind: 'other', connectedAt: 1, lastSeen: 1, online: true, nodeId: 'n' });
+    gw.sockets[0]?.fire('devices', { devices: [device('phone'), device('laptop')] });
+    sync.ack(null, { ok: true, nodeId: 'n', serverTime: Date.now(), sync: { kind: 'changes', epoch: 'e1', version: 0, changes: [] }, devices: [device('phone')] });
+    await c.ready;
+    expect(c.devices.list().map((d) => d.deviceId)).toEqual(['phone', 'laptop']);
+  });
+
   it('corrects watch report times by the estimated clock offset', async () => {
     const gw = fakeGateway();
     const { c } = client(gw);
