@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import { DeviceId, MUTATION_SCHEMAS, WatchReportRequest } from '../protocol/index.js';
+import { DeviceId } from '../protocol/index.js';
 import { DEFAULT_BACKOFF } from '../backoff.js';
 import { createConnectionManager } from '../connection/connection-manager.js';
 import { request } from '../connection/request.js';
@@ -20,6 +20,7 @@ import { createListeners } from '../util/listeners.js';
 import { randomId } from '../util/random-id.js';
 import { systemTimers } from '../util/timers.js';
 import { createWatchThrottle, type WatchReport } from '../watch/watch-throttle.js';
+import { checkMutation, createCartApi, createWatchApi } from './domain-apis.js';
 import { createDevicesStore } from './devices-store.js';
 import { createSender } from './sender.js';
 import { createSession } from './session.js';
@@ -200,12 +201,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   const mutate = (body: MutationBody): Promise<MutationAck> => {
     if (isClosed()) return Promise.reject(closedError());
-    const check = MUTATION_SCHEMAS[body.event].safeParse({ ...body.request, seq: 1 });
-    if (!check.success) {
-      return Promise.reject(new SyncClientError('bad_request', `${body.event}: ${check.error.issues[0]?.message ?? 'invalid'}`));
-    }
-    const entry = outbox.add(body);
-    return waiters.create(entry);
+    const invalid = checkMutation(body);
+    if (invalid) return Promise.reject(invalid);
+    return waiters.create(outbox.add(body));
   };
 
   const throttle = createWatchThrottle<MutationAck>({
@@ -235,29 +233,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   void init.then(() => manager.start());
 
   const client: SyncClient = {
-    cart: {
-      get: views.cart,
-      add: ({ sku, title, priceCents, qty = 1 }) => mutate({ event: 'cart:add', request: { sku, title, priceCents, qty } }),
-      setQuantity: (sku, qty) => mutate({ event: 'cart:set', request: { sku, qty } }),
-      remove: (sku) => mutate({ event: 'cart:remove', request: { sku } }),
-      clear: () => mutate({ event: 'cart:clear', request: {} }),
-      subscribe: views.onCart,
-    },
-    watch: {
-      get: (videoId) => views.watch().entries.get(videoId),
-      continueWatching: () => views.watch().continueWatching,
-      view: views.watch,
-      report(videoId, positionSec, durationSec, reportOptions = {}) {
-        if (isClosed()) return Promise.reject(closedError());
-        const event = reportOptions.event ?? 'progress';
-        const at = Math.round(clock.toServerTime(timers.now()));
-        const report: WatchReport = { videoId, positionSec, durationSec, at, kind: event === 'seek' ? 'seek' : 'progress' };
-        const check = WatchReportRequest.safeParse({ ...report, seq: 1 });
-        if (!check.success) return Promise.reject(new SyncClientError('bad_request', `watch:report: ${check.error.issues[0]?.message ?? 'invalid'}`));
-        return throttle.report(report, event);
-      },
-      subscribe: views.onWatch,
-    },
+    cart: createCartApi(mutate, views),
+    watch: createWatchApi({ views, throttle, clock, timers, refusal: () => (isClosed() ? closedError() : null) }),
     devices: { list: devices.list, subscribe: devices.subscribe },
     get status() {
       return machine.state.status;

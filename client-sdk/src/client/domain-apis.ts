@@ -1,0 +1,57 @@
+import { MUTATION_SCHEMAS, WatchReportRequest } from '../protocol/index.js';
+import { SyncClientError } from '../errors.js';
+import type { MutationBody } from '../state/mutation-body.js';
+import type { ClockOffset } from '../sync/clock-offset.js';
+import type { CartApi, MutationAck, WatchApi } from '../types.js';
+import type { Timers } from '../util/timers.js';
+import type { WatchReport, WatchThrottle } from '../watch/watch-throttle.js';
+import type { ViewStore } from './view-store.js';
+
+/** The protocol's limits, checked before a mutation is queued: a bad call fails at once and never reaches the outbox. */
+export function checkMutation(body: MutationBody): SyncClientError | null {
+  const check = MUTATION_SCHEMAS[body.event].safeParse({ ...body.request, seq: 1 });
+  return check.success ? null : new SyncClientError('bad_request', `${body.event}: ${check.error.issues[0]?.message ?? 'invalid'}`);
+}
+
+export function createCartApi(mutate: (body: MutationBody) => Promise<MutationAck>, views: ViewStore): CartApi {
+  return {
+    get: views.cart,
+    add: ({ sku, title, priceCents, qty = 1 }) => mutate({ event: 'cart:add', request: { sku, title, priceCents, qty } }),
+    setQuantity: (sku, qty) => mutate({ event: 'cart:set', request: { sku, qty } }),
+    remove: (sku) => mutate({ event: 'cart:remove', request: { sku } }),
+    clear: () => mutate({ event: 'cart:clear', request: {} }),
+    subscribe: views.onCart,
+  };
+}
+
+export interface WatchApiDeps {
+  views: ViewStore;
+  throttle: WatchThrottle<MutationAck>;
+  clock: ClockOffset;
+  timers: Timers;
+  /** The error to reject with when the client can take no more changes, else null. */
+  refusal(): SyncClientError | null;
+}
+
+export function createWatchApi(deps: WatchApiDeps): WatchApi {
+  const { views } = deps;
+  return {
+    get: (videoId) => views.watch().entries.get(videoId),
+    continueWatching: () => views.watch().continueWatching,
+    view: views.watch,
+    report(videoId, positionSec, durationSec, options = {}) {
+      const refused = deps.refusal();
+      if (refused) return Promise.reject(refused);
+      const event = options.event ?? 'progress';
+      // The event time, in server time: a device with a wrong clock must not win (or lose) by it.
+      const at = Math.round(deps.clock.toServerTime(deps.timers.now()));
+      const report: WatchReport = { videoId, positionSec, durationSec, at, kind: event === 'seek' ? 'seek' : 'progress' };
+      const check = WatchReportRequest.safeParse({ ...report, seq: 1 });
+      if (!check.success) {
+        return Promise.reject(new SyncClientError('bad_request', `watch:report: ${check.error.issues[0]?.message ?? 'invalid'}`));
+      }
+      return deps.throttle.report(report, event);
+    },
+    subscribe: views.onWatch,
+  };
+}
