@@ -241,7 +241,7 @@ if (options.help) {
   process.exit(0);
 }
 const reaper = createReaper(log);
-const limitMs = options.quick ? 150_000 : options.profile ? 300_000 : 60 * 60_000;
+const limitMs = options.quick ? 300_000 : options.profile ? 300_000 : 60 * 60_000;
 const deadline = setTimeout(() => {
   log(`time limit of ${limitMs / 1000} s reached: stopping`);
   void reaper.runAll().finally(() => process.exit(1));

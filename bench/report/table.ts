@@ -64,13 +64,13 @@ export function detailTables(results: BenchResults): string {
       ms(l.latency.mean),
       ms(l.latency.max),
       l.ack ? `${ms(l.ack.p50)}/${ms(l.ack.p99)}` : '-',
-      l.cpuMsPer1k.toFixed(0),
+      `${l.cpuMsPer1k.toFixed(0)} (${['node1', 'node2', 'redis'].map((r) => (l.cpuMsPer1kByRole[r] ?? 0).toFixed(0)).join('/')})`,
       String(l.lost),
       Object.entries(l.failed).map(([c, n]) => `${c}:${n}`).join(' ') || '0',
       ms(l.sendLagP99Ms),
     ]),
   );
-  if (lat.length > 0) parts.push(renderTable(['latency detail', 'measured', 'mean ms', 'max ms', 'ack p50/p99', 'cpu-ms/1k', 'lost', 'failed', 'gen lag p99'], lat));
+  if (lat.length > 0) parts.push(renderTable(['latency detail', 'measured', 'mean ms', 'max ms', 'ack p50/p99', 'cpu-ms/1k (n1/n2/redis)', 'lost', 'failed', 'gen lag p99'], lat));
   const mem = results.rows.flatMap((row) => row.memory.map((m) => [row.id, num(m.connections), m.rssKBPerConn.toFixed(1), m.heapKBPerConn.toFixed(1), m.redisKBPerConn.toFixed(2), (m.connectMs / 1000).toFixed(1)]));
   if (mem.length > 0) parts.push(renderTable(['memory per idle connection', 'conns', 'KB RSS', 'KB heap', 'KB redis', 'connect s'], mem));
   const thr = results.rows.filter((r) => r.throughput).map((row) => [row.id, throughputCell(row), row.throughput?.stoppedBy ?? '-', row.throughput?.steps.map((s) => `${s.rate / 1000}k:${ms(s.p99)}${s.verdict === 'ok' ? '' : `(${s.verdict})`}`).join(' ') ?? '']);

@@ -11,6 +11,8 @@ export interface LatencyAtRate {
   failed: Record<string, number>;
   /** CPU ms the system's processes (nodes + Redis) spent per 1,000 changes */
   cpuMsPer1k: number;
+  /** the same split by role: node1 (receives the sends), node2 (delivers), redis */
+  cpuMsPer1kByRole: Record<string, number>;
   sendLagP99Ms: number;
 }
 

@@ -39,14 +39,21 @@ export async function pacedSlice(
   rate: number,
   durationMs: number,
   warmupMs: number,
-): Promise<{ result: PacedResult; cpuMs: number }> {
+): Promise<{ result: PacedResult; cpuMs: number; cpuByRole: Record<string, number> }> {
   const pids = systemPids(set.deployment);
   await waitQuiet(ctx.benchPids());
   const watch = watchProcesses(pids);
   const result = await ctx.load.paced({ flows: set.flows, rate, durationMs, warmupMs, drainMs: ctx.sizes.drainMs });
   const usage = watch.stop();
   const cpuMs = Object.values(usage).reduce((sum, u) => sum + u.cpuMs, 0);
-  return { result, cpuMs };
+  // Roles rather than process names, so rounds and rows line up: the sender's node, the receiver's, Redis.
+  const [n1, n2] = set.deployment.nodes;
+  const cpuByRole = {
+    node1: (n1 && usage[n1.name]?.cpuMs) || 0,
+    node2: (n2 && usage[n2.name]?.cpuMs) || 0,
+    redis: usage.redis?.cpuMs ?? 0,
+  };
+  return { result, cpuMs, cpuByRole };
 }
 
 /**
@@ -56,13 +63,13 @@ export async function pacedSlice(
 export async function measureLatency(ctx: BenchContext, sets: PairSet[]): Promise<Map<RowId, Record<string, LatencyAtRate>>> {
   const out = new Map<RowId, Record<string, LatencyAtRate>>();
   for (const rate of ctx.sizes.latencyRates) {
-    const acc = new Map<RowId, { latency: Histogram; ack: Histogram; sent: number; lost: number; failed: Record<string, number>; cpuMs: number; lag: number }>();
+    const acc = new Map<RowId, { latency: Histogram; ack: Histogram; sent: number; lost: number; failed: Record<string, number>; cpuMs: number; cpuByRole: Record<string, number>; lag: number }>();
     for (let round = 0; round < ctx.sizes.latencyRounds; round++) {
       for (const set of rotate(sets, round)) {
-        const { result, cpuMs } = await pacedSlice(ctx, set, rate, ctx.sizes.latencySliceMs + ctx.sizes.warmupMs, ctx.sizes.warmupMs);
+        const { result, cpuMs, cpuByRole } = await pacedSlice(ctx, set, rate, ctx.sizes.latencySliceMs + ctx.sizes.warmupMs, ctx.sizes.warmupMs);
         let a = acc.get(set.row);
         if (!a) {
-          a = { latency: createHistogram(), ack: createHistogram(), sent: 0, lost: 0, failed: {}, cpuMs: 0, lag: 0 };
+          a = { latency: createHistogram(), ack: createHistogram(), sent: 0, lost: 0, failed: {}, cpuMs: 0, cpuByRole: {}, lag: 0 };
           acc.set(set.row, a);
         }
         a.latency.merge(result.latency);
@@ -71,6 +78,7 @@ export async function measureLatency(ctx: BenchContext, sets: PairSet[]): Promis
         a.lost += result.lost;
         for (const [code, n] of Object.entries(result.failed)) a.failed[code] = (a.failed[code] ?? 0) + n;
         a.cpuMs += cpuMs;
+        for (const [role, ms] of Object.entries(cpuByRole)) a.cpuByRole[role] = (a.cpuByRole[role] ?? 0) + ms;
         a.lag = Math.max(a.lag, result.sendLagP99Ms);
         const s = summarize(result.latency);
         const failed = Object.values(result.failed).reduce((x, y) => x + y, 0);
@@ -88,6 +96,7 @@ export async function measureLatency(ctx: BenchContext, sets: PairSet[]): Promis
         lost: a.lost,
         failed: a.failed,
         cpuMsPer1k: (a.cpuMs / Math.max(1, a.sent)) * 1000,
+        cpuMsPer1kByRole: Object.fromEntries(Object.entries(a.cpuByRole).map(([role, ms]) => [role, (ms / Math.max(1, a.sent)) * 1000])),
         sendLagP99Ms: a.lag,
       };
       out.set(row, { ...(out.get(row) ?? {}), [String(rate)]: entry });
