@@ -29,6 +29,8 @@ export interface SimClient {
   readonly errors: Map<string, number>;
   /** Whether the workload may use it (false while a scenario holds it offline, for instance). */
   active: boolean;
+  /** Closed for good by the scenario (an app that vanished): left out of the final comparison. */
+  retired: boolean;
   nextAt: number;
 }
 
@@ -64,6 +66,8 @@ export interface Driver {
   viewRetractions(): number;
   /** Closes the client and makes a new one on the same storage (an app restart). */
   restart(sim: SimClient, urls?: string[]): void;
+  /** Stops a client for good (it must have nothing pending: nobody would ever send it). */
+  retire(sim: SimClient): Promise<void>;
   closeAll(): Promise<void>;
   operations(): number;
 }
@@ -91,6 +95,8 @@ export function createDriver(options: DriverOptions): Driver {
       if (event.type === 'snapshot') {
         // The first sync of a fresh client is always a snapshot; only later ones are worth counting.
         if (v.epoch !== null) v.snapshots += 1;
+        // Progress is monotone within one life of the log: a new epoch (the store lost its data) starts over.
+        if (v.epoch !== null && v.epoch !== event.epoch) sim.sharedCommitted.length = 0;
         v.epoch = event.epoch;
         v.version = event.version;
         return;
@@ -142,6 +148,7 @@ export function createDriver(options: DriverOptions): Driver {
         plan: createDevicePlan(deviceId),
         rng: options.rng.fork(),
         active: true,
+        retired: false,
         nextAt: 0,
       });
     }
@@ -221,14 +228,14 @@ export function createDriver(options: DriverOptions): Driver {
       const start = Date.now();
       while (Date.now() - start <= timeoutMs) {
         const unsettled = ops.some((r) => r.status === 'pending');
-        const queued = clients.some((s) => s.client.pendingCount > 0);
+        const queued = clients.some((s) => !s.retired && s.client.pendingCount > 0);
         if (!unsettled && !queued) return Date.now() - start;
         await pause(50);
       }
       return null;
     },
     finals() {
-      return clients.map((sim) => {
+      return clients.filter((sim) => !sim.retired).map((sim) => {
         const cart = sim.client.cart.get();
         const watch = sim.client.watch.view();
         return {
@@ -253,6 +260,11 @@ export function createDriver(options: DriverOptions): Driver {
       void sim.client.close();
       if (urls) sim.urls = urls;
       sim.client = makeClient(sim);
+    },
+    async retire(sim) {
+      sim.active = false;
+      sim.retired = true;
+      await sim.client.close();
     },
     async closeAll() {
       this.stopWorkload();

@@ -1,12 +1,20 @@
 import { createDriver, type Driver, type SimClient } from '../harness/client-driver.ts';
 import { startCluster, type ClusterOptions, type FaultCluster } from '../harness/cluster.ts';
 import type { ScenarioContext } from '../harness/scenario.ts';
-import { percentile } from '../harness/stats.ts';
+import { answerCode, type Probe } from '../harness/probe.ts';
+import { pause, percentile, waitUntil } from '../harness/stats.ts';
 
 /** A cluster and a driver with `clients` devices (2 or 3 per user), spread round-robin over the nodes. */
 export async function setup(
   ctx: ScenarioContext,
-  options: { clients: number; cluster?: Omit<ClusterOptions, 'cleanup'>; tokenTtlSec?: number; userPrefix?: string },
+  options: {
+    clients: number;
+    cluster?: Omit<ClusterOptions, 'cleanup'>;
+    tokenTtlSec?: number;
+    userPrefix?: string;
+    /** Devices that never write (readers: a laptop that only watches). */
+    idle?: (sim: SimClient) => boolean;
+  },
 ): Promise<{ cluster: FaultCluster; driver: Driver }> {
   const cluster = await startCluster({ cleanup: ctx.cleanup, ...options.cluster });
   ctx.note(`cluster up: ${cluster.gateways.length} gateways (${cluster.urls.join(' ')})`);
@@ -29,6 +37,7 @@ export async function setup(
     client: { backoff: { capMs: 5000 } },
   });
   ctx.cleanup.add('clients', () => driver.closeAll());
+  if (options.idle) for (const sim of driver.clients) sim.active = !options.idle(sim);
   const connectMs = await driver.connectAll();
   ctx.note(`${driver.clients.length} clients of ${devices.length} users connected in ${connectMs} ms`);
   return { cluster, driver };
@@ -46,3 +55,26 @@ export function reconnectFigures(times: ReadonlyArray<number | null>): { p50: nu
   const done = times.filter((t): t is number => t !== null);
   return { p50: percentile(done, 50), p99: percentile(done, 99), max: percentile(done, 100), missing: times.length - done.length };
 }
+
+/** Sends one mutation through `probe` and reports its code and answer time. */
+export async function probeWrite(probe: Probe): Promise<{ code: string; ms: number }> {
+  const out = await probe.mutate('cart:add', { sku: 'probe', title: 'Probe', priceCents: 1, qty: 1 }, 10_000);
+  return { code: answerCode(out.answer), ms: out.ms };
+}
+
+/** Writes through `writer` every 100 ms until `reader` receives a push committed after `since`; ms after `since`. */
+export async function fanOutBack(writer: Probe, reader: Probe, since: number, timeoutMs: number): Promise<number | null> {
+  let done = false;
+  const loop = (async () => {
+    while (!done) {
+      void probeWrite(writer);
+      await pause(100);
+    }
+  })();
+  const took = await waitUntil(() => reader.pushes.some((p) => p.change.at >= since), timeoutMs, 20);
+  done = true;
+  await loop;
+  const first = reader.pushes.find((p) => p.change.at >= since);
+  return took === null || !first ? null : first.at - since;
+}
+

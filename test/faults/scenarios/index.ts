@@ -2,6 +2,8 @@ import type { Scenario } from '../harness/scenario.ts';
 import { nodeKill } from './s01-node-kill.ts';
 import { rollingRestart } from './s02-rolling-restart.ts';
 import { redisRestart } from './s03-redis-restart.ts';
+import { redisWipe } from './s04-redis-wipe.ts';
+import { frozenGateway } from './s05-frozen-gateway.ts';
 
 /** Every scenario, in issue 5's order. */
-export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart];
+export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway];

@@ -1,33 +1,11 @@
 import { waitReadiness } from '../harness/cluster.ts';
 import { finish } from '../harness/finish.ts';
-import { answerCode, mustConnect, type Probe } from '../harness/probe.ts';
+import { mustConnect } from '../harness/probe.ts';
 import { check, type Check, type Scenario } from '../harness/scenario.ts';
 import { ms, pause, waitUntil } from '../harness/stats.ts';
-import { setup } from './common.ts';
+import { fanOutBack, probeWrite, setup } from './common.ts';
 
 const COMMAND_TIMEOUT_MS = 1000;
-
-/** Sends one mutation through `probe` and reports its code and answer time. */
-async function probeWrite(probe: Probe): Promise<{ code: string; ms: number }> {
-  const out = await probe.mutate('cart:add', { sku: 'probe', title: 'Probe', priceCents: 1, qty: 1 }, 10_000);
-  return { code: answerCode(out.answer), ms: out.ms };
-}
-
-/** Writes through `writer` every 100 ms until `reader` receives a push committed after `since`; ms after `since`. */
-async function fanOutBack(writer: Probe, reader: Probe, since: number, timeoutMs: number): Promise<number | null> {
-  let done = false;
-  const loop = (async () => {
-    while (!done) {
-      void probeWrite(writer);
-      await pause(100);
-    }
-  })();
-  const took = await waitUntil(() => reader.pushes.some((p) => p.change.at >= since), timeoutMs, 20);
-  done = true;
-  await loop;
-  const first = reader.pushes.find((p) => p.change.at >= since);
-  return took === null || !first ? null : first.at - since;
-}
 
 /** Issue 5, scenario 3: Redis killed for 5 s and restarted with its data; then Redis frozen for 10 s. */
 export const redisRestart: Scenario = {
