@@ -134,7 +134,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     refreshToken: () => manager.refreshToken(),
   });
 
-  const session = createSession({ engine, sender, clock, timers, requestTimeoutMs, onDevices: devices.set, onError: reportError });
+  const session = createSession({ engine, sender, clock, timers, requestTimeoutMs, onDevices: devices.merge, onError: reportError });
 
   let readyResolve: () => void = () => {};
   let readyReject: (error: SyncClientError) => void = () => {};

@@ -1,7 +1,11 @@
 import type { Device } from '../protocol/index.js';
+import { mergeDevices } from '../state/merge-devices.js';
 import { createListeners } from '../util/listeners.js';
 
 export interface DevicesStore {
+  /** Merges a list from a push or a sync answer (see mergeDevices). */
+  merge(devices: readonly Device[]): void;
+  /** Replaces the list (sign-out, another user). */
   set(devices: readonly Device[]): void;
   list(): readonly Device[];
   subscribe(listener: (devices: readonly Device[]) => void): () => void;
@@ -17,16 +21,18 @@ const same = (a: Device, b: Device | undefined) =>
   a.connectedAt === b.connectedAt &&
   a.lastSeen === b.lastSeen;
 
-/** The user's device list as last pushed; the array is replaced only when something differs. */
+/** The user's device list; the array is replaced only when something differs. */
 export function createDevicesStore(): DevicesStore {
   let devices: readonly Device[] = [];
   const listeners = createListeners<readonly Device[]>();
+  const set = (next: readonly Device[]) => {
+    if (next.length === devices.length && next.every((d, i) => same(d, devices[i]))) return;
+    devices = next;
+    listeners.emit(devices);
+  };
   return {
-    set(next) {
-      if (next.length === devices.length && next.every((d, i) => same(d, devices[i]))) return;
-      devices = next;
-      listeners.emit(devices);
-    },
+    merge: (incoming) => set(mergeDevices(devices, incoming)),
+    set,
     list: () => devices,
     subscribe: (listener) => listeners.add(listener),
   };

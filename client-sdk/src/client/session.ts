@@ -29,13 +29,11 @@ export function createSession(deps: SessionDeps): Session {
   let current: ClientSocket | null = null;
   let nodeId: string | null = null;
   let running: { socket: ClientSocket; done: Promise<string>; again: boolean } | null = null;
-  let devicePushes = 0;
 
   const invalid = (what: string) => deps.onError(new SyncClientError('internal', `ignored a server message that does not match the protocol: ${what}`));
 
   const syncOnce = async (socket: ClientSocket): Promise<string> => {
     const sentAt = deps.timers.now();
-    const pushesBefore = devicePushes;
     const answer = await request(socket, 'sync:since', { since: deps.engine.cursor() }, deps.requestTimeoutMs);
     if (answer.kind === 'ok') {
       deps.clock.sample(sentAt, deps.timers.now(), answer.value.serverTime);
@@ -43,9 +41,7 @@ export function createSession(deps: SessionDeps): Session {
       if (current !== socket) throw new SyncClientError('unavailable', 'connection replaced during sync');
       nodeId = answer.value.nodeId;
       deps.engine.applySync(answer.value.sync);
-      // Device lists carry no version. Every device change is pushed after it happens, so a push that came
-      // while this request was out is at least as new as the list in the answer: keep it.
-      if (devicePushes === pushesBefore) deps.onDevices(answer.value.devices);
+      deps.onDevices(answer.value.devices);
       return answer.value.nodeId;
     }
     if (answer.kind === 'error') throw new SyncClientError(answer.error.code, answer.error.message);
@@ -86,7 +82,6 @@ export function createSession(deps: SessionDeps): Session {
       socket.on('devices', (payload) => {
         const parsed = PUSH_SCHEMAS.devices.safeParse(payload);
         if (!parsed.success) return invalid('devices');
-        devicePushes++;
         deps.onDevices(parsed.data.devices);
       });
     },

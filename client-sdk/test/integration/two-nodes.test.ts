@@ -73,15 +73,13 @@ describe('two devices on two nodes', () => {
 
     await eventually(() => expect(stateOf(laptop)).toEqual(stateOf(phone)));
     expect(phone.pendingCount).toBe(0);
-    expect(
-      laptop.devices
-        .list()
-        .map((d) => [d.deviceId, d.online, d.nodeId])
-        .sort(),
-    ).toEqual([
-      ['laptop', true, 'node-2'],
+    const devicesOf = (client: SyncClient) => client.devices.list().map((d) => [d.deviceId, d.online, d.nodeId]);
+    const both = [
       ['phone', true, 'node-1'],
-    ]);
+      ['laptop', true, 'node-2'],
+    ];
+    await eventually(() => expect(devicesOf(laptop)).toEqual(both));
+    await eventually(() => expect(devicesOf(phone)).toEqual(both));
   });
 
   it('sends 20 offline edits once back, and the other device sees each exactly once, in order', async () => {

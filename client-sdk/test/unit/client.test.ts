@@ -211,9 +211,9 @@ describe('client against a scripted gateway', () => {
     await vi.waitFor(() => expect(gw.sockets).toHaveLength(1));
     gw.sockets[0]?.accept();
     const sync = await gw.next('sync:since');
-    const device = (deviceId: string) => ({ deviceId, name: '', kind: 'other', connectedAt: 1, lastSeen: 1, online: true, nodeId: 'n' });
-    gw.sockets[0]?.fire('devices', { devices: [device('phone'), device('laptop')] });
-    sync.ack(null, { ok: true, nodeId: 'n', serverTime: Date.now(), sync: { kind: 'changes', epoch: 'e1', version: 0, changes: [] }, devices: [device('phone')] });
+    const device = (deviceId: string, at: number) => ({ deviceId, name: '', kind: 'other', connectedAt: at, lastSeen: at, online: true, nodeId: 'n' });
+    gw.sockets[0]?.fire('devices', { devices: [device('phone', 1), device('laptop', 2)] });
+    sync.ack(null, { ok: true, nodeId: 'n', serverTime: Date.now(), sync: { kind: 'changes', epoch: 'e1', version: 0, changes: [] }, devices: [device('phone', 1)] });
     await c.ready;
     expect(c.devices.list().map((d) => d.deviceId)).toEqual(['phone', 'laptop']);
   });
