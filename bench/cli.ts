@@ -14,6 +14,8 @@ export interface CliOptions {
   fsync: 'always' | 'everysec' | 'no';
   note: string | null;
   history: boolean;
+  /** latency rates instead of the mode's (1,000 and 5,000) */
+  rates: number[] | null;
   /** where latest.json and history.json go */
   outDir: string | null;
   help: boolean;
@@ -38,6 +40,7 @@ Options:
   --fsync <mode>      appendfsync of the private Redis: always, everysec or no (default everysec)
   --note <text>       stored with this run's entry in history.json
   --no-history        do not append to history.json
+  --rates <list>      latency rates in changes/s (default 1000,5000; the table shows 1k and 5k)
   --out <dir>         write latest.json (and history.json) there instead of bench/results
   --help              this text
 `;
@@ -61,6 +64,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     note: null,
     history: true,
     outDir: null,
+    rates: null,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -96,6 +100,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--no-history':
         options.history = false;
         break;
+      case '--rates': {
+        const rates = (next() ?? '').split(',').map(Number);
+        if (rates.length === 0 || rates.some((r) => !Number.isFinite(r) || r <= 0)) throw new Error('--rates needs positive numbers, e.g. 1000,5000');
+        options.rates = rates;
+        break;
+      }
       case '--out':
         options.outDir = next() ?? null;
         if (!options.outDir) throw new Error('--out needs a folder');

@@ -67,6 +67,7 @@ function pruneOldRuns(root: string, keep: number): void {
 
 async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>): Promise<number> {
   const sizes = { ...(options.quick ? QUICK : FULL) };
+  if (options.rates) sizes.latencyRates = options.rates;
   const notes: string[] = [];
   const fdLimits = readFdLimits();
   const wantConns = options.steps.includes('memory') ? Math.max(...sizes.memoryLevels) : sizes.pairs * 2;

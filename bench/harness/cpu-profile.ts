@@ -5,6 +5,7 @@ import type { HotSpot } from '../report/types.ts';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -57,7 +58,7 @@ export function summarizeProfile(
   root: string,
   window: ProfileWindow | null,
   top = 15,
-): { hotSpots: HotSpot[]; byPackage: HotSpot[]; busyMs: number } {
+): { hotSpots: HotSpot[]; byPackage: HotSpot[]; ours: HotSpot[]; busyMs: number } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const selfUs = new Map<number, number>();
   let t = profile.startTime;
@@ -69,6 +70,13 @@ export function summarizeProfile(
   });
   const byFunction = new Map<string, HotSpot>();
   const byPackage = new Map<string, HotSpot>();
+  const inclusive = new Map<string, HotSpot>();
+  const parent = new Map<number, number>();
+  const byId = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) {
+    byId.set(node.id, node);
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  }
   let busyMs = 0;
   for (const node of profile.nodes) {
     const us = selfUs.get(node.id) ?? 0;
@@ -81,6 +89,20 @@ export function summarizeProfile(
     const f = byFunction.get(key) ?? { selfMs: 0, share: 0, name, where: at };
     f.selfMs += ms;
     byFunction.set(key, f);
+    // Inclusive time of our own functions (server/, client-sdk/): each frame once per sample's stack.
+    const counted = new Set<string>();
+    for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
+      const frame = byId.get(id)?.callFrame;
+      if (!frame || !/\/(server|client-sdk)\//.test(frame.url) || frame.url.includes('node_modules')) continue;
+      const fname = frame.functionName || '(anonymous)';
+      const fwhere = where(frame.url, frame.lineNumber, root);
+      const fkey = `${fname} ${fwhere}`;
+      if (counted.has(fkey)) continue;
+      counted.add(fkey);
+      const entry = inclusive.get(fkey) ?? { selfMs: 0, share: 0, name: fname, where: fwhere };
+      entry.selfMs += ms;
+      inclusive.set(fkey, entry);
+    }
     const pkg = packageOf(node.callFrame.url, root);
     const p = byPackage.get(pkg) ?? { selfMs: 0, share: 0, name: pkg, where: '' };
     p.selfMs += ms;
@@ -91,5 +113,5 @@ export function summarizeProfile(
       .sort((a, b) => b.selfMs - a.selfMs)
       .slice(0, top)
       .map((h) => ({ ...h, selfMs: Math.round(h.selfMs), share: busyMs > 0 ? h.selfMs / busyMs : 0 }));
-  return { hotSpots: finish(byFunction), byPackage: finish(byPackage), busyMs };
+  return { hotSpots: finish(byFunction), byPackage: finish(byPackage), ours: finish(inclusive), busyMs };
 }

@@ -112,9 +112,10 @@ export function profileTable(results: BenchResults): string {
   return p.nodes
     .map((n) =>
       [
-        `${n.name} (${n.role}), ${Math.round(n.busyMs)} ms busy in ${p.seconds} s at ${p.rate}/s — ${n.file}`,
+        `${n.name} (${n.role}): ${Math.round(n.busyMs)} ms busy in ${p.seconds} s at ${p.rate}/s, ${Math.round((n.busyMs * 1000) / (p.rate * p.seconds))} µs per change — ${n.file}`,
         renderTable(['function', 'self ms', 'share', 'where'], n.hotSpots.map((h) => [h.name, String(h.selfMs), `${(h.share * 100).toFixed(1)}%`, h.where])),
         renderTable(['package', 'self ms', 'share'], n.byPackage.map((h) => [h.name, String(h.selfMs), `${(h.share * 100).toFixed(1)}%`])),
+        renderTable(['our code (inclusive)', 'ms', 'share', 'where'], n.ours.map((h) => [h.name, String(h.selfMs), `${(h.share * 100).toFixed(1)}%`, h.where])),
       ].join('\n'),
     )
     .join('\n\n');

@@ -112,5 +112,6 @@ export interface ProfileSummary {
   row: RowId;
   rate: number;
   seconds: number;
-  nodes: Array<{ name: string; role: string; busyMs: number; hotSpots: HotSpot[]; byPackage: HotSpot[]; file: string }>;
+  /** per node: self time by function and by package, and inclusive time of our own functions (`ours`) */
+  nodes: Array<{ name: string; role: string; busyMs: number; hotSpots: HotSpot[]; byPackage: HotSpot[]; ours: HotSpot[]; file: string }>;
 }
