@@ -73,10 +73,14 @@ describe('two devices on two nodes', () => {
 
     await eventually(() => expect(stateOf(laptop)).toEqual(stateOf(phone)));
     expect(phone.pendingCount).toBe(0);
-    const devicesOf = (client: SyncClient) => client.devices.list().map((d) => [d.deviceId, d.online, d.nodeId]);
+    const devicesOf = (client: SyncClient) =>
+      client.devices
+        .list()
+        .map((d) => [d.deviceId, d.online, d.nodeId])
+        .sort();
     const both = [
-      ['phone', true, 'node-1'],
       ['laptop', true, 'node-2'],
+      ['phone', true, 'node-1'],
     ];
     await eventually(() => expect(devicesOf(laptop)).toEqual(both));
     await eventually(() => expect(devicesOf(phone)).toEqual(both));
