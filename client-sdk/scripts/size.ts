@@ -2,8 +2,7 @@
  * Bundle size of the SDK as an app would ship it: esbuild, ES module for browsers, minified, then gzip.
  * Run: npx tsx client-sdk/scripts/size.ts  (prints a markdown table)
  */
-import { build, type Plugin } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
@@ -13,23 +12,7 @@ interface Variant {
   name: string;
   entry: string;
   external: string[];
-  plugins?: Plugin[];
 }
-
-/**
- * `import { z } from 'zod'` binds zod's whole namespace object (every locale included), which no bundler can
- * shake; `import * as z from 'zod'` lets esbuild keep only what is used. This plugin rewrites the protocol's
- * imports at bundle time, to show what that one-line change per file would save. It changes no file.
- */
-const namespaceZod: Plugin = {
-  name: 'namespace-zod',
-  setup(builder) {
-    builder.onLoad({ filter: /src[\\/]protocol[\\/].*\.ts$/ }, async (args) => ({
-      contents: (await readFile(args.path, 'utf8')).replace("import { z } from 'zod';", "import * as z from 'zod';"),
-      loader: 'ts',
-    }));
-  },
-};
 
 const client = 'import { createSyncClient } from "./src/index.ts"; console.log(createSyncClient);';
 
@@ -38,10 +21,10 @@ const variants: Variant[] = [
   { name: 'createSyncClient + zod (socket.io-client external)', entry: client, external: ['socket.io-client'] },
   { name: 'createSyncClient + socket.io-client (zod external)', entry: client, external: ['zod'] },
   { name: 'createSyncClient alone (both external)', entry: client, external: ['socket.io-client', 'zod'] },
-  { name: 'everything, if the protocol imported `* as z` from zod', entry: client, external: [], plugins: [namespaceZod] },
-  { name: 'socket.io-client external, if the protocol imported `* as z`', entry: client, external: ['socket.io-client'], plugins: [namespaceZod] },
   { name: 'socket.io-client alone', entry: 'import { io } from "socket.io-client"; console.log(io);', external: [] },
-  { name: 'zod alone, whole namespace (`import { z }`)', entry: 'import { z } from "zod"; console.log(z);', external: [] },
+  // `import { z }` binds zod's whole namespace object (every locale), which no bundler can shake: why the SDK and
+  // its protocol write `import * as z from 'zod'`.
+  { name: 'zod, whole namespace (what `import { z }` would cost)', entry: 'import { z } from "zod"; console.log(z);', external: [] },
   { name: 'React hooks (react and the SDK external)', entry: 'export * from "./src/react/index.ts";', external: ['react', 'react/jsx-runtime', './src/index.ts'] },
 ];
 
@@ -56,7 +39,6 @@ async function measure(variant: Variant) {
     target: 'es2020',
     external: variant.external,
     logLevel: 'silent',
-    plugins: variant.plugins ?? [],
   });
   const code = result.outputFiles[0]?.contents ?? new Uint8Array();
   return {
