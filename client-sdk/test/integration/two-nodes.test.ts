@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { memoryStorage, type SyncChangeEvent, type SyncClient } from '../../src/index.ts';
 import { clientFactory, eventually, newUser, startCluster, tokens, type Cluster } from '../support/cluster.ts';
 import { interceptingIo } from '../support/intercept-io.ts';
+import { mintToken } from '../../../test/support/gateway-process.ts';
 
 let cluster: Cluster;
 const clients = clientFactory();
@@ -221,6 +222,41 @@ describe('two devices on two nodes', () => {
       [8, 'push'],
     ]);
     expect(stateOf(laptop)).toEqual(stateOf(phone));
+  });
+
+  it('signs out everywhere: the other device is revoked and stops, this one wipes its data and closes', async () => {
+    const user = newUser();
+    const storage = memoryStorage();
+    const phone = clients.create({ url: url(1), getToken: tokens(user), deviceId: 'phone', storage });
+    const laptop = clients.create({ url: url(2), getToken: tokens(user), deviceId: 'laptop' });
+    await Promise.all([phone.ready, laptop.ready]);
+    await phone.cart.add({ sku: 'secret', title: 'S', priceCents: 1 });
+    await eventually(() => expect(laptop.cart.get().items).toHaveLength(1));
+
+    await phone.signOut({ everywhere: true });
+    expect(phone.status).toBe('closed');
+    expect(phone.cart.get().items).toEqual([]);
+    await eventually(() => expect(laptop.status).toBe('unauthorized'));
+    await expect(phone.cart.add({ sku: 'late', title: 'L', priceCents: 1 })).rejects.toMatchObject({ code: 'closed' });
+
+    // Nothing of the signed-out session is left to show or resend.
+    const next = clients.create({ url: url(1), getToken: tokens(user), deviceId: 'phone', storage, connect: false });
+    await eventually(() => expect(next.deviceId).toBe('phone'));
+    expect(next.cart.get().items).toEqual([]);
+    expect(next.pendingCount).toBe(0);
+  });
+
+  it('stops with status unauthorized when even a fresh token is refused', async () => {
+    const user = newUser();
+    let minted = 0;
+    const phone = clients.create({
+      url: url(1),
+      getToken: async () => (minted++, mintToken({ userId: user, secret: 'not-the-secret-of-these-nodes-0123456789' })),
+      deviceId: 'phone',
+    });
+    await expect(phone.ready).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(phone.status).toBe('unauthorized');
+    expect(minted).toBe(1);
   });
 
   it('refreshes a short-lived token without dropping the connection', async () => {
