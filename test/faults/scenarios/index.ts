@@ -4,6 +4,8 @@ import { rollingRestart } from './s02-rolling-restart.ts';
 import { redisRestart } from './s03-redis-restart.ts';
 import { redisWipe } from './s04-redis-wipe.ts';
 import { frozenGateway } from './s05-frozen-gateway.ts';
+import { slowConsumer } from './s06-slow-consumer.ts';
+import { redisCluster } from './s07-redis-cluster.ts';
 
 /** Every scenario, in issue 5's order. */
-export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway];
+export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster];
