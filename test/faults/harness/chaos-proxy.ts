@@ -9,8 +9,9 @@ import { createFrameSplitter, type WsFrame } from './ws-frames.ts';
  * WebSocket frames, never on raw TCP chunks (cutting a frame would corrupt the stream, not test the product):
  * - delay with jitter, in order per direction (what TCP shows the application when packets are delayed,
  *   lost and retransmitted, duplicated or reordered on the wire: late bytes, never wrong bytes);
- * - stalls (a burst of loss: nothing moves for 1-3 s), resets (RST on both sides) and black holes
- *   (a half-open connection that stops forwarding and never closes: only the ping timeout can find it);
+ * - stalls (a burst of loss: nothing moves for 1-3 s), resets (RST on both sides) and black holes (nothing
+ *   moves for 15 s, longer than the ping interval + timeout, so only the heartbeat can find them; bytes are
+ *   held, never dropped, as TCP would retransmit them, and flow again when the trouble ends);
  * - at the application level, on socket.io event packets only: duplicated client requests (a resend of the
  *   same seq racing the first), duplicated `change` pushes, and `change` pushes swapped with the next one
  *   (what a device sees when two nodes publish versions n and n+1 in the opposite order).
@@ -61,7 +62,6 @@ interface Pair {
   up: Direction;
   down: Direction;
   stalledUntil: number;
-  blackholed: boolean;
 }
 
 export async function startChaosProxy(options: { targetPort: number; rng: Rng }): Promise<ChaosProxy> {
@@ -74,7 +74,6 @@ export async function startChaosProxy(options: { targetPort: number; rng: Rng })
 
   const flush = (pair: Pair, dir: Direction) => {
     dir.timer = null;
-    if (pair.blackholed) return;
     const now = Date.now();
     if (now < pair.stalledUntil) {
       dir.timer = setTimeout(() => flush(pair, dir), pair.stalledUntil - now);
@@ -127,7 +126,6 @@ export async function startChaosProxy(options: { targetPort: number; rng: Rng })
     let head: Buffer = Buffer.alloc(0);
     let splitter: ReturnType<typeof createFrameSplitter> | null = null;
     from.on('data', (chunk: Buffer) => {
-      if (pair.blackholed) return;
       if (splitter) {
         for (const frame of splitter.push(chunk)) onFrame(pair, dir, frame, upstream);
         return;
@@ -160,16 +158,13 @@ export async function startChaosProxy(options: { targetPort: number; rng: Rng })
     stats.connections += 1;
     const upstreamSocket = connect({ host: '127.0.0.1', port: options.targetPort });
     const direction = (out: Socket): Direction => ({ out, queue: [], lastAt: 0, timer: null, held: null });
-    const pair: Pair = { client, server: upstreamSocket, up: direction(upstreamSocket), down: direction(client), stalledUntil: 0, blackholed: false };
+    const pair: Pair = { client, server: upstreamSocket, up: direction(upstreamSocket), down: direction(client), stalledUntil: 0 };
     pairs.add(pair);
     pipe(pair, client, pair.up, true);
     pipe(pair, upstreamSocket, pair.down, false);
     for (const s of [client, upstreamSocket]) {
       s.on('error', () => teardown(pair, false));
-      s.on('close', () => {
-        // A black-holed connection stays open on the other side: that is the point of it.
-        if (!pair.blackholed) teardown(pair, false);
-      });
+      s.on('close', () => teardown(pair, false));
     }
   });
 
@@ -177,13 +172,13 @@ export async function startChaosProxy(options: { targetPort: number; rng: Rng })
     if (!mode) return;
     const dt = 0.25;
     for (const pair of [...pairs]) {
-      if (pair.blackholed) continue;
+      if (Date.now() < pair.stalledUntil) continue;
       if (rng.chance(mode.resetPerSec * dt)) {
         stats.resets += 1;
         teardown(pair, true);
       } else if (rng.chance(mode.blackholePerSec * dt)) {
         stats.blackholes += 1;
-        pair.blackholed = true;
+        pair.stalledUntil = Date.now() + 15_000;
       } else if (rng.chance(mode.stallPerSec * dt)) {
         stats.stalls += 1;
         pair.stalledUntil = Date.now() + rng.int(1000, 3000);
@@ -205,10 +200,16 @@ export async function startChaosProxy(options: { targetPort: number; rng: Rng })
     setMode(next) {
       mode = next;
       if (!next) {
-        // Leaving the trouble: black holes stay dead (their clients must notice), stalls end now.
+        // The network heals: stalls and black holes end, whatever they held flows (late) in order.
         for (const pair of pairs) {
           pair.stalledUntil = 0;
-          for (const dir of [pair.up, pair.down]) releaseHeld(pair, dir);
+          for (const dir of [pair.up, pair.down]) {
+            releaseHeld(pair, dir);
+            if (dir.timer) clearTimeout(dir.timer);
+            dir.lastAt = 0;
+            for (const item of dir.queue) item.at = Math.min(item.at, Date.now());
+            flush(pair, dir);
+          }
         }
       }
     },

@@ -1,3 +1,4 @@
+import type { SyncClientOptions } from '../../../client-sdk/src/index.ts';
 import { createDriver, type Driver, type SimClient } from '../harness/client-driver.ts';
 import { startCluster, type ClusterOptions, type FaultCluster } from '../harness/cluster.ts';
 import type { ScenarioContext } from '../harness/scenario.ts';
@@ -14,6 +15,10 @@ export async function setup(
     userPrefix?: string;
     /** Devices that never write (readers: a laptop that only watches). */
     idle?: (sim: SimClient) => boolean;
+    /** Runs after the cluster started and before any client connects (to route some clients elsewhere). */
+    prepare?: (cluster: FaultCluster, driver: Driver) => Promise<void>;
+    /** Extra SDK options for every client. */
+    client?: Partial<SyncClientOptions>;
   },
 ): Promise<{ cluster: FaultCluster; driver: Driver }> {
   const cluster = await startCluster({ cleanup: ctx.cleanup, ...options.cluster });
@@ -34,10 +39,11 @@ export async function setup(
     ...(options.userPrefix === undefined ? {} : { userPrefix: options.userPrefix }),
     // Faster than the SDK's production backoff base would not be honest; only the cap is lowered so a
     // scenario's bounded run does not end inside one 30 s wait.
-    client: { backoff: { capMs: 5000 } },
+    client: { backoff: { capMs: 5000 }, ...options.client },
   });
   ctx.cleanup.add('clients', () => driver.closeAll());
   if (options.idle) for (const sim of driver.clients) sim.active = !options.idle(sim);
+  await options.prepare?.(cluster, driver);
   const connectMs = await driver.connectAll();
   ctx.note(`${driver.clients.length} clients of ${devices.length} users connected in ${connectMs} ms`);
   return { cluster, driver };

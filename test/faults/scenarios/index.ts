@@ -6,6 +6,7 @@ import { redisWipe } from './s04-redis-wipe.ts';
 import { frozenGateway } from './s05-frozen-gateway.ts';
 import { slowConsumer } from './s06-slow-consumer.ts';
 import { redisCluster } from './s07-redis-cluster.ts';
+import { networkTrouble } from './s08-network-trouble.ts';
 
 /** Every scenario, in issue 5's order. */
-export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster];
+export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster, networkTrouble];
