@@ -52,8 +52,8 @@ export const QUICK: Sizes = {
 export const FULL: Sizes = {
   pairs: 500,
   latencyRates: [1000, 5000],
-  latencyRounds: 3,
-  latencySliceMs: 3000,
+  latencyRounds: 5,
+  latencySliceMs: 2000,
   warmupMs: 500,
   drainMs: 3000,
   throughputLevels: [4000, 6000, 8000, 10000, 12000, 14000, 16000, 18000, 20000, 22000, 24000, 27000, 30000],
