@@ -35,6 +35,9 @@ export interface WatchApiDeps {
 
 export function createWatchApi(deps: WatchApiDeps): WatchApi {
   const { views } = deps;
+  // A report wins only with a later event time than the stored one, so two reports of this device in the
+  // same millisecond (a pause, then a seek) must not share one: the later call would silently lose.
+  let lastAt = 0;
   return {
     get: (videoId) => views.watch().entries.get(videoId),
     continueWatching: () => views.watch().continueWatching,
@@ -44,12 +47,13 @@ export function createWatchApi(deps: WatchApiDeps): WatchApi {
       if (refused) return Promise.reject(refused);
       const event = options.event ?? 'progress';
       // The event time, in server time: a device with a wrong clock must not win (or lose) by it.
-      const at = Math.round(deps.clock.toServerTime(deps.timers.now()));
+      const at = Math.max(Math.round(deps.clock.toServerTime(deps.timers.now())), lastAt + 1);
       const report: WatchReport = { videoId, positionSec, durationSec, at, kind: event === 'seek' ? 'seek' : 'progress' };
       const check = WatchReportRequest.safeParse({ ...report, seq: 1 });
       if (!check.success) {
         return Promise.reject(new SyncClientError('bad_request', `watch:report: ${check.error.issues[0]?.message ?? 'invalid'}`));
       }
+      lastAt = at;
       return deps.throttle.report(report, event);
     },
     subscribe: views.onWatch,
