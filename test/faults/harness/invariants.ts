@@ -137,7 +137,14 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
     for (const [sku, want] of expected.own) if (!lines.has(sku)) problems.push(`${truth.userId} ${sku}: no line on the server, expected qty ${want}`);
     const entries = new Map(truth.state.watch.map((w) => [w.videoId, w.positionSec]));
     for (const [videoId, want] of expected.videos) {
-      if (entries.get(videoId) !== want) problems.push(`${truth.userId} ${videoId}: server position ${entries.get(videoId) ?? 'none'}, expected ${want}`);
+      if (entries.get(videoId) === want) continue;
+      const reports = live.filter((r) => r.op.kind === 'watch' && r.op.videoId === videoId).slice(-3);
+      const logged = (truth.log ?? []).filter((c) => (c.op.type === 'watch' && c.op.entry.videoId === videoId) || (c.op.type === 'noop' && c.deviceId === reports[0]?.deviceId)).slice(-4);
+      const evidence = [
+        `last reports ${reports.map((r) => (r.op.kind === 'watch' ? `${r.op.seek ? 'seek' : 'pos'} ${r.op.positionSec} ${r.status}@${(r.settledAt ?? 0) - r.issuedAt}ms` : '')).join(', ')}`,
+        `last changes ${logged.map((c) => (c.op.type === 'watch' ? `v${c.version} seq${c.seq} pos ${c.op.entry.positionSec} at ${c.op.entry.updatedAt}` : `v${c.version} seq${c.seq} noop`)).join(', ')}`,
+      ];
+      problems.push(`${truth.userId} ${videoId}: server position ${entries.get(videoId) ?? 'none'}, expected ${want} (${evidence.join('; ')})`);
     }
     const sharedPos = entries.get(SHARED_VIDEO);
     if (sharedPos !== undefined && sharedPos > expected.sharedVideoMax) problems.push(`${truth.userId} ${SHARED_VIDEO}: position ${sharedPos} was never reported`);

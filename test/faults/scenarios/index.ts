@@ -7,6 +7,7 @@ import { frozenGateway } from './s05-frozen-gateway.ts';
 import { slowConsumer } from './s06-slow-consumer.ts';
 import { redisCluster } from './s07-redis-cluster.ts';
 import { networkTrouble } from './s08-network-trouble.ts';
+import { offlineEdits } from './s09-offline-edits.ts';
 
 /** Every scenario, in issue 5's order. */
-export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster, networkTrouble];
+export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster, networkTrouble, offlineEdits];
