@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { HELP, parseArgs, type CliOptions } from './cli.ts';
 import { deploy, type Deployment } from './harness/deployment.ts';
 import { readFdLimits } from './harness/fd-limit.ts';
-import { startLoadProcess } from './harness/load-process.ts';
+import { startLoadProcess, type LoadProcess } from './harness/load-process.ts';
+import { coresUsed } from './harness/quiet.ts';
 import { createReaper } from './harness/reaper.ts';
 import { writeResults } from './report/results.ts';
 import { detailTables, headlineTable, profileTable } from './report/table.ts';
@@ -88,21 +89,31 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
   const startedAt = new Date().toISOString();
   log(`bench ${options.profile ? 'profile' : options.quick ? 'quick' : 'full'} run: rows ${options.rows.join(', ')}; logs in ${logDir}`);
 
-  const load = await startLoadProcess({ reaper, logDir, fdLimits, fdNeeded });
+  const loads = new Map<RowId, LoadProcess>();
+  await Promise.all(
+    options.rows.map(async (row) => {
+      loads.set(row, await startLoadProcess({ name: `load-${row}`, reaper, logDir, fdLimits, fdNeeded }));
+    }),
+  );
   const running = new Set<Deployment>();
   const ctx: BenchContext = {
     sizes,
     quick: options.quick,
     rows: options.rows,
     reaper,
-    load,
+    load(row) {
+      const load = loads.get(row);
+      if (!load) throw new Error(`no load process for ${row}`);
+      return load;
+    },
     logDir,
     fdLimits,
     fdNeeded,
     fsync: options.fsync,
+    idleCores: 0.05,
     progress: log,
     benchPids: () => [
-      load.process.pid,
+      ...[...loads.values()].map((l) => l.process.pid),
       ...[...running].flatMap((d) => [...d.nodes.filter((n) => n.child.exitCode === null).map((n) => n.pid), ...(d.redis.pid ? [d.redis.pid] : [])]),
     ],
     async deploy(row, nodes, tag, extra) {
@@ -165,6 +176,8 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
           fail(row, 'connect', err);
         }
       }
+      ctx.idleCores = await coresUsed(ctx.benchPids(), 1_500);
+      log(`idle     all rows connected: the bench's processes use ${ctx.idleCores.toFixed(2)} cores with nothing offered`);
       try {
         if (options.steps.includes('latency')) {
           for (const [row, latency] of await measureLatency(ctx, sets)) rows.get(row)!.latency = latency;
@@ -175,7 +188,7 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
       } catch (err) {
         for (const set of sets) fail(set.row, 'latency/throughput', err);
       }
-      for (const set of sets) await load.close(`pairs-${set.row}`).catch(() => undefined);
+      for (const set of sets) await ctx.load(set.row).close(`pairs-${set.row}`).catch(() => undefined);
       for (const deployment of deployments) await deployment.stop();
     }
 
@@ -200,7 +213,7 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
     }
   }
 
-  await load.process.stop();
+  await Promise.all([...loads.values()].map((l) => l.process.stop()));
   const results: BenchResults = {
     runId,
     startedAt,
@@ -220,7 +233,7 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
   if (profile) process.stdout.write(`${profileTable(results)}\n`);
   else {
     process.stdout.write(`${headlineTable(results)}\n\n`);
-    process.stdout.write(`latency in ms (device A on node 1 → device B on node 2, paced over ${sizes.pairs} users); KB/conn = RSS (heap) growth per idle connection at ${Math.max(...sizes.memoryLevels).toLocaleString('en-US')}; ratios vs ${REFERENCE_ROW} in this run\n\n`);
+    process.stdout.write(`latency in ms (device A on node 1 → device B on node 2, paced over ${sizes.pairs} users); KB/conn = RSS (heap) per idle connection, ${sizes.memoryLevels.length > 1 ? `slope from ${sizes.memoryLevels[0]?.toLocaleString('en-US')} to ${sizes.memoryLevels.at(-1)?.toLocaleString('en-US')} connections` : `growth at ${sizes.memoryLevels[0]?.toLocaleString('en-US')}`}; ratios vs ${REFERENCE_ROW} in this run\n\n`);
     process.stdout.write(`${detailTables(results)}\n`);
   }
   for (const note of notes) process.stdout.write(`note: ${note}\n`);

@@ -24,9 +24,9 @@ export interface LoadProcess {
   mem(): Promise<MemSample>;
 }
 
-export async function startLoadProcess(options: { reaper: Reaper; logDir: string; fdLimits: FdLimits; fdNeeded: number }): Promise<LoadProcess> {
+export async function startLoadProcess(options: { name: string; reaper: Reaper; logDir: string; fdLimits: FdLimits; fdNeeded: number }): Promise<LoadProcess> {
   const node = await spawnNode({
-    name: 'load',
+    name: options.name,
     script: fileURLToPath(new URL('../load/main.ts', import.meta.url)),
     env: {},
     logDir: options.logDir,

@@ -20,3 +20,12 @@ export async function waitQuiet(pids: number[], options: { maxCores?: number; ti
   }
   return performance.now() - started;
 }
+
+/** Cores the given processes use together over `ms` (their background when nothing is offered). */
+export async function coresUsed(pids: number[], ms = 1_000): Promise<number> {
+  const total = () => pids.reduce((sum, pid) => sum + (cpuMsOf(pid) ?? 0), 0);
+  const before = total();
+  const t0 = performance.now();
+  await sleep(ms);
+  return (total() - before) / (performance.now() - t0);
+}

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { memoryPerConn } from './table.ts';
 import type { BenchResults } from './types.ts';
 
 /** One line of bench/results/history.json: enough to follow the table across commits. */
@@ -38,7 +39,7 @@ export function historyEntry(results: BenchResults, note: string | null): Histor
       p50_5k: round(row.latency['5000']?.latency.p50),
       p99_5k: round(row.latency['5000']?.latency.p99),
       maxRate: row.throughput?.maxRate ?? null,
-      kbPerConn: round(row.memory.at(-1)?.rssKBPerConn, 1),
+      kbPerConn: round(memoryPerConn(row)?.rss, 1),
       failoverP99: round(row.failover?.catchUpMs.p99, 0),
     })),
     note,

@@ -12,8 +12,14 @@ const ratio = (a: number | null | undefined, b: number | null | undefined) =>
   a === null || a === undefined || b === null || b === undefined || b === 0 ? '-' : `${(a / b).toFixed(2)}×`;
 const num = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toLocaleString('en-US'));
 
-function lastMemory(row: RowResult) {
-  return row.memory.at(-1) ?? null;
+/**
+ * The headline memory figure: with several levels, the slope from the first to the last (what one more
+ * connection costs, without the one-off cost of the first ones); with one level, growth from the empty node.
+ */
+export function memoryPerConn(row: RowResult): { rss: number; heap: number } | null {
+  const last = row.memory.at(-1);
+  if (!last) return null;
+  return { rss: last.rssKBPerConnSlope, heap: last.heapKBPerConnSlope };
 }
 
 function throughputCell(row: RowResult): string {
@@ -32,8 +38,8 @@ export function headlineTable(results: BenchResults): string {
   const at = (row: RowResult | null, rate: number) => row?.latency[String(rate)]?.latency ?? null;
   const headers = ['system', 'p50 1k', 'p99 1k', 'p999 1k', 'p50 5k', 'p99 5k', 'p999 5k', 'max msg/s', 'KB/conn', 'failover p99', `p50× 1k/5k`, `p99× 1k/5k`, 'max×', 'KB×'];
   const rows = results.rows.map((row) => {
-    const mem = lastMemory(row);
-    const refMem = ref ? lastMemory(ref) : null;
+    const mem = memoryPerConn(row);
+    const refMem = ref ? memoryPerConn(ref) : null;
     return [
       row.id,
       ms(at(row, 1000)?.p50),
@@ -43,12 +49,12 @@ export function headlineTable(results: BenchResults): string {
       ms(at(row, 5000)?.p99),
       ms(at(row, 5000)?.p999),
       throughputCell(row),
-      mem ? `${mem.rssKBPerConn.toFixed(1)} (${mem.heapKBPerConn.toFixed(1)})` : '-',
+      mem ? `${mem.rss.toFixed(1)} (${mem.heap.toFixed(1)})` : '-',
       row.failover ? `${ms(row.failover.catchUpMs.p99)} ms` : '-',
       `${ratio(at(row, 1000)?.p50, at(ref, 1000)?.p50)}/${ratio(at(row, 5000)?.p50, at(ref, 5000)?.p50)}`,
       `${ratio(at(row, 1000)?.p99, at(ref, 1000)?.p99)}/${ratio(at(row, 5000)?.p99, at(ref, 5000)?.p99)}`,
       ratio(row.throughput?.maxRate, ref?.throughput?.maxRate),
-      ratio(mem?.rssKBPerConn, refMem?.rssKBPerConn),
+      ratio(mem?.rss, refMem?.rss),
     ];
   });
   return renderTable(headers, rows);
@@ -71,8 +77,21 @@ export function detailTables(results: BenchResults): string {
     ]),
   );
   if (lat.length > 0) parts.push(renderTable(['latency detail', 'measured', 'mean ms', 'max ms', 'ack p50/p99', 'cpu-ms/1k (n1/n2/redis)', 'lost', 'failed', 'gen lag p99'], lat));
-  const mem = results.rows.flatMap((row) => row.memory.map((m) => [row.id, num(m.connections), m.rssKBPerConn.toFixed(1), m.heapKBPerConn.toFixed(1), m.redisKBPerConn.toFixed(2), (m.connectMs / 1000).toFixed(1)]));
-  if (mem.length > 0) parts.push(renderTable(['memory per idle connection', 'conns', 'KB RSS', 'KB heap', 'KB redis', 'connect s'], mem));
+  const mem = results.rows.flatMap((row) =>
+    row.memory.map((m) => [
+      row.id,
+      num(m.connections),
+      m.rssKBPerConn.toFixed(1),
+      m.heapKBPerConn.toFixed(1),
+      m.rssKBPerConnSlope.toFixed(1),
+      m.heapKBPerConnSlope.toFixed(1),
+      m.redisKBPerConn.toFixed(2),
+      (m.connectMs / 1000).toFixed(1),
+    ]),
+  );
+  if (mem.length > 0) {
+    parts.push(renderTable(['memory per idle connection', 'conns', 'KB RSS', 'KB heap', 'slope RSS', 'slope heap', 'KB redis', 'connect s'], mem));
+  }
   const thr = results.rows.filter((r) => r.throughput).map((row) => [row.id, throughputCell(row), row.throughput?.stoppedBy ?? '-', row.throughput?.steps.map((s) => `${s.rate / 1000}k:${ms(s.p99)}${s.verdict === 'ok' ? '' : `(${s.verdict})`}`).join(' ') ?? '']);
   if (thr.length > 0) parts.push(renderTable(['throughput', 'max/s', 'stopped by', 'steps (rate:p99 ms)'], thr));
   const fan = results.rows.filter((r) => r.fanout).map((row) => {

@@ -35,8 +35,14 @@ export interface Throughput {
 
 export interface MemoryLevel {
   connections: number;
+  /** growth since the empty (warmed-up) node, per connection: includes what the first connections cost once */
   rssKBPerConn: number;
   heapKBPerConn: number;
+  /** growth since the first level, per added connection (the slope; equals the above at the first level) */
+  rssKBPerConnSlope: number;
+  heapKBPerConnSlope: number;
+  rssBytes: number;
+  heapBytes: number;
   /** Redis used_memory growth per connection (state a system keeps per device) */
   redisKBPerConn: number;
   connectMs: number;

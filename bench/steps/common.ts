@@ -15,7 +15,7 @@ export function connectRequest(row: RowId, group: string, devices: DeviceSpec[],
 
 /** Connects devices and fails loudly when some could not connect. */
 export async function connectAll(ctx: BenchContext, row: RowId, group: string, devices: DeviceSpec[], concurrency = 50): Promise<ConnectOutcome> {
-  const outcome = await ctx.load.connect(connectRequest(row, group, devices, concurrency));
+  const outcome = await ctx.load(row).connect(connectRequest(row, group, devices, concurrency));
   if (outcome.failed > 0) {
     throw new Error(`${row}: ${outcome.failed} of ${devices.length} devices did not connect (${outcome.errors.join(' | ')})`);
   }

@@ -50,7 +50,7 @@ export const QUICK: Sizes = {
 };
 
 export const FULL: Sizes = {
-  pairs: 500,
+  pairs: 300,
   latencyRates: [1000, 5000],
   latencyRounds: 5,
   latencySliceMs: 2000,
@@ -75,7 +75,8 @@ export interface BenchContext {
   quick: boolean;
   rows: RowId[];
   reaper: Reaper;
-  load: LoadProcess;
+  /** The load process of a row: each row has its own, so one system's idle devices never stall another's generator. */
+  load(row: RowId): LoadProcess;
   logDir: string;
   fdLimits: FdLimits;
   fdNeeded: number;
@@ -83,6 +84,8 @@ export interface BenchContext {
   progress(line: string): void;
   /** Every process of every running deployment, and the load process: what must be quiet before a slice. */
   benchPids(): number[];
+  /** Cores the bench's processes use with nothing offered (set once the pairs are connected): "quiet" is near it. */
+  idleCores: number;
   /** Starts `nodes` nodes of a row's system on a private Redis. */
   deploy(row: RowId, nodes: number, tag: string, options?: { cpuProfDir?: string }): Promise<Deployment>;
 }

@@ -17,7 +17,7 @@ export async function measureFailover(ctx: BenchContext): Promise<FailoverSummar
     const [u1, u2, u3] = deployment.urls;
     if (!victim || !n2 || !n3 || !u1 || !u2 || !u3) throw new Error('failover needs three nodes');
     const n = ctx.sizes.failoverDevices;
-    const result = await ctx.load.failover({
+    const result = await ctx.load('product').failover({
       product: { jwtSecret: BENCH_JWT_SECRET },
       victims: Array.from({ length: n }, (_, i) => ({ userId: benchId('f', i), deviceId: benchId('fa', i), url: u1 })),
       partners: Array.from({ length: n }, (_, i) => ({ userId: benchId('f', i), deviceId: benchId('fb', i), url: i % 2 === 0 ? u2 : u3 })),

@@ -29,14 +29,14 @@ export async function measureFanout(ctx: BenchContext, row: RowId): Promise<Fano
     await waitQuiet(pids);
     const sender = devices[0]?.deviceId ?? '';
     const rate = 20;
-    const one = await ctx.load.paced({
+    const one = await ctx.load(row).paced({
       flows: [{ sender, receivers: s.fanoutDevices - 1 }],
       rate,
       durationMs: (s.fanoutChanges / rate) * 1000 + 500,
       warmupMs: 500,
       drainMs: s.drainMs,
     });
-    await ctx.load.close('fan-one');
+    await ctx.load(row).close('fan-one');
     const lastDevice = summarize(one.latency);
     ctx.progress(`fan-out  ${row.padEnd(12)} 1 user × ${s.fanoutDevices} devices on ${NODES} nodes: last device p50 ${fmtMs(lastDevice.p50)} p99 ${fmtMs(lastDevice.p99)} ms${one.lost ? `, ${one.lost} lost` : ''}`);
 
@@ -54,7 +54,7 @@ export async function measureFanout(ctx: BenchContext, row: RowId): Promise<Fano
     const bystanders = nodes.slice(2);
     await Promise.all(bystanders.map((n) => n.redisCount(true)));
     const watch = watchProcesses(Object.fromEntries(bystanders.map((n) => [n.name, n.pid])));
-    const many = await ctx.load.paced({
+    const many = await ctx.load(row).paced({
       flows: Array.from({ length: s.fanoutUsers }, (_, i) => ({ sender: benchId('faa', i, row), receivers: 1 })),
       rate: s.fanoutRate,
       durationMs: s.fanoutSliceMs + s.warmupMs,
@@ -63,7 +63,7 @@ export async function measureFanout(ctx: BenchContext, row: RowId): Promise<Fano
     });
     const cpu = watch.stop();
     const counts = await Promise.all(bystanders.map((n) => n.redisCount(false)));
-    await ctx.load.close('fan-many');
+    await ctx.load(row).close('fan-many');
     const foreignMessages = counts.reduce((sum, c) => sum + c.messages, 0);
     const foreignBytes = counts.reduce((sum, c) => sum + c.bytes, 0);
     const foreignCpu = Object.values(cpu).reduce((sum, c) => sum + c.cpuMs, 0);

@@ -41,9 +41,9 @@ export async function pacedSlice(
   warmupMs: number,
 ): Promise<{ result: PacedResult; cpuMs: number; cpuByRole: Record<string, number> }> {
   const pids = systemPids(set.deployment);
-  await waitQuiet(ctx.benchPids());
+  await waitQuiet(ctx.benchPids(), { maxCores: ctx.idleCores + 0.1 });
   const watch = watchProcesses(pids);
-  const result = await ctx.load.paced({ flows: set.flows, rate, durationMs, warmupMs, drainMs: ctx.sizes.drainMs });
+  const result = await ctx.load(set.row).paced({ flows: set.flows, rate, durationMs, warmupMs, drainMs: ctx.sizes.drainMs });
   const usage = watch.stop();
   const cpuMs = Object.values(usage).reduce((sum, u) => sum + u.cpuMs, 0);
   // Roles rather than process names, so rounds and rows line up: the sender's node, the receiver's, Redis.

@@ -18,7 +18,7 @@ export async function measureMemory(ctx: BenchContext, row: RowId, deployment: D
     if (!node || !url) throw new Error('no node');
     const spec = (prefix: string) => (i: number) => ({ userId: benchId('m', prefix, i), deviceId: benchId('md', prefix, i), url });
     await connectAll(ctx, row, 'mem-warm', Array.from({ length: 50 }, (_, i) => spec('w')(i)));
-    await ctx.load.close('mem-warm');
+    await ctx.load(row).close('mem-warm');
     const pids = Object.values(systemPids(deployment));
     await waitQuiet(pids);
     const base = await node.mem(true);
@@ -32,19 +32,26 @@ export async function measureMemory(ctx: BenchContext, row: RowId, deployment: D
       await waitQuiet(pids, { timeoutMs: 6_000 });
       const now = await node.mem(true);
       const redisNow = await redisUsedMemory(deployment.redis.url);
+      const first = levels[0];
+      const slope = (bytes: number, firstBytes: number | undefined, baseBytes: number) =>
+        first ? (bytes - (firstBytes ?? 0)) / 1024 / (target - first.connections) : (bytes - baseBytes) / 1024 / target;
       const level: MemoryLevel = {
         connections: target,
         rssKBPerConn: (now.rss - base.rss) / 1024 / target,
         heapKBPerConn: (now.heapUsed - base.heapUsed) / 1024 / target,
+        rssKBPerConnSlope: slope(now.rss, first?.rssBytes, base.rss),
+        heapKBPerConnSlope: slope(now.heapUsed, first?.heapBytes, base.heapUsed),
+        rssBytes: now.rss,
+        heapBytes: now.heapUsed,
         redisKBPerConn: (redisNow - redisBase) / 1024 / target,
         connectMs: outcome.ms,
       };
       levels.push(level);
       ctx.progress(
-        `memory   ${row.padEnd(12)} ${String(target).padStart(6)} conns: ${level.rssKBPerConn.toFixed(1)} KB RSS, ${level.heapKBPerConn.toFixed(1)} KB heap, ${level.redisKBPerConn.toFixed(2)} KB redis per conn (connected in ${(outcome.ms / 1000).toFixed(1)} s)`,
+        `memory   ${row.padEnd(12)} ${String(target).padStart(6)} conns: ${level.rssKBPerConn.toFixed(1)} KB RSS, ${level.heapKBPerConn.toFixed(1)} KB heap, ${level.redisKBPerConn.toFixed(2)} KB redis per conn; slope ${level.rssKBPerConnSlope.toFixed(1)} KB RSS, ${level.heapKBPerConnSlope.toFixed(1)} KB heap (connected in ${(outcome.ms / 1000).toFixed(1)} s)`,
       );
     }
-    await ctx.load.close('mem');
+    await ctx.load(row).close('mem');
     return levels;
   }
 }

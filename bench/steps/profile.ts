@@ -22,9 +22,9 @@ export async function profileRow(ctx: BenchContext, row: RowId, rate: number): P
     const warmupMs = 1_000;
     const startUs = monotonicUs();
     window = { fromUs: startUs + warmupMs * 1000, toUs: startUs + (warmupMs + ctx.sizes.profileMs) * 1000 };
-    const result = await ctx.load.paced({ flows: set.flows, rate, durationMs: warmupMs + ctx.sizes.profileMs, warmupMs, drainMs: ctx.sizes.drainMs });
+    const result = await ctx.load(row).paced({ flows: set.flows, rate, durationMs: warmupMs + ctx.sizes.profileMs, warmupMs, drainMs: ctx.sizes.drainMs });
     ctx.progress(`profile  ${row.padEnd(12)} ${result.sent} changes at ${rate}/s under --cpu-prof`);
-    await ctx.load.close(`pairs-${row}`);
+    await ctx.load(row).close(`pairs-${row}`);
     await deployment.stop();
     stopped = true;
     const nodes: ProfileSummary['nodes'] = [];
