@@ -8,6 +8,7 @@ import { slowConsumer } from './s06-slow-consumer.ts';
 import { redisCluster } from './s07-redis-cluster.ts';
 import { networkTrouble } from './s08-network-trouble.ts';
 import { offlineEdits } from './s09-offline-edits.ts';
+import { attacks } from './s10-attacks.ts';
 
 /** Every scenario, in issue 5's order. */
-export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster, networkTrouble, offlineEdits];
+export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster, networkTrouble, offlineEdits, attacks];
