@@ -1,5 +1,6 @@
 import { DEFAULT_BACKOFF, fullJitterDelay } from '../../client-sdk/src/backoff.ts';
 import { createHistogram, type HistogramData } from '../harness/histogram.ts';
+import { watchProcesses } from '../harness/proc-stats.ts';
 import type { DeviceSpec } from './drivers/driver.ts';
 import { createProductDevice, type ProductDevice, type ProductDriverOptions } from './drivers/product.ts';
 
@@ -15,6 +16,8 @@ export interface FailoverRequest {
   missedPerUser: number;
   timeoutMs: number;
   concurrency: number;
+  /** Survivor nodes, whose CPU from the kill until the end is reported (next to this process's own). */
+  survivorPids: Record<string, number>;
 }
 
 export interface FailoverResult {
@@ -24,12 +27,16 @@ export interface FailoverResult {
   /** ms from the kill until connected elsewhere, and until caught up to the partner's last change */
   reconnect: HistogramData;
   catchUp: HistogramData;
+  /** where the time goes, per device (ms): kill → drop seen, backoff wait, handshake, sync answer */
+  phases: { dropped: HistogramData; backoff: HistogramData; handshake: HistogramData; sync: HistogramData };
   recoveredChanges: number;
   snapshots: number;
   partnerWrites: number;
   partnerFailures: Record<string, number>;
   connectFailures: number;
   errors: string[];
+  /** CPU ms from the kill until every victim caught up: per survivor node, and this load process */
+  cpuMs: Record<string, number>;
 }
 
 const stage = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -64,6 +71,8 @@ export async function runFailover(request: FailoverRequest): Promise<FailoverRes
   };
   let killedAt = 0;
   const reconnectMs = new Map<number, number>();
+  const phases = { dropped: createHistogram(), backoff: createHistogram(), handshake: createHistogram(), sync: createHistogram() };
+  const us = (ms: number) => Math.max(0, Math.round(ms * 1000));
   const caughtUpMs = new Map<number, number>();
   const target = new Map<number, number>();
   let recoveredChanges = 0;
@@ -87,13 +96,21 @@ export async function runFailover(request: FailoverRequest): Promise<FailoverRes
       change: () => void device.then((d) => checkCaughtUp(i, d)),
       disconnect: () => {
         if (killedAt === 0) return;
+        if (attempt === 0) phases.dropped.record(us(performance.now() - killedAt));
         const reconnect = async (): Promise<void> => {
-          await sleep(fullJitterDelay(attempt++, DEFAULT_BACKOFF));
+          const waitMs = fullJitterDelay(attempt++, DEFAULT_BACKOFF);
+          await sleep(waitMs);
           if (performance.now() - killedAt > request.timeoutMs) return;
           const url = request.survivorUrls[urlIndex++ % request.survivorUrls.length] ?? spec.url;
           const d = await device;
           try {
+            const startedAt = performance.now();
             const answer = await d.open(url);
+            if (attempt === 1) {
+              phases.backoff.record(us(waitMs));
+              phases.handshake.record(us(d.opened.connectedAt - startedAt));
+              phases.sync.record(us(d.opened.syncedAt - d.opened.connectedAt));
+            }
             if (answer.sync.kind === 'changes') recoveredChanges += answer.sync.changes.length;
             else snapshots++;
             reconnectMs.set(i, performance.now() - killedAt);
@@ -139,6 +156,7 @@ export async function runFailover(request: FailoverRequest): Promise<FailoverRes
   while (performance.now() < warmDeadline && victims.some((v, i) => v.version < (partners[i]?.version ?? 0))) await sleep(10);
 
   stage('failover: partners connected and one change seen by every victim; kill -9');
+  const watch = watchProcesses({ ...request.survivorPids, load: process.pid }, 100);
   killedAt = performance.now();
   process.kill(request.victimPid, 'SIGKILL');
 
@@ -167,6 +185,7 @@ export async function runFailover(request: FailoverRequest): Promise<FailoverRes
     victims.forEach((v, i) => checkCaughtUp(i, v));
   }
 
+  const cpu = watch.stop();
   const reconnect = createHistogram();
   const catchUp = createHistogram();
   for (const ms of reconnectMs.values()) reconnect.record(Math.round(ms * 1000));
@@ -178,11 +197,13 @@ export async function runFailover(request: FailoverRequest): Promise<FailoverRes
     caughtUp: caughtUpMs.size,
     reconnect: reconnect.data(),
     catchUp: catchUp.data(),
+    phases: { dropped: phases.dropped.data(), backoff: phases.backoff.data(), handshake: phases.handshake.data(), sync: phases.sync.data() },
     recoveredChanges,
     snapshots,
     partnerWrites,
     partnerFailures,
     connectFailures,
     errors,
+    cpuMs: Object.fromEntries(Object.entries(cpu).map(([name, usage]) => [name, usage.cpuMs])),
   };
 }

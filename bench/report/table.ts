@@ -119,9 +119,20 @@ export function detailTables(results: BenchResults): string {
       String(f.recoveredChanges),
       String(f.snapshots),
       String(f.connectFailures),
+      (['dropped', 'backoff', 'handshake', 'sync'] as const).map((k) => ms(f.phasesMs[k].p99)).join('/'),
+      Object.entries(f.cpuMs)
+        .map(([name, v]) => `${name.replace(/^.*-(n\d)$/, '$1')}:${v}`)
+        .join(' '),
     ];
   });
-  if (fo.length > 0) parts.push(renderTable(['failover (kill -9)', 'caught up', 'reconnect p50/p99/max ms', 'caught up p50/p99/max ms', 'changes recovered', 'snapshots', 'failed attempts'], fo));
+  if (fo.length > 0) {
+    parts.push(
+      renderTable(
+        ['failover (kill -9)', 'caught up', 'reconnect p50/p99/max ms', 'caught up p50/p99/max ms', 'changes recovered', 'snapshots', 'failed attempts', 'p99 drop/backoff/handshake/sync', 'cpu-ms after kill'],
+        fo,
+      ),
+    );
+  }
   return parts.join('\n\n');
 }
 

@@ -54,12 +54,16 @@ export interface FailoverSummary {
   caughtUp: number;
   reconnectMs: LatencySummary;
   catchUpMs: LatencySummary;
+  /** per-device phases of the first reconnect (ms): drop seen after the kill, backoff, handshake, sync answer */
+  phasesMs: Record<'dropped' | 'backoff' | 'handshake' | 'sync', LatencySummary>;
   recoveredChanges: number;
   snapshots: number;
   partnerWrites: number;
   partnerFailures: Record<string, number>;
   connectFailures: number;
   errors: string[];
+  /** CPU ms from the kill until the end: each survivor node and the load process (which shares the cores) */
+  cpuMs: Record<string, number>;
 }
 
 export interface FanoutSummary {

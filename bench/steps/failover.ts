@@ -26,6 +26,7 @@ export async function measureFailover(ctx: BenchContext): Promise<FailoverSummar
       missedPerUser: ctx.sizes.failoverMissedPerUser,
       timeoutMs: 20_000,
       concurrency: 50,
+      survivorPids: { [n2.name]: n2.pid, [n3.name]: n3.pid },
     });
     const summary: FailoverSummary = {
       devices: result.devices,
@@ -33,16 +34,22 @@ export async function measureFailover(ctx: BenchContext): Promise<FailoverSummar
       caughtUp: result.caughtUp,
       reconnectMs: summarize(result.reconnect),
       catchUpMs: summarize(result.catchUp),
+      phasesMs: {
+        dropped: summarize(result.phases.dropped),
+        backoff: summarize(result.phases.backoff),
+        handshake: summarize(result.phases.handshake),
+        sync: summarize(result.phases.sync),
+      },
       recoveredChanges: result.recoveredChanges,
       snapshots: result.snapshots,
       partnerWrites: result.partnerWrites,
       partnerFailures: result.partnerFailures,
       connectFailures: result.connectFailures,
       errors: result.errors,
+      cpuMs: result.cpuMs,
     };
-    // latency summaries are in ms of µs-recorded values: the histogram recorded ms × 1000
     ctx.progress(
-      `failover product      ${summary.caughtUp}/${summary.devices} caught up: p50 ${fmtMs(summary.catchUpMs.p50)} p99 ${fmtMs(summary.catchUpMs.p99)} max ${fmtMs(summary.catchUpMs.max)} ms; reconnect p99 ${fmtMs(summary.reconnectMs.p99)} ms; ${summary.recoveredChanges} changes recovered, ${summary.snapshots} snapshots, ${summary.connectFailures} failed attempts`,
+      `failover product      ${summary.caughtUp}/${summary.devices} caught up: p50 ${fmtMs(summary.catchUpMs.p50)} p99 ${fmtMs(summary.catchUpMs.p99)} max ${fmtMs(summary.catchUpMs.max)} ms; reconnect p99 ${fmtMs(summary.reconnectMs.p99)} ms; ${summary.recoveredChanges} changes recovered, ${summary.snapshots} snapshots, ${summary.connectFailures} failed attempts; p50/p99 of drop seen ${fmtMs(summary.phasesMs.dropped.p50)}/${fmtMs(summary.phasesMs.dropped.p99)}, backoff ${fmtMs(summary.phasesMs.backoff.p50)}/${fmtMs(summary.phasesMs.backoff.p99)}, handshake ${fmtMs(summary.phasesMs.handshake.p50)}/${fmtMs(summary.phasesMs.handshake.p99)}, sync ${fmtMs(summary.phasesMs.sync.p50)}/${fmtMs(summary.phasesMs.sync.p99)} ms; CPU after the kill: ${Object.entries(summary.cpuMs).map(([n, ms]) => `${n} ${ms} ms`).join(', ')}`,
     );
     return summary;
   } finally {

@@ -19,6 +19,8 @@ export interface ProductDevice {
   readonly socket: Socket;
   epoch: string | null;
   version: number;
+  /** When the last `open` got its connection and its sync answer (performance.now()). */
+  opened: { connectedAt: number; syncedAt: number };
   /** Connects (to `url`, default the spec's), then syncs from the last version; resolves with the sync answer. */
   open(url?: string): Promise<SyncResult>;
   add(seq: number, onAck: (ack: Ack<MutationResult>) => void): void;
@@ -41,6 +43,7 @@ export async function createProductDevice(spec: DeviceSpec, options: ProductDriv
     },
     epoch: null,
     version: 0,
+    opened: { connectedAt: 0, syncedAt: 0 },
     async open(url = spec.url) {
       socket?.removeAllListeners();
       socket?.disconnect();
@@ -64,12 +67,14 @@ export async function createProductDevice(spec: DeviceSpec, options: ProductDriv
         10_000,
         `product connect ${spec.deviceId}`,
       );
+      device.opened.connectedAt = performance.now();
       const since = device.epoch === null ? null : { epoch: device.epoch, version: device.version };
       const answer = await within(
         new Promise<Ack<SyncResult>>((resolve) => s.emit('sync:since', { since }, resolve)),
         10_000,
         `product sync ${spec.deviceId}`,
       );
+      device.opened.syncedAt = performance.now();
       if (!answer.ok) throw new Error(`sync:since refused: ${answer.error.code} ${answer.error.message}`);
       const sync = answer.sync;
       if (sync.epoch !== device.epoch) device.version = 0;
