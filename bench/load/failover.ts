@@ -10,7 +10,7 @@ export interface FailoverRequest {
   victims: DeviceSpec[];
   partners: DeviceSpec[];
   victimPid: number;
-  /** Where a dropped device reconnects, in turn (the SDK rotates through its URLs the same way). */
+  /** Where a dropped device reconnects: victim i starts at survivor i mod n, then rotates on failure. */
   survivorUrls: string[];
   /** Changes each partner makes right after the kill, which its victim must recover. */
   missedPerUser: number;
@@ -91,7 +91,9 @@ export async function runFailover(request: FailoverRequest): Promise<FailoverRes
   const victims: ProductDevice[] = await connectAll(request.victims, request.concurrency, (spec) => {
     const i = request.victims.indexOf(spec);
     let attempt = 0;
-    let urlIndex = 0;
+    // Spread over the survivors as a load balancer would. (The SDK itself moves every client of a dead node
+    // to the next URL of its list, so with identical lists they would all land on one survivor.)
+    let urlIndex = i;
     const device = createProductDevice(spec, request.product, {
       change: () => void device.then((d) => checkCaughtUp(i, d)),
       disconnect: () => {
