@@ -64,8 +64,8 @@ export interface Driver {
   sharedVideoSeen(): Map<string, number[]>;
   /** How often a client's view of the shared video went down (its own optimistic report lost on event time). */
   viewRetractions(): number;
-  /** Closes the client and makes a new one on the same storage (an app restart). */
-  restart(sim: SimClient, urls?: string[]): void;
+  /** Closes the client, waits until it has written its outbox, and makes a new one on the same storage (an app restart). */
+  restart(sim: SimClient, urls?: string[]): Promise<void>;
   /** Stops a client for good (it must have nothing pending: nobody would ever send it). */
   retire(sim: SimClient): Promise<void>;
   closeAll(): Promise<void>;
@@ -256,10 +256,13 @@ export function createDriver(options: DriverOptions): Driver {
       for (const s of clients) for (let i = 1; i < s.sharedSeen.length; i++) if ((s.sharedSeen[i] ?? 0) < (s.sharedSeen[i - 1] ?? 0)) n++;
       return n;
     },
-    restart(sim, urls) {
-      void sim.client.close();
+    async restart(sim, urls) {
+      // A killed app writes nothing after it dies: the old client finishes writing before the new one reads.
+      sim.active = false;
+      await sim.client.close();
       if (urls) sim.urls = urls;
       sim.client = makeClient(sim);
+      sim.active = !sim.retired;
     },
     async retire(sim) {
       sim.active = false;

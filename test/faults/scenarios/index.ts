@@ -9,6 +9,7 @@ import { redisCluster } from './s07-redis-cluster.ts';
 import { networkTrouble } from './s08-network-trouble.ts';
 import { offlineEdits } from './s09-offline-edits.ts';
 import { attacks } from './s10-attacks.ts';
+import { soak } from './s11-soak.ts';
 
 /** Every scenario, in issue 5's order. */
-export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster, networkTrouble, offlineEdits, attacks];
+export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster, networkTrouble, offlineEdits, attacks, soak];

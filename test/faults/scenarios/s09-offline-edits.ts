@@ -52,7 +52,8 @@ export const offlineEdits: Scenario = {
 
     const backAt = Date.now();
     stays.client.goOnline();
-    driver.restart(relaunched);
+    await driver.restart(relaunched);
+    relaunched.active = false;
     const [staysDone, relaunchedDone] = await Promise.all([
       waitUntil(() => stays.client.pendingCount === 0 && driver.ops.every((r) => r.deviceId !== stays.deviceId || r.status !== 'pending'), 30_000, 20),
       // The new client loads its outbox from storage asynchronously: done means synced on a connection and empty.
