@@ -2,7 +2,7 @@ import type { Driver } from './client-driver.ts';
 import type { FaultCluster } from './cluster.ts';
 import { checkInvariants, type DeviceFinal, type ServerTruth } from './invariants.ts';
 import { canonical } from './model.ts';
-import { check, type Check, type ScenarioResult } from './scenario.ts';
+import { bar as timingBar, check, type Check, type ScenarioResult } from './scenario.ts';
 import { ms, pause } from './stats.ts';
 
 export interface FinishOptions {
@@ -80,7 +80,7 @@ export async function finish(options: FinishOptions): Promise<ScenarioResult> {
   const snapshots = driver.clients.reduce((n, c) => n + c.versions.snapshots, 0);
   const checks: Check[] = [
     ...report.checks,
-    check(`every device equals the server within ${ms(bar)} of the end of the fault`, convergedWithinMs !== null && convergedWithinMs <= bar, convergedWithinMs === null ? `not converged after ${ms(bar + giveUp)}: ${[...open].slice(0, 5).join(', ')}` : ms(convergedWithinMs)),
+    timingBar(`every device equals the server within ${ms(bar)} of the end of the fault`, convergedWithinMs !== null && convergedWithinMs <= bar, convergedWithinMs === null ? `not converged after ${ms(bar + giveUp)}: ${[...open].slice(0, 5).join(', ')}` : ms(convergedWithinMs)),
     check('no gateway crashed', crashes.length === 0, crashes.map((c) => `${c.nodeId} exited ${c.exit.code ?? c.exit.signal}: ${c.lastLines.slice(-3).join(' | ')}`).join('; ') || 'ok'),
     check('versions applied gap-free and in order (snapshots counted apart)', gaps === 0 && regressions === 0, `${gaps} gap(s), ${regressions} regression(s), ${snapshots} snapshot(s)`),
   ];

@@ -1,7 +1,7 @@
 import type { SimClient } from '../harness/client-driver.ts';
 import type { FaultCluster } from '../harness/cluster.ts';
 import { finish } from '../harness/finish.ts';
-import { check, type Check, type Scenario } from '../harness/scenario.ts';
+import { bar, check, type Check, type Scenario } from '../harness/scenario.ts';
 import { maxShareInWindow, ms, pause, percentile } from '../harness/stats.ts';
 import { setup } from './common.ts';
 
@@ -78,12 +78,12 @@ export const rollingRestart: Scenario = {
       const rolling = round.label !== 'all at once';
       // A rolling drain moves clients to live nodes; with every node draining they also wait for the restarts.
       if (rolling) {
-        checks.push(check(`${round.label}: its clients reconnected within 5 s`, missing === 0 && (slowest ?? 0) <= 5000, `${round.clients.length - missing}/${round.clients.length}, slowest ${ms(slowest)}`));
+        checks.push(bar(`${round.label}: its clients reconnected within 5 s`, missing === 0 && (slowest ?? 0) <= 5000, `${round.clients.length - missing}/${round.clients.length}, slowest ${ms(slowest)}`));
       } else {
         checks.push(check(`${round.label}: every client reconnected`, missing === 0, `${round.clients.length - missing}/${round.clients.length}, slowest ${ms(slowest)}`));
       }
-      checks.push(check(`${round.label}: the process was gone within 10 s`, round.exitMs.every((e) => e <= 10_000), round.exitMs.map((e) => ms(e)).join(', ')));
-      checks.push(check(`${round.label}: at most 40% of reconnects in any 500 ms`, share <= 0.4, `${Math.round(share * 100)}% of ${at.length}`));
+      checks.push(bar(`${round.label}: the process was gone within 10 s`, round.exitMs.every((e) => e <= 10_000), round.exitMs.map((e) => ms(e)).join(', ')));
+      checks.push(bar(`${round.label}: at most 40% of reconnects in any 500 ms`, share <= 0.4, `${Math.round(share * 100)}% of ${at.length}`));
       figures[`${round.label} p50/p99`] = `${ms(percentile(delays, 50))}/${ms(percentile(delays, 99))}`;
       figures[`${round.label} peak 500 ms share`] = `${Math.round(share * 100)}%`;
     }

@@ -1,7 +1,7 @@
 import { waitReadiness } from '../harness/cluster.ts';
 import { finish } from '../harness/finish.ts';
 import { mustConnect } from '../harness/probe.ts';
-import { check, type Check, type Scenario } from '../harness/scenario.ts';
+import { bar, check, type Check, type Scenario } from '../harness/scenario.ts';
 import { ms, pause, waitUntil } from '../harness/stats.ts';
 import { fanOutBack, probeWrite, setup } from './common.ts';
 
@@ -45,9 +45,9 @@ export const redisRestart: Scenario = {
     const worstDuring = Math.max(...during.map((d) => d.ms));
     checks.push(
       check('nodes reported not ready while Redis was down', notReady.every((t) => t !== null), notReady.map((t) => ms(t)).join(', ')),
-      check(`mutations answered unavailable within the command timeout + 0.5 s`, during.every((d) => d.code === 'unavailable' && d.ms <= COMMAND_TIMEOUT_MS + 500), during.map((d) => `${d.code} in ${ms(d.ms)}`).join(', ')),
-      check('first acknowledgement within 3 s of Redis being back', firstAck <= 3000, ms(Number.isFinite(firstAck) ? firstAck : null)),
-      check('cross-node fan-out back within 3 s (adapter resubscribed)', fanOut !== null && fanOut <= 3000, ms(fanOut)),
+      bar(`mutations answered unavailable within the command timeout + 0.5 s`, during.every((d) => d.code === 'unavailable' && d.ms <= COMMAND_TIMEOUT_MS + 500), during.map((d) => `${d.code} in ${ms(d.ms)}`).join(', ')),
+      bar('first acknowledgement within 3 s of Redis being back', firstAck <= 3000, ms(Number.isFinite(firstAck) ? firstAck : null)),
+      bar('cross-node fan-out back within 3 s (adapter resubscribed)', fanOut !== null && fanOut <= 3000, ms(fanOut)),
       check('nodes ready again', readyAgain.every((t) => t !== null), readyAgain.map((t) => ms(t)).join(', ')),
     );
 
@@ -61,7 +61,7 @@ export const redisRestart: Scenario = {
     cluster.thawRedis();
     const thawedAt = Date.now();
     ctx.note(`redis thawed after ${ms(thawedAt - frozenAt)}`);
-    checks.push(check('a write to a frozen Redis answers unavailable within the command timeout + 0.5 s', frozen.code === 'unavailable' && frozen.ms <= COMMAND_TIMEOUT_MS + 500, `${frozen.code} in ${ms(frozen.ms)}`));
+    checks.push(bar('a write to a frozen Redis answers unavailable within the command timeout + 0.5 s', frozen.code === 'unavailable' && frozen.ms <= COMMAND_TIMEOUT_MS + 500, `${frozen.code} in ${ms(frozen.ms)}`));
     await pause(3000);
     driver.stopWorkload();
     const quietAt = Date.now();

@@ -1,6 +1,6 @@
 import { finish } from '../harness/finish.ts';
 import { answerCode, mustConnect } from '../harness/probe.ts';
-import { check, type Check, type Scenario } from '../harness/scenario.ts';
+import { bar, check, type Check, type Scenario } from '../harness/scenario.ts';
 import { ms, pause, percentile, waitUntil } from '../harness/stats.ts';
 import { fanOutBack, setup } from './common.ts';
 
@@ -74,8 +74,8 @@ export const frozenGateway: Scenario = {
     ctx.note(`noticed p99 ${ms(percentile(noticedMs, 99))}, reconnected elsewhere p99 ${ms(percentile(backMs, 99))}`);
     // Timers fire a little late on a loaded machine: 500 ms of slack on the documented bound.
     checks.push(
-      check(`clients noticed within ping interval + timeout (${ms(bound)})`, noticedMs.length === watched.length && noticedMs.every((t) => t <= bound + 500), `${noticedMs.length}/${watched.length}, slowest ${ms(percentile(noticedMs, 100))}`),
-      check(`clients reconnected elsewhere within ${ms(bound + 5000)}`, backMs.length === watched.length && backMs.every((t) => t <= bound + 5000), `${backMs.length}/${watched.length}, slowest ${ms(percentile(backMs, 100))}`),
+      bar(`clients noticed within ping interval + timeout (${ms(bound)})`, noticedMs.length === watched.length && noticedMs.every((t) => t <= bound + 500), `${noticedMs.length}/${watched.length}, slowest ${ms(percentile(noticedMs, 100))}`),
+      bar(`clients reconnected elsewhere within ${ms(bound + 5000)}`, backMs.length === watched.length && backMs.every((t) => t <= bound + 5000), `${backMs.length}/${watched.length}, slowest ${ms(percentile(backMs, 100))}`),
     );
 
     await pause(Math.max(0, freezeAt + FREEZE_MS - Date.now()));
@@ -83,7 +83,7 @@ export const frozenGateway: Scenario = {
     const thawAt = Date.now();
     ctx.note(`${frozenNode.nodeId} thawed after ${ms(thawAt - freezeAt)}`);
     const offlineMs = await offlineWait;
-    checks.push(check('devices of vanished apps shown offline within 40 s of the freeze', offlineMs !== null, offlineMs === null ? 'still online' : `${ms(offlineMs)} after the freeze`));
+    checks.push(bar('devices of vanished apps shown offline within 40 s of the freeze', offlineMs !== null, offlineMs === null ? 'still online' : `${ms(offlineMs)} after the freeze`));
     const staleAnswer = await staleWrite;
     await pause(3000);
     const log = (await cluster.truth('probe-f')).log ?? [];
@@ -104,7 +104,7 @@ export const frozenGateway: Scenario = {
     const killAt = Date.now();
     const fanOut = await fanOutBack(writer, reader, killAt, 10_000);
     ctx.note(`CLIENT KILL TYPE pubsub closed ${killed} connections; fan-out back after ${ms(fanOut)}`);
-    checks.push(check('fan-out back within 3 s after the pub/sub connections were killed', killed > 0 && fanOut !== null && fanOut <= 3000, `${killed} killed, back after ${ms(fanOut)}`));
+    checks.push(bar('fan-out back within 3 s after the pub/sub connections were killed', killed > 0 && fanOut !== null && fanOut <= 3000, `${killed} killed, back after ${ms(fanOut)}`));
     await pause(2000);
     driver.stopWorkload();
     const quietAt = Date.now();

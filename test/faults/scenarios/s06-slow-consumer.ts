@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'socket.io-client';
 import { finish } from '../harness/finish.ts';
 import { mustConnect, type Probe } from '../harness/probe.ts';
-import { check, type Check, type Scenario } from '../harness/scenario.ts';
+import { bar, check, type Check, type Scenario } from '../harness/scenario.ts';
 import { ms, pause, percentile, waitUntil } from '../harness/stats.ts';
 import { setup } from './common.ts';
 
@@ -155,7 +155,7 @@ export const slowConsumer: Scenario = {
         check(`${mode} consumer: disconnected by the node`, cutOff !== null, cutOff === null ? 'still connected after 20 s' : `after ${ms(cutOff)}`),
         check(`${mode} consumer: node memory bounded (peak RSS growth ≤ 64 MB)`, growth <= 64, `+${growth.toFixed(1)} MB over ${baseline.toFixed(0)} MB`),
         // Generous on a shared 2-core machine: twice the quiet p99 plus 50 ms.
-        check(`${mode} consumer: other users' fan-out not slowed more than by the flood alone (p99 ≤ 2× + 50 ms)`, p99During <= 2 * p99Before + 50, `${ms(p99Before)} → ${ms(p99During)}`),
+        bar(`${mode} consumer: other users' fan-out not slowed more than by the flood alone (p99 ≤ 2× + 50 ms)`, p99During <= 2 * p99Before + 50, `${ms(p99Before)} → ${ms(p99During)}`),
       );
       figures[`${mode}: cut off after`] = ms(cutOff);
       figures[`${mode}: RSS growth`] = `${growth.toFixed(0)} MB`;
