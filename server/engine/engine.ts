@@ -71,6 +71,11 @@ export interface Engine {
   isRevoked(userId: string, deviceId: string, issuedAt: number): Promise<boolean>;
   /** Takes one request from the user's rate-limit bucket (for requests that are not mutations). */
   takeRateToken(userId: string): Promise<void>;
+  /**
+   * The identity of the store's data: the same value until the store loses its data (a Redis restarted
+   * empty or flushed), then a new one. Nodes compare it to notice a loss that no write would reveal.
+   */
+  storeId(): Promise<string>;
   /** Resolves when the store answers; throws `unavailable` otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

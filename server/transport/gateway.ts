@@ -18,6 +18,7 @@ import { createExpiryWheel } from './expiry-wheel.ts';
 import { createHandlers } from './handlers.ts';
 import { createHandshakeMiddleware } from './handshake.ts';
 import { startPresence } from './presence.ts';
+import { startStoreLossWatch } from './store-loss-watch.ts';
 import { createRevocation } from './revocation.ts';
 import { endSession } from './session-ending.ts';
 import { sessionOf, type GatewayServer, type GatewaySocket } from './session.ts';
@@ -93,6 +94,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const revocation = createRevocation({ io, metrics, logger, crossNode: options.pubsub !== undefined });
   const handlers = createHandlers({ engine, verifier, nodeId: config.nodeId, metrics, wheel, revocation });
   const presence = startPresence({ io, engine, logger, pushDevices });
+  const storeLoss = startStoreLossWatch({ io, engine, logger });
   const connectedDevices = new WeakMap<GatewaySocket, Device[]>();
   const barrier = options.pubsub ? roomSubscriptionBarrier(options.pubsub, options.pubsub.mode) : null;
   const flood = { perSecond: config.rateLimit.perSecond * 2, burst: config.rateLimit.burst * 2 };
@@ -162,6 +164,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async close() {
       draining = true;
       presence.stop();
+      storeLoss.stop();
       wheel.stop();
       let timer: NodeJS.Timeout | undefined;
       // The adapter unsubscribes through Redis on close; a dead Redis must not hold the exit.

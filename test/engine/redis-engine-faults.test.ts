@@ -75,4 +75,18 @@ describe('redis engine when Redis fails', () => {
     expect(lost.kind).toBe('snapshot');
     expect(lost.epoch).not.toBe(epoch);
   });
+
+  it('keeps its store id across a restart that kept the data, and changes it when the data is lost', async () => {
+    await open();
+    const first = await engine.storeId();
+    expect(await engine.storeId()).toBe(first);
+    await server.restart();
+    await vi.waitFor(() => engine.ping(), { timeout: 10_000, interval: 50 });
+    expect(await engine.storeId()).toBe(first);
+    await server.restart({ wipe: true });
+    await vi.waitFor(() => engine.ping(), { timeout: 10_000, interval: 50 });
+    const after = await engine.storeId();
+    expect(after).not.toBe(first);
+    expect(await engine.storeId()).toBe(after);
+  });
 });

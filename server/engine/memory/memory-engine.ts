@@ -187,6 +187,11 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       takeRate(user(userId), now());
     },
 
+    async storeId() {
+      ensureOpen();
+      return 'memory';
+    },
+
     async ping() {
       ensureOpen();
     },

@@ -65,6 +65,9 @@ function requestArgs(mutation: Mutation): { script: ScriptName; args: (string | 
  * The engine of a cluster of gateway nodes: a user's state lives in Redis under the `{u:<id>}` hash tag and
  * every mutation is ONE Lua script call (gate + rules + version + log + seq), so nodes never race.
  */
+/** One key outside every user's slot: its disappearance means Redis lost its data. */
+const STORE_ID_KEY = '{store}:id';
+
 export function createRedisEngine(options: RedisEngineOptions): Engine {
   const { redis, rateLimit } = options;
   const scripts = defineScripts(redis);
@@ -197,6 +200,13 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     async takeRateToken(userId) {
       const allowed = await run('takeRate', [userKeys(userId).rl], [rateLimit.perSecond, rateLimit.burst]);
       if (Number(allowed) !== 1) throw new SyncError('rate_limited', 'too many requests');
+    },
+
+    async storeId() {
+      // SET NX GET: the first caller after a loss writes a new id; every caller reads the current one.
+      const candidate = `s${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+      const existing = await call(() => redis.set(STORE_ID_KEY, candidate, 'NX', 'GET'));
+      return existing ?? candidate;
     },
 
     async ping() {
