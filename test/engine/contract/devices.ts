@@ -11,7 +11,9 @@ export function devicesContract(getTarget: () => ContractTarget): void {
       const user = uniqueUser();
       const before = Date.now();
       await connect(engine, user, 'phone', { name: 'Ana\u2019s phone', kind: 'phone', nodeId: 'node-1' });
-      await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(before + 2), { interval: 1 });
+      // Order is by connectedAt: the laptop must connect in a later millisecond than the phone did.
+      const phoneConnectedAt = (await engine.listDevices(user))[0]?.connectedAt ?? Date.now();
+      await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(phoneConnectedAt + 1), { interval: 1 });
       const list = await engine.connectDevice(user, { deviceId: 'laptop', name: '', kind: 'laptop', nodeId: 'node-2', connId: 'c-l', issuedAt: Date.now() });
       expect(list.map((d) => [d.deviceId, d.name, d.kind, d.nodeId, d.online])).toEqual([
         ['phone', 'Ana\u2019s phone', 'phone', 'node-1', true],
