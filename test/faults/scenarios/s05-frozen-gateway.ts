@@ -1,3 +1,5 @@
+import { createSyncClient } from '../../../client-sdk/src/index.ts';
+import { mintToken } from '../../support/gateway-process.ts';
 import { finish } from '../harness/finish.ts';
 import { answerCode, mustConnect } from '../harness/probe.ts';
 import { bar, check, type Check, type Scenario } from '../harness/scenario.ts';
@@ -100,9 +102,29 @@ export const frozenGateway: Scenario = {
       writer.close();
       reader.close();
     });
+    // Two devices of one user on two nodes; the phone's last change is made while the subscriptions are being
+    // restored. No later change follows it, so only the product (not a later gap) can bring it to the laptop.
+    const tailToken = (deviceId: string) => () => mintToken({ userId: 'tail-u', deviceId });
+    const phone = createSyncClient({ url: urlA, deviceId: 'phone', getToken: tailToken('phone') });
+    const laptop = createSyncClient({ url: urlB, deviceId: 'laptop', getToken: tailToken('laptop') });
+    ctx.cleanup.add('tail clients', async () => {
+      await phone.close();
+      await laptop.close();
+    });
+    await Promise.all([phone.ready, laptop.ready]);
+    await phone.cart.add({ sku: 'before', title: 'Before', priceCents: 1, qty: 1 });
+    await waitUntil(() => laptop.version === phone.version, 5000, 10);
     const killed = await cluster.killPubsubClients();
     const killAt = Date.now();
+    const tail = phone.cart.add({ sku: 'tail', title: 'Tail', priceCents: 1, qty: 1 });
     const fanOut = await fanOutBack(writer, reader, killAt, 10_000);
+    await tail;
+    const tailSeen = await waitUntil(() => laptop.version === phone.version, Math.max(0, killAt + 10_000 - Date.now()), 20);
+    const tailMs = tailSeen === null ? null : Date.now() - killAt;
+    checks.push(
+      check('a change made while the subscriptions were restored reaches the other device (no later change needed)', tailSeen !== null, tailSeen === null ? `laptop stuck at v${laptop.version}, phone at v${phone.version} after 10 s` : `after ${ms(tailMs)}`),
+      bar('the change made during the resubscription arrived within 3 s', tailMs !== null && tailMs <= 3000, ms(tailMs)),
+    );
     ctx.note(`CLIENT KILL TYPE pubsub closed ${killed} connections; fan-out back after ${ms(fanOut)}`);
     checks.push(bar('fan-out back within 3 s after the pub/sub connections were killed', killed > 0 && fanOut !== null && fanOut <= 3000, `${killed} killed, back after ${ms(fanOut)}`));
     await pause(2000);
@@ -116,6 +138,7 @@ export const frozenGateway: Scenario = {
       'noticed p50/p99': `${ms(percentile(noticedMs, 50))}/${ms(percentile(noticedMs, 99))}`,
       'elsewhere p50/p99': `${ms(percentile(backMs, 50))}/${ms(percentile(backMs, 99))}`,
       'pubsub fan-out back': ms(fanOut),
+      'tail change after pubsub kill': tailMs === null ? 'never' : ms(tailMs),
       'vanished devices offline after': ms(offlineMs),
     };
     return result;

@@ -1,7 +1,7 @@
 import { startGateway, type GatewayProcess } from '../../support/gateway-process.ts';
 import { finish } from '../harness/finish.ts';
 import { answerCode, mustConnect } from '../harness/probe.ts';
-import { check, type Check, type Scenario } from '../harness/scenario.ts';
+import { bar, check, type Check, type Scenario } from '../harness/scenario.ts';
 import { ms, pause, percentile } from '../harness/stats.ts';
 import { floodAttack, oversizeAttack, rateLimitAttack } from './attacks/abuse.ts';
 import { crossUser, fuzz, legitimateLoad } from './attacks/fuzz.ts';
@@ -110,7 +110,7 @@ export const attacks: Scenario = {
     const all = p99(attackStart, attackEnd);
     // On a shared 2-core machine any 10,000 requests cost CPU: the attack is compared with as many valid ones.
     checks.push(
-      check(
+      bar(
         'well-behaved clients: p99 during 20,000 fuzz and cross-user messages at most 20% above the same volume of valid requests',
         control !== null && fuzzing !== null && fuzzing <= 1.2 * control + 5,
         `valid load ${ms(control)}, attack ${ms(fuzzing)} (quiet ${ms(quiet)}, whole attack window ${ms(all)})`,
