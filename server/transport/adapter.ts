@@ -3,6 +3,8 @@ import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 /** The connection the adapter subscribes on: an ioredis client, standalone or Cluster. */
 export interface SubscriberClient {
   ssubscribe(channel: string): Promise<unknown>;
+  /** 'ready' after every (re)connect. */
+  on(event: 'ready', listener: () => void): unknown;
 }
 
 /** The Redis connections the adapter publishes and subscribes on. */

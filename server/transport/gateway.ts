@@ -19,6 +19,7 @@ import { createHandlers } from './handlers.ts';
 import { createHandshakeMiddleware } from './handshake.ts';
 import { startPresence } from './presence.ts';
 import { startStoreLossWatch } from './store-loss-watch.ts';
+import { startFanoutResync } from './fanout-resync.ts';
 import { createRevocation } from './revocation.ts';
 import { endSession } from './session-ending.ts';
 import { sessionOf, type GatewayServer, type GatewaySocket } from './session.ts';
@@ -95,6 +96,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const handlers = createHandlers({ engine, verifier, nodeId: config.nodeId, metrics, wheel, revocation });
   const presence = startPresence({ io, engine, logger, pushDevices });
   const storeLoss = startStoreLossWatch({ io, engine, logger });
+  if (options.pubsub) startFanoutResync({ io, sub: options.pubsub.sub, metrics, logger });
   const connectedDevices = new WeakMap<GatewaySocket, Device[]>();
   const barrier = options.pubsub ? roomSubscriptionBarrier(options.pubsub, options.pubsub.mode) : null;
   const flood = { perSecond: config.rateLimit.perSecond * 2, burst: config.rateLimit.burst * 2 };
