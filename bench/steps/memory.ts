@@ -52,6 +52,9 @@ export async function measureMemory(ctx: BenchContext, row: RowId, deployment: D
       );
     }
     await ctx.load(row).close('mem');
+    // Every node must have finished processing the disconnects before the next step connects its devices.
+    const drainedMs = await waitQuiet(pids, { timeoutMs: 60_000 });
+    ctx.progress(`memory   ${row.padEnd(12)} ${connected} disconnects processed in ${(drainedMs / 1000).toFixed(1)} s`);
     return levels;
   }
 }
