@@ -75,6 +75,7 @@ export async function finish(options: FinishOptions): Promise<ScenarioResult> {
   });
 
   const crashes = cluster.crashes();
+  const warnings = cluster.logs().filter((line) => /unhandled ?rejection|uncaught ?exception|MaxListenersExceeded/i.test(line));
   const gaps = driver.clients.reduce((n, c) => n + c.versions.gaps, 0);
   const regressions = driver.clients.reduce((n, c) => n + c.versions.regressions, 0);
   const snapshots = driver.clients.reduce((n, c) => n + c.versions.snapshots, 0);
@@ -82,6 +83,7 @@ export async function finish(options: FinishOptions): Promise<ScenarioResult> {
     ...report.checks,
     timingBar(`every device equals the server within ${ms(bar)} of the end of the fault`, convergedWithinMs !== null && convergedWithinMs <= bar, convergedWithinMs === null ? `not converged after ${ms(bar + giveUp)}: ${[...open].slice(0, 5).join(', ')}` : ms(convergedWithinMs)),
     check('no gateway crashed', crashes.length === 0, crashes.map((c) => `${c.nodeId} exited ${c.exit.code ?? c.exit.signal}: ${c.lastLines.slice(-3).join(' | ')}`).join('; ') || 'ok'),
+    check('no unhandled rejection or listener leak warning in any gateway log', warnings.length === 0, warnings[0]?.slice(0, 200) ?? 'none'),
     check('versions applied gap-free and in order (snapshots counted apart)', gaps === 0 && regressions === 0, `${gaps} gap(s), ${regressions} regression(s), ${snapshots} snapshot(s)`),
   ];
   return {
