@@ -1,5 +1,5 @@
-import type { Change, Snapshot } from '../../../client-sdk/src/protocol/index.ts';
-import { canonical } from './model.ts';
+import type { Change, Mutation, Snapshot } from '../../../client-sdk/src/protocol/index.ts';
+import { canonical, emptyUser, mutate, type UserModel } from './model.ts';
 import { check, type Check } from './scenario.ts';
 import { signature, SHARED_SKUS, SHARED_VIDEO, type PlannedOp } from './workload.ts';
 
@@ -76,25 +76,53 @@ function matchCount(ops: readonly PlannedOp[], changes: readonly Change[]): numb
   return prev[m] ?? 0;
 }
 
-/** What the server must hold for a user, computed from the operations alone (see workload.ts for why it can be). */
-function expectedFor(ops: readonly OpRecord[]) {
-  const shared = new Map<string, number>(SHARED_SKUS.map((s) => [s, 0]));
-  const own = new Map<string, number>();
-  const videos = new Map<string, number>();
-  let sharedVideoMax = 0;
-  for (const { op } of ops) {
-    if (op.kind === 'add' && op.shared) shared.set(op.sku, (shared.get(op.sku) ?? 0) + op.qty);
-    else if (op.kind === 'add') own.set(op.sku, (own.get(op.sku) ?? 0) + op.qty);
-    else if (op.kind === 'set') {
-      if (own.has(op.sku)) op.qty === 0 ? own.delete(op.sku) : own.set(op.sku, op.qty);
-    } else if (op.kind === 'remove') own.delete(op.sku);
-    else if (op.shared) sharedVideoMax = Math.max(sharedVideoMax, op.positionSec);
-    else {
-      const stored = videos.get(op.videoId);
-      videos.set(op.videoId, op.seek || stored === undefined ? op.positionSec : Math.max(stored, op.positionSec));
-    }
+/** The protocol mutation a planned operation becomes (seq and event time supplied by the caller). */
+function toMutation(op: PlannedOp, seq: number, at: number): Mutation {
+  switch (op.kind) {
+    case 'add':
+      return { event: 'cart:add', request: { seq, sku: op.sku, title: op.title, priceCents: op.priceCents, qty: op.qty } };
+    case 'set':
+      return { event: 'cart:set', request: { seq, sku: op.sku, qty: op.qty } };
+    case 'remove':
+      return { event: 'cart:remove', request: { seq, sku: op.sku } };
+    case 'watch':
+      return { event: 'watch:report', request: { seq, videoId: op.videoId, positionSec: op.positionSec, durationSec: op.durationSec, at, kind: op.seek ? 'seek' : 'progress' } };
   }
-  return { shared, own, videos, sharedVideoMax };
+}
+
+/**
+ * What the server must hold for a user, computed from the operations alone with the reference model
+ * (harness/model.ts, the one the model-based engine test holds both engines to): the shared skus' adds in
+ * any order (they commute), each device's own skus and videos in that device's order (event times rising).
+ * Operations the model itself refuses are returned too: the server must not have accepted them.
+ */
+function expectedFor(ops: readonly OpRecord[]) {
+  const shared = emptyUser();
+  const own = new Map<string, UserModel>();
+  const seqs = new Map<string, number>();
+  const refusedByModel: string[] = [];
+  let sharedVideoMax = 0;
+  let clock = 1;
+  for (const { deviceId, op } of ops) {
+    if (op.kind === 'watch' && op.shared) {
+      sharedVideoMax = Math.max(sharedVideoMax, op.positionSec);
+      continue;
+    }
+    const seq = (seqs.get(deviceId) ?? 0) + 1;
+    seqs.set(deviceId, seq);
+    const target = op.kind === 'add' && op.shared ? shared : (own.get(deviceId) ?? own.set(deviceId, emptyUser()).get(deviceId));
+    if (!target) continue;
+    const outcome = mutate(target, deviceId, toMutation(op, seq, clock++), Number.MAX_SAFE_INTEGER);
+    if (outcome.kind === 'refused') refusedByModel.push(`${deviceId} ${signature(op)} (${outcome.code})`);
+  }
+  const sharedQty = new Map<string, number>(SHARED_SKUS.map((sku) => [sku, shared.cart.get(sku)?.qty ?? 0]));
+  const ownQty = new Map<string, number>();
+  const videos = new Map<string, number>();
+  for (const model of own.values()) {
+    for (const line of model.cart.values()) ownQty.set(line.sku, line.qty);
+    for (const entry of model.watch.values()) videos.set(entry.videoId, entry.positionSec);
+  }
+  return { shared: sharedQty, own: ownQty, videos, sharedVideoMax, refusedByModel };
 }
 
 /**
@@ -122,6 +150,7 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
     lostToStoreWipe += before.length;
     const live = all.filter((r) => r.status !== 'rejected' && !before.includes(r));
     const expected = expectedFor(live);
+    for (const refused of expected.refusedByModel.slice(0, 3)) problems.push(`${truth.userId}: the server accepted what the model refuses: ${refused}`);
     const lines = new Map(truth.state.cart.map((l) => [l.sku, l.qty]));
     for (const [sku, qty] of expected.shared) {
       const got = lines.get(sku) ?? 0;
