@@ -46,14 +46,28 @@ export interface DevicesChanged {
 }
 
 /**
+ * How to publish a committed change from inside the store's write: `prefix + change JSON + suffix` on the
+ * sharded pub/sub `channel`. Saves the node a publish round trip per change, and publishes in version order.
+ */
+export interface FanoutEnvelope {
+  channel: string;
+  prefix: string;
+  suffix: string;
+}
+
+/**
  * The state store. Every method is atomic per user; every mutation is exactly-once per (deviceId, seq).
  * Errors are thrown as SyncError with a protocol code (`bad_request`, `rate_limited`, `unauthorized`,
  * `conflict`, `forbidden`, `unavailable`).
  */
 export interface Engine {
   readonly kind: 'memory' | 'redis';
-  /** Applies a mutation once: bumps the version, logs the change; a resend returns `duplicate: true`. */
-  mutate(actor: Actor, mutation: Mutation): Promise<MutationResult>;
+  /**
+   * Applies a mutation once: bumps the version, logs the change; a resend returns `duplicate: true`.
+   * With `fanout`, a store that has pub/sub publishes the change in the same atomic write and answers
+   * `published: true` (the caller then skips its own broadcast); others ignore it.
+   */
+  mutate(actor: Actor, mutation: Mutation, fanout?: FanoutEnvelope): Promise<MutationResult & { published?: boolean }>;
   /** The changes after `since`, or a snapshot when the log does not reach back or the epoch differs. */
   sync(userId: string, since: { epoch: string; version: number } | null): Promise<SyncPayload>;
   /** Registers a connecting device (refuses revoked sessions and a full device list) and returns the list. */

@@ -1,4 +1,5 @@
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import type { FanoutEnvelope } from '../engine/engine.ts';
 
 /** The connection the adapter subscribes on: an ioredis client, standalone or Cluster. */
 export interface SubscriberClient {
@@ -21,6 +22,9 @@ export interface PubSubClients {
 export type AdapterMode = 'sharded' | 'classic';
 
 const CHANNEL_PREFIX = 'socket.io';
+/** socket.io-adapter's MessageType.BROADCAST and socket.io-parser's PacketType.EVENT. */
+const BROADCAST = 3;
+const EVENT_PACKET = 2;
 
 export function createPubSubAdapter(clients: PubSubClients, mode: AdapterMode) {
   return mode === 'sharded'
@@ -31,6 +35,21 @@ export function createPubSubAdapter(clients: PubSubClients, mode: AdapterMode) {
 /** The sharded adapter's channel for a room of the main namespace (its naming: `<prefix>#<nsp>#<room>#`). */
 export function roomChannel(room: string): string {
   return `${CHANNEL_PREFIX}#/#${room}#`;
+}
+
+/**
+ * The sharded adapter's broadcast message for a `change` push to `room`, minus the change itself, so the
+ * mutation script can publish it (see FanoutEnvelope). Every node holding sockets of the room, this one
+ * included, delivers it as if another node had broadcast it: `uid` "emitter" is the adapter's id for a
+ * publisher outside the cluster (@socket.io/redis-emitter), and the sending socket is excepted.
+ */
+export function changeEnvelope(room: string, exceptSocketId: string): FanoutEnvelope {
+  const opts = { rooms: [room], except: [exceptSocketId], flags: {} };
+  return {
+    channel: roomChannel(room),
+    prefix: `{"uid":"emitter","nsp":"/","type":${BROADCAST},"data":{"opts":${JSON.stringify(opts)},"packet":{"type":${EVENT_PACKET},"nsp":"/","data":["change",`,
+    suffix: ']}}}',
+  };
 }
 
 /**

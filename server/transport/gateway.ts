@@ -10,7 +10,7 @@ import { createHttpRoutes } from '../http/http-routes.ts';
 import { createStaticFiles } from '../http/static-files.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { createPubSubAdapter, roomSubscriptionBarrier, type AdapterMode, type PubSubClients } from './adapter.ts';
+import { changeEnvelope, createPubSubAdapter, roomSubscriptionBarrier, type AdapterMode, type PubSubClients } from './adapter.ts';
 import { createAdmission, createOriginPolicy, gateUpgrades } from './admission.ts';
 import { attachDispatcher } from './dispatcher.ts';
 import { drainSockets } from './drain.ts';
@@ -93,7 +93,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   const wheel = createExpiryWheel<GatewaySocket>({ onExpire: (socket) => endSession(socket, 'token_expired', { metrics }) });
   const revocation = createRevocation({ io, metrics, logger, crossNode: options.pubsub !== undefined });
-  const handlers = createHandlers({ engine, verifier, nodeId: config.nodeId, metrics, wheel, revocation });
+  // With the sharded adapter the Redis engine publishes each change from its mutation script: one round trip less.
+  const fanoutEnvelope = options.pubsub?.mode === 'sharded' && engine.kind === 'redis' ? changeEnvelope : undefined;
+  const handlers = createHandlers({ engine, verifier, nodeId: config.nodeId, metrics, wheel, revocation, ...(fanoutEnvelope ? { fanoutEnvelope } : {}) });
   const presence = startPresence({ io, engine, logger, pushDevices });
   const storeLoss = startStoreLossWatch({ io, engine, logger });
   if (options.pubsub) startFanoutResync({ io, sub: options.pubsub.sub, metrics, logger });

@@ -6,7 +6,7 @@ import type {
   ResultOf,
 } from '../../client-sdk/src/protocol/index.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
-import type { Actor, Engine } from '../engine/engine.ts';
+import type { Actor, Engine, FanoutEnvelope } from '../engine/engine.ts';
 import { SyncError } from '../errors.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { ExpiryWheel } from './expiry-wheel.ts';
@@ -31,6 +31,8 @@ export interface HandlerDeps {
   metrics: Metrics;
   wheel: ExpiryWheel<GatewaySocket>;
   revocation: Revocation;
+  /** Set when the store publishes the fan-out itself (Redis engine with the sharded adapter). */
+  fanoutEnvelope?: (room: string, exceptSocketId: string) => FanoutEnvelope;
 }
 
 /** Pub/sub is a hint: with Redis away, a sync answers after this long rather than never. */
@@ -53,10 +55,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     <E extends MutationEvent>(event: E): Handler<E> =>
     async ({ socket, session }, request) => {
       // The request was validated against this event's schema, so the pair is a Mutation.
-      const result = await engine.mutate(actorOf(session), { event, request } as Mutation);
+      const envelope = deps.fanoutEnvelope?.(session.room, socket.id);
+      const { published, ...result } = await engine.mutate(actorOf(session), { event, request } as Mutation, envelope);
       if (result.change) {
         // The sender learns the change from its ack; every other device of the user, on any node, gets a push.
-        socket.to(session.room).emit('change', result.change);
+        if (!published) socket.to(session.room).emit('change', result.change);
         metrics.fanout.inc({ event: 'change' });
       }
       return result;

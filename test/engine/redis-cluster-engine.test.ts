@@ -9,6 +9,9 @@ import type { Engine } from '../../server/engine/engine.ts';
 import { createRedisEngine } from '../../server/engine/redis/redis-engine.ts';
 import { createRedisClient, waitForReady } from '../../server/engine/redis/redis-client.ts';
 import { userKeys } from '../../server/engine/redis/keys.ts';
+import { changeEnvelope } from '../../server/transport/adapter.ts';
+import { userRoom } from '../../server/transport/rooms.ts';
+import type { Change } from '../../client-sdk/src/protocol/index.ts';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.ts';
 import { connect, expectCode, ROOMY, snapshotOf, uniqueUser } from './contract/harness.ts';
 import { engineContract, type ContractTarget } from './engine-contract.ts';
@@ -141,3 +144,59 @@ describe('socket.io sharded adapter on the cluster', () => {
     }
   });
 });
+
+describe('the change published by the mutation script', () => {
+  it('reaches the user room on another socket.io node through the Cluster, for users on every master, and a resend publishes nothing', async () => {
+    const closers: (() => Promise<void> | void)[] = [];
+    try {
+      const pub = createRedisClient({ clusterNodes: [...cluster.seeds], role: 'publisher' });
+      const sub = createRedisClient({ clusterNodes: [...cluster.seeds], role: 'subscriber' });
+      const commands = newCommandsClient(store);
+      closers.push(() => pub.disconnect(), () => sub.disconnect());
+      await Promise.all([waitForReady(pub), waitForReady(sub), waitForReady(commands)]);
+      const engine = createRedisEngine({ ...ROOMY, redis: commands });
+      closers.push(() => engine.close());
+      const http = createServer();
+      const io = new Server(http, { transports: ['websocket'], adapter: createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' }) });
+      io.on('connection', (socket) => void socket.join(userRoom(String(socket.handshake.auth.user))));
+      await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+      closers.push(() => new Promise<void>((resolve) => io.close(() => resolve())));
+      const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+      for (const node of cluster.nodes) {
+        const user = await userOnNode(node.port);
+        const socket: Socket = ioClient(url, { forceNew: true, transports: ['websocket'], auth: { user } });
+        closers.push(() => void socket.disconnect());
+        const received: Change[] = [];
+        socket.on('change', (change: Change) => received.push(change));
+        await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+        await io.of('/').adapter.serverCount();
+        const phone = await connect(engine, user, 'phone');
+        const send = (seq: number) =>
+          engine.mutate(phone.actor, { event: 'cart:add', request: { seq, sku: 'a', title: 'A', priceCents: 1, qty: 1 } }, changeEnvelope(userRoom(user), 'the-sender'));
+        // The room's subscription is made without an acknowledgement: publish until one arrives.
+        const first = await vi.waitFor(
+          async () => {
+            const result = await send(phone.seq + 1);
+            phone.seq += 1;
+            expect(result.published).toBe(true);
+            expect(received.length).toBeGreaterThan(0);
+            return result;
+          },
+          { timeout: 15_000, interval: 200 },
+        );
+        await vi.waitFor(() => expect(received.at(-1)).toEqual(first.change), { timeout: 5_000 });
+        const before = received.length;
+        const resend = await send(phone.seq);
+        expect(resend).toMatchObject({ duplicate: true });
+        expect(resend.published).toBeUndefined();
+        const after = await send(phone.seq + 1);
+        await vi.waitFor(() => expect(received.at(-1)).toEqual(after.change), { timeout: 5_000 });
+        expect(received.length).toBe(before + 1);
+      }
+    } finally {
+      for (const close of closers.reverse()) await close();
+    }
+  });
+});
+

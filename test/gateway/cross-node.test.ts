@@ -129,6 +129,31 @@ describe('two gateway nodes sharing one Redis', () => {
     await node1.restart();
   });
 
+  it('pushes each change exactly once to every other device of the user, on the same node and the other, never to its sender', async () => {
+    const phone = await device(node1, 'erin', 'erin-phone', 'phone');
+    const tablet = await device(node1, 'erin', 'erin-tablet', 'tablet');
+    const laptop = await device(node2, 'erin', 'erin-laptop', 'laptop');
+    const pushes = new Map<ClientSocket, Change[]>([[phone, []], [tablet, []], [laptop, []]]);
+    for (const [socket, list] of pushes) {
+      await ok(socket, 'sync:since', { since: null });
+      socket.on('change', (change) => list.push(change));
+    }
+    const added: Change[] = [];
+    for (let seq = 1; seq <= 5; seq++) {
+      const result = await ok(phone, 'cart:add', { seq, sku: `sku-${seq}`, title: 'Item', priceCents: 100, qty: 1 });
+      if (result.change) added.push(result.change);
+    }
+    // A resend of an acknowledged seq is a duplicate: no second push.
+    expect(await ok(phone, 'cart:add', { seq: 5, sku: 'sku-5', title: 'Item', priceCents: 100, qty: 1 })).toMatchObject({ duplicate: true });
+    const last = await ok(tablet, 'cart:add', { seq: 1, sku: 'sku-t', title: 'Item', priceCents: 100, qty: 1 });
+    await vi.waitFor(() => {
+      expect(pushes.get(phone)?.map((c) => c.version)).toEqual([last.version]);
+      expect(pushes.get(laptop)?.at(-1)?.version).toBe(last.version);
+    }, { timeout: 10_000 });
+    expect(pushes.get(tablet)).toEqual(added);
+    expect(pushes.get(laptop)).toEqual([...added, last.change]);
+  });
+
   it('adds concurrently from two devices on each node to one sku and ends with the exact sum', async () => {
     const clients = await Promise.all([
       device(node1, 'carol', 'carol-1'),

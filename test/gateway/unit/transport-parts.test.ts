@@ -11,8 +11,8 @@ const req = (headers: Record<string, string>) => ({ headers }) as unknown as Inc
 describe('userRoom', () => {
   it('never names a room with exactly 20 characters (the sharded adapter would take it for a socket id)', () => {
     fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 128 }), (id) => userRoom(id).length !== 20));
-    expect(userRoom('a'.repeat(18))).toHaveLength(21);
-    expect(userRoom('alice')).toBe('u:alice');
+    expect(userRoom('a'.repeat(16))).toHaveLength(21);
+    expect(userRoom('alice')).toBe('{u:alice}');
   });
 });
 

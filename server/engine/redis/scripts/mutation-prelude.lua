@@ -1,8 +1,10 @@
 -- The gate and the commit shared by the mutation scripts (prepended after prelude.lua).
 -- KEYS: 1 meta, 2 log, 3 seq, 4 conn, 5 revoked, 6 rl (7.. the state keys of the script)
--- ARGV: 1 deviceId, 2 connId, 3 issuedAt, 4 seq, 5 perSecond, 6 burst, 7 random (epoch), 8 log cap (9.. the request)
+-- ARGV: 1 deviceId, 2 connId, 3 issuedAt, 4 seq, 5 perSecond, 6 burst, 7 random (epoch), 8 log cap (9.. the request),
+-- and always last: fan-out channel ('' for none), prefix, suffix
 local META, LOG, SEQ, CONN, REVOKED, RL = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local DEVICE, CONN_ID, ISSUED_AT, SEQ_STR = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local FANOUT_CHANNEL, FANOUT_PREFIX, FANOUT_SUFFIX = ARGV[#ARGV - 2], ARGV[#ARGV - 1], ARGV[#ARGV]
 
 -- Checks in the same order as the memory engine: revocation, connection, rate limit, duplicate.
 -- Returns the commit context, or the reply to return at once (an error, or the duplicate answer).
@@ -37,5 +39,11 @@ local function commit(ctx, op_json)
   redis.call('RPUSH', LOG, change)
   redis.call('LTRIM', LOG, -tonumber(ARGV[8]), -1)
   redis.call('HSET', SEQ, DEVICE, SEQ_STR, DEVICE .. ':v', version)
-  return { 'ok', change }
+  -- Publishing here saves the node a round trip and puts the pushes in exactly the versions' order.
+  -- The channel carries the user's hash tag, so on a Redis Cluster it lives in this script's slot.
+  if FANOUT_CHANNEL ~= '' then
+    redis.call('SPUBLISH', FANOUT_CHANNEL, FANOUT_PREFIX .. change .. FANOUT_SUFFIX)
+    return { 'ok', change, 1 }
+  end
+  return { 'ok', change, 0 }
 end
