@@ -50,12 +50,23 @@ const actorOf = (s: Session): Actor => ({ userId: s.userId, deviceId: s.deviceId
 
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { engine, metrics } = deps;
+  // A socket's envelope never changes (its room and id are fixed): built once, on its first mutation.
+  const envelopes = new WeakMap<GatewaySocket, FanoutEnvelope>();
+  const envelopeOf = (socket: GatewaySocket, room: string): FanoutEnvelope | undefined => {
+    if (!deps.fanoutEnvelope) return undefined;
+    let envelope = envelopes.get(socket);
+    if (!envelope) {
+      envelope = deps.fanoutEnvelope(room, socket.id);
+      envelopes.set(socket, envelope);
+    }
+    return envelope;
+  };
 
   const mutation =
     <E extends MutationEvent>(event: E): Handler<E> =>
     async ({ socket, session }, request) => {
       // The request was validated against this event's schema, so the pair is a Mutation.
-      const envelope = deps.fanoutEnvelope?.(session.room, socket.id);
+      const envelope = envelopeOf(socket, session.room);
       const { published, ...result } = await engine.mutate(actorOf(session), { event, request } as Mutation, envelope);
       if (result.change) {
         // The sender learns the change from its ack; every other device of the user, on any node, gets a push.

@@ -36,8 +36,9 @@ local function commit(ctx, op_json)
   local change = '{"epoch":"' .. ctx.epoch .. '","version":' .. string.format('%d', version) ..
     ',"deviceId":"' .. DEVICE .. '","seq":' .. SEQ_STR .. ',"at":' .. string.format('%d', ctx.now) ..
     ',"op":' .. op_json .. '}'
-  redis.call('RPUSH', LOG, change)
-  redis.call('LTRIM', LOG, -tonumber(ARGV[8]), -1)
+  if redis.call('RPUSH', LOG, change) > tonumber(ARGV[8]) then
+    redis.call('LTRIM', LOG, -tonumber(ARGV[8]), -1)
+  end
   redis.call('HSET', SEQ, DEVICE, SEQ_STR, DEVICE .. ':v', version)
   -- Publishing here saves the node a round trip and puts the pushes in exactly the versions' order.
   -- The channel carries the user's hash tag, so on a Redis Cluster it lives in this script's slot.
