@@ -9,7 +9,6 @@ export interface UserKeys {
   conn: string;
   devices: string;
   revoked: string;
-  rl: string;
 }
 
 export function userKeys(userId: string): UserKeys {
@@ -24,7 +23,6 @@ export function userKeys(userId: string): UserKeys {
     conn: `${tag}:conn`,
     devices: `${tag}:devices`,
     revoked: `${tag}:revoked`,
-    rl: `${tag}:rl`,
   };
 }
 

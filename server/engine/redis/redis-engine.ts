@@ -95,7 +95,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       const mutation = parseMutation(raw);
       const k = userKeys(actor.userId);
       const { script, args } = requestArgs(mutation);
-      const keys = [k.meta, k.log, k.seq, k.conn, k.revoked, k.rl, script === 'mutateCart' ? k.cart : k.watch];
+      const keys = [k.meta, k.log, k.seq, k.conn, k.revoked, script === 'mutateCart' ? k.cart : k.watch];
       if (script === 'mutateWatch') keys.push(k.watchz);
       const gate = [actor.deviceId, actor.connId, actor.issuedAt, String(mutation.request.seq), rateLimit.perSecond, rateLimit.burst, random(), LIMITS.changeLog];
       const publish = fanout ? [fanout.channel, fanout.prefix, fanout.suffix] : ['', '', ''];
@@ -201,7 +201,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     },
 
     async takeRateToken(userId) {
-      const allowed = await run('takeRate', [userKeys(userId).rl], [rateLimit.perSecond, rateLimit.burst]);
+      const allowed = await run('takeRate', [userKeys(userId).meta], [rateLimit.perSecond, rateLimit.burst]);
       if (Number(allowed) !== 1) throw new SyncError('rate_limited', 'too many requests');
     },
 

@@ -5,8 +5,8 @@ const SCRIPT_DIR = new URL('./scripts/', import.meta.url);
 
 /** Each script: its file, the shared fragments prepended to it, and its fixed number of keys. */
 const SCRIPTS = {
-  mutateCart: { file: 'mutate-cart.lua', preludes: ['prelude.lua', 'mutation-prelude.lua'], keys: 7 },
-  mutateWatch: { file: 'mutate-watch.lua', preludes: ['prelude.lua', 'mutation-prelude.lua'], keys: 8 },
+  mutateCart: { file: 'mutate-cart.lua', preludes: ['prelude.lua', 'mutation-prelude.lua'], keys: 6 },
+  mutateWatch: { file: 'mutate-watch.lua', preludes: ['prelude.lua', 'mutation-prelude.lua'], keys: 7 },
   sync: { file: 'sync.lua', preludes: ['prelude.lua'], keys: 4 },
   connect: { file: 'connect.lua', preludes: ['prelude.lua'], keys: 3 },
   disconnect: { file: 'disconnect.lua', preludes: ['prelude.lua'], keys: 2 },

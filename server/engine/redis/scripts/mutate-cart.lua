@@ -1,10 +1,10 @@
 -- One cart mutation, atomically: gate (revocation, connId, rate limit, dedup), rules, commit.
--- Rules as in server/domain/cart.ts. KEYS[7] cart.
+-- Rules as in server/domain/cart.ts. KEYS[6] cart.
 -- ARGV[9] event (add|set|remove|clear), 10 sku, 11 qty, 12 title, 13 priceCents, 14 max lines, 15 max qty
 local ctx, early = gate()
 if early then return early end
 
-local CART, event, sku = KEYS[7], ARGV[9], ARGV[10]
+local CART, event, sku = KEYS[6], ARGV[9], ARGV[10]
 local function line_op(line_json)
   return '{"type":"cart:line","sku":"' .. sku .. '","line":' .. line_json .. '}'
 end
@@ -12,11 +12,11 @@ end
 if event == 'add' then
   local stored = redis.call('HGET', CART, sku)
   if not stored and redis.call('HLEN', CART) >= tonumber(ARGV[14]) then
-    return redis.error_reply('bad_request a cart holds at most ' .. ARGV[14] .. ' lines')
+    return refuse(ctx, 'bad_request a cart holds at most ' .. ARGV[14] .. ' lines')
   end
   local total = tonumber(ARGV[11]) + (stored and cjson.decode(stored).qty or 0)
   if total > tonumber(ARGV[15]) then
-    return redis.error_reply('bad_request qty would exceed ' .. ARGV[15])
+    return refuse(ctx, 'bad_request qty would exceed ' .. ARGV[15])
   end
   -- Title and price follow the newest add.
   local line = cjson.encode({ sku = sku, title = ARGV[12], priceCents = tonumber(ARGV[13]), qty = total })
@@ -24,7 +24,7 @@ if event == 'add' then
   return commit(ctx, line_op(line))
 elseif event == 'set' then
   local stored = redis.call('HGET', CART, sku)
-  if not stored then return redis.error_reply('not_found no cart line for ' .. sku) end
+  if not stored then return refuse(ctx, 'not_found no cart line for ' .. sku) end
   local qty = tonumber(ARGV[11])
   if qty == 0 then
     redis.call('HDEL', CART, sku)
@@ -42,4 +42,4 @@ elseif event == 'clear' then
   redis.call('DEL', CART)
   return commit(ctx, '{"type":"cart:clear"}')
 end
-return redis.error_reply('bad_request unknown cart event')
+return refuse(ctx, 'bad_request unknown cart event')

@@ -1,10 +1,10 @@
 -- One watch report, atomically: gate (revocation, connId, rate limit, dedup), rules, commit.
--- Rules as in server/domain/watch.ts. KEYS[7] watch (hash), 8 watchz (zset by updatedAt).
+-- Rules as in server/domain/watch.ts. KEYS[6] watch (hash), 7 watchz (zset by updatedAt).
 -- ARGV[9] videoId, 10 positionSec, 11 durationSec, 12 at, 13 kind, 14 max entries, 15 completed fraction
 local ctx, early = gate()
 if early then return early end
 
-local WATCH, WATCHZ, video = KEYS[7], KEYS[8], ARGV[9]
+local WATCH, WATCHZ, video = KEYS[6], KEYS[7], ARGV[9]
 local pos, dur = tonumber(ARGV[10]), tonumber(ARGV[11])
 local at = math.min(tonumber(ARGV[12]), ctx.now)
 

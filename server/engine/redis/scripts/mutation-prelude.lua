@@ -1,38 +1,55 @@
 -- The gate and the commit shared by the mutation scripts (prepended after prelude.lua).
--- KEYS: 1 meta, 2 log, 3 seq, 4 conn, 5 revoked, 6 rl (7.. the state keys of the script)
+-- KEYS: 1 meta (epoch, version, rate-limit bucket), 2 log, 3 seq, 4 conn, 5 revoked (6.. the state keys of the script)
 -- ARGV: 1 deviceId, 2 connId, 3 issuedAt, 4 seq, 5 perSecond, 6 burst, 7 random (epoch), 8 log cap (9.. the request),
 -- and always last: fan-out channel ('' for none), prefix, suffix
-local META, LOG, SEQ, CONN, REVOKED, RL = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local META, LOG, SEQ, CONN, REVOKED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local DEVICE, CONN_ID, ISSUED_AT, SEQ_STR = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local FANOUT_CHANNEL, FANOUT_PREFIX, FANOUT_SUFFIX = ARGV[#ARGV - 2], ARGV[#ARGV - 1], ARGV[#ARGV]
 
+-- An error reply for a request refused after its token was taken (rate limit, rules): the bucket is stored.
+local function refuse(ctx, message)
+  redis.call('HSET', META, 'tokens', ctx.tokens, 'ts', string.format('%d', ctx.now))
+  return redis.error_reply(message)
+end
+
 -- Checks in the same order as the memory engine: revocation, connection, rate limit, duplicate.
 -- Returns the commit context, or the reply to return at once (an error, or the duplicate answer).
+-- Once a token is taken, every way out must store the bucket: commit() does, and so does refuse().
 local function gate()
   local now = now_ms()
-  local epoch = ensure_meta(META, ARGV[7], now)
+  local m = redis.call('HMGET', META, 'epoch', 'version', 'tokens', 'ts')
+  local epoch, version = m[1], tonumber(m[2])
+  if not epoch then
+    -- A new user, or a store that lost its data: a new epoch (see ensure_meta).
+    epoch, version = 'r' .. string.format('%d', now) .. '-' .. ARGV[7], 0
+    redis.call('HSET', META, 'epoch', epoch, 'version', 0)
+  end
   if is_revoked(REVOKED, DEVICE, ISSUED_AT) then
     return nil, redis.error_reply('unauthorized session revoked')
   end
   if redis.call('HGET', CONN, DEVICE) ~= CONN_ID then
     return nil, redis.error_reply('conflict this connection was superseded by a newer one of the same device')
   end
-  if not take_token(RL, now, tonumber(ARGV[5]), tonumber(ARGV[6])) then
-    return nil, redis.error_reply('rate_limited too many requests')
+  local allowed, tokens = bucket_take(m[3], m[4], now, tonumber(ARGV[5]), tonumber(ARGV[6]))
+  local ctx = { now = now, epoch = epoch, version = version, tokens = tokens }
+  if not allowed then
+    return nil, refuse(ctx, 'rate_limited too many requests')
   end
   -- Exactly-once: the last applied seq is written by commit() in this same script, so a resend,
   -- however late, finds it. Seqs are integers below 2^53: exact as Lua doubles.
   local applied = redis.call('HMGET', SEQ, DEVICE, DEVICE .. ':v')
   if applied[1] and tonumber(SEQ_STR) <= tonumber(applied[1]) then
+    redis.call('HSET', META, 'tokens', tokens, 'ts', string.format('%d', now))
     return nil, { 'dup', epoch, tonumber(applied[2]) }
   end
-  return { now = now, epoch = epoch }, nil
+  return ctx, nil
 end
 
 -- Bumps the version, appends the change to the bounded log and records the device's seq, all in this script.
 -- The change is assembled as text so `seq` keeps every digit (cjson would print 14 significant digits).
 local function commit(ctx, op_json)
-  local version = redis.call('HINCRBY', META, 'version', 1)
+  local version = ctx.version + 1
+  redis.call('HSET', META, 'version', version, 'tokens', ctx.tokens, 'ts', string.format('%d', ctx.now))
   local change = '{"epoch":"' .. ctx.epoch .. '","version":' .. string.format('%d', version) ..
     ',"deviceId":"' .. DEVICE .. '","seq":' .. SEQ_STR .. ',"at":' .. string.format('%d', ctx.now) ..
     ',"op":' .. op_json .. '}'

@@ -24,21 +24,26 @@ local function is_revoked(revoked_key, device_id, issued_at)
   return (r[1] and tonumber(r[1]) > issued_at) or (r[2] and tonumber(r[2]) > issued_at) or false
 end
 
--- Same expression, in the same order, as server/domain/rate-limit.ts (so both engines agree to the bit).
--- `%.17g` stores the double exactly. The key expires once the bucket would be full again anyway.
-local function take_token(rl_key, now, per_second, burst)
-  local b = redis.call('HMGET', rl_key, 'tokens', 'ts')
+-- The user's rate-limit bucket lives in the meta hash (`tokens`, `ts`), so a mutation reads it with the epoch and
+-- writes it with the version: one call each instead of four. Same expression, in the same order, as
+-- server/domain/rate-limit.ts (so both engines agree to the bit). Returns whether a token was taken and the
+-- tokens left, as text: `%.17g` stores the double exactly.
+local function bucket_take(tokens_raw, ts_raw, now, per_second, burst)
   local tokens = burst
-  if b[1] then
-    local elapsed = math.max(0, now - tonumber(b[2]))
-    tokens = math.min(burst, tonumber(b[1]) + (elapsed * per_second) / 1000)
+  if tokens_raw then
+    local elapsed = math.max(0, now - tonumber(ts_raw))
+    tokens = math.min(burst, tonumber(tokens_raw) + (elapsed * per_second) / 1000)
   end
   local allowed = tokens >= 1
   if allowed then tokens = tokens - 1 end
-  redis.call('HSET', rl_key, 'tokens', string.format('%.17g', tokens), 'ts', string.format('%d', now))
-  if per_second > 0 then
-    redis.call('PEXPIRE', rl_key, math.ceil(burst / per_second * 1000) + 1000)
-  end
+  return allowed, string.format('%.17g', tokens)
+end
+
+-- Takes one token from the bucket in the meta hash (requests that are not mutations).
+local function take_token(meta_key, now, per_second, burst)
+  local b = redis.call('HMGET', meta_key, 'tokens', 'ts')
+  local allowed, tokens = bucket_take(b[1], b[2], now, per_second, burst)
+  redis.call('HSET', meta_key, 'tokens', tokens, 'ts', string.format('%d', now))
   return allowed
 end
 
