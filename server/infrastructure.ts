@@ -44,7 +44,7 @@ export async function createInfrastructure(config: Config, logger: Logger, metri
   const pub = connect('publisher');
   const sub = connect('subscriber');
   await Promise.all([waitForReady(commands), waitForReady(pub), waitForReady(sub)]);
-  const engine = createRedisEngine({ ...engineOptions, redis: commands });
+  const engine = createRedisEngine({ ...engineOptions, redis: commands, commandTimeoutMs });
   return {
     engine,
     pubsub: { pub, sub, mode: adapter },

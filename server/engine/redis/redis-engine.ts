@@ -18,12 +18,15 @@ import { sortWatchEntries } from '../../domain/watch.ts';
 import { SyncError } from '../../errors.ts';
 import type { Actor, DevicesChanged, Engine, EngineOptions, FanoutEnvelope } from '../engine.ts';
 import { PRESENCE_KEY, parsePresenceMember, presenceMember, userKeys } from './keys.ts';
+import { withDeadline } from './deadline.ts';
 import { toSyncError } from './redis-errors.ts';
 import { defineScripts, type ScriptName } from './scripts.ts';
 
 export interface RedisEngineOptions extends EngineOptions {
   /** The commands client (see createRedisClient); the engine owns it and closes it on close(). */
   redis: Redis | Cluster;
+  /** Longest a call may take from the moment it is made (see withDeadline). @default 1000 */
+  commandTimeoutMs?: number;
 }
 
 /** Most stale presence entries one sweep handles; the rest wait for the next sweep. */
@@ -73,16 +76,17 @@ const STORE_ID_KEY = '{store}:id';
 export function createRedisEngine(options: RedisEngineOptions): Engine {
   const { redis, rateLimit } = options;
   const scripts = defineScripts(redis);
+  const timeoutMs = options.commandTimeoutMs ?? 1000;
   const run = async (name: ScriptName, keys: readonly string[], args: readonly (string | number)[]) => {
     try {
-      return await scripts(name, keys, args);
+      return await withDeadline(scripts(name, keys, args), timeoutMs);
     } catch (err) {
       throw toSyncError(err);
     }
   };
   const call = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
-      return await fn();
+      return await withDeadline(fn(), timeoutMs);
     } catch (err) {
       throw toSyncError(err);
     }
