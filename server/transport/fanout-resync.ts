@@ -1,14 +1,13 @@
-import type { Metrics } from '../observability/metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { SubscriberClient } from './adapter.ts';
-import { endSession } from './session-ending.ts';
-import type { GatewayServer } from './session.ts';
+import type { Resync } from './resync.ts';
 
 export interface FanoutResyncOptions {
-  io: GatewayServer;
   sub: SubscriberClient;
-  metrics: Metrics;
   logger: Logger;
+  resync: Resync;
+  /** Runs before the clients are asked (the store-loss check: when Redis lost its data, that asks them). */
+  before?: () => Promise<void>;
   /** Reconnects are spread over this window. @default 1000 */
   windowMs?: number;
 }
@@ -20,16 +19,13 @@ export interface FanoutResyncOptions {
  * last version, so what it missed arrives without waiting for another change.
  */
 export function startFanoutResync(options: FanoutResyncOptions): void {
-  const { io, metrics, logger } = options;
+  const { logger, resync } = options;
   // The gateway is built after the subscriber is ready (server/infrastructure.ts), so every 'ready' seen here
   // is a re-connect.
   options.sub.on('ready', () => {
-    const windowMs = options.windowMs ?? 1000;
-    const sockets = [...io.of('/').sockets.values()];
-    logger.warn({ sockets: sockets.length }, 'pub/sub connection restored: asking clients to reconnect and resync');
-    for (const socket of sockets) {
-      // Same push as a drain, without closing: the client reconnects (and syncs) at the given time.
-      endSession(socket, 'drain', { metrics, reconnectAfterMs: Math.floor(Math.random() * windowMs), close: false });
-    }
+    void (options.before?.() ?? Promise.resolve()).finally(() => {
+      const asked = resync.askAll(options.windowMs ?? 1000);
+      logger.warn({ sockets: asked }, 'pub/sub connection restored: asking clients to reconnect and resync');
+    });
   });
 }

@@ -20,6 +20,7 @@ import { createHandshakeMiddleware } from './handshake.ts';
 import { startPresence } from './presence.ts';
 import { startStoreLossWatch } from './store-loss-watch.ts';
 import { startFanoutResync } from './fanout-resync.ts';
+import { createResync } from './resync.ts';
 import { createRevocation } from './revocation.ts';
 import { endSession } from './session-ending.ts';
 import { sessionOf, type GatewayServer, type GatewaySocket } from './session.ts';
@@ -97,8 +98,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const fanoutEnvelope = options.pubsub?.mode === 'sharded' && engine.kind === 'redis' ? changeEnvelope : undefined;
   const handlers = createHandlers({ engine, verifier, nodeId: config.nodeId, metrics, wheel, revocation, ...(fanoutEnvelope ? { fanoutEnvelope } : {}) });
   const presence = startPresence({ io, engine, logger, pushDevices });
-  const storeLoss = startStoreLossWatch({ io, engine, logger });
-  if (options.pubsub) startFanoutResync({ io, sub: options.pubsub.sub, metrics, logger });
+  // Redis coming back can mean both a lost store and missed pushes: one resync asks each socket once.
+  const resync = createResync({ io, metrics });
+  const storeLoss = startStoreLossWatch({ engine, logger, resync });
+  if (options.pubsub) startFanoutResync({ sub: options.pubsub.sub, logger, resync, before: storeLoss.check });
   const connectedDevices = new WeakMap<GatewaySocket, Device[]>();
   const barrier = options.pubsub ? roomSubscriptionBarrier(options.pubsub, options.pubsub.mode) : null;
   const flood = { perSecond: config.rateLimit.perSecond * 2, burst: config.rateLimit.burst * 2 };

@@ -17,13 +17,13 @@ const MESSAGES: Record<EndingReason, string> = {
 export function endSession(
   socket: GatewaySocket,
   reason: EndingReason,
-  options: { metrics: Metrics; reconnectAfterMs?: number; close?: boolean },
+  options: { metrics: Metrics; reconnectAfterMs?: number; close?: boolean; message?: string },
 ): void {
   if (!socket.connected) return;
   options.metrics.sessionsEnded.inc({ reason });
   socket.emit('session:ending', {
     reason,
-    message: MESSAGES[reason],
+    message: options.message ?? MESSAGES[reason],
     ...(options.reconnectAfterMs !== undefined ? { reconnectAfterMs: options.reconnectAfterMs } : {}),
   });
   // Only a revoked session must not come back on its own.

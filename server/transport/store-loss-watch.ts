@@ -1,47 +1,57 @@
 import type { Engine } from '../engine/engine.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { GatewayServer } from './session.ts';
+import type { Resync } from './resync.ts';
 
 export interface StoreLossWatchOptions {
-  io: GatewayServer;
   engine: Engine;
   logger: Logger;
-  /** @default 1000 */
+  resync: Resync;
+  /** One SET NX GET per tick and node. @default 250 */
   intervalMs?: number;
+  /** Clients reconnect spread over this window. @default 1000 */
+  windowMs?: number;
+}
+
+export interface StoreLossWatch {
+  /** Checks the store's identity now (e.g. when a Redis connection was restored); resolves when done. */
+  check(): Promise<void>;
+  stop(): void;
 }
 
 /**
  * Watches the store's identity. When it changes, the store lost its data: devices that only read would
- * never see a change with the new epoch, so every socket of this node is closed (transport only, free to
- * reconnect); on reconnect each client syncs and takes the snapshot of the new epoch.
+ * never see a change with the new epoch, so every socket of this node is asked to reconnect (see resync.ts);
+ * on reconnect each client syncs and takes the snapshot of the new epoch.
  */
-export function startStoreLossWatch(options: StoreLossWatchOptions): { stop(): void } {
-  const { io, engine, logger } = options;
+export function startStoreLossWatch(options: StoreLossWatchOptions): StoreLossWatch {
+  const { engine, logger, resync } = options;
   let known: string | null = null;
-  let running = false;
+  let running: Promise<void> | null = null;
 
   const tick = async () => {
-    if (running) return;
-    running = true;
     try {
       const current = await engine.storeId();
       if (known !== null && current !== known) {
-        const sockets = [...io.of('/').sockets.values()];
-        logger.warn({ sockets: sockets.length }, 'the store lost its data (new store id): closing connections so clients resync');
-        for (const socket of sockets) socket.conn.close();
+        const asked = resync.askAll(options.windowMs ?? 1000);
+        logger.warn({ sockets: asked }, 'the store lost its data (new store id): asking clients to reconnect and resync');
       }
       known = current;
     } catch {
       // Store unreachable: readiness and requests report it; check again next tick.
-    } finally {
-      running = false;
     }
   };
+  const check = () => {
+    running ??= tick().finally(() => {
+      running = null;
+    });
+    return running;
+  };
 
-  void tick();
-  const timer = setInterval(() => void tick(), options.intervalMs ?? 1000);
+  void check();
+  const timer = setInterval(() => void check(), options.intervalMs ?? 250);
   timer.unref();
   return {
+    check,
     stop() {
       clearInterval(timer);
     },

@@ -18,9 +18,12 @@ export interface RedisClientOptions {
   onError?: (err: Error) => void;
 }
 
-/** Reconnect delay: doubling from 50 ms, capped at 1 s, with jitter so nodes do not reconnect in lockstep. */
+/**
+ * Reconnect delay: doubling from 50 ms, capped at 500 ms, with jitter so nodes do not reconnect in lockstep.
+ * A refused connect to a dead Redis costs nothing; the cap is how late a node may notice Redis is back.
+ */
 export function reconnectDelay(attempt: number): number {
-  const base = Math.min(1000, 50 * 2 ** Math.min(attempt, 10));
+  const base = Math.min(500, 50 * 2 ** Math.min(attempt, 10));
   return Math.round(base / 2 + (Math.random() * base) / 2);
 }
 
