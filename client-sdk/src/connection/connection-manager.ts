@@ -78,6 +78,16 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
   let generation = 0;
 
   const currentUrl = () => deps.urls[urlIndex % deps.urls.length] as string;
+  /**
+   * Moves to a random URL other than the current one. Moving to the *next* one sent every client of a
+   * drained or dead node to the same survivor (and, a drain later, all of them on to one node at once).
+   */
+  const moveToAnotherUrl = () => {
+    const count = deps.urls.length;
+    if (count < 2) return;
+    const r = Math.min(Math.max(deps.random(), 0), 1 - Number.EPSILON);
+    urlIndex = (urlIndex + 1 + Math.floor(r * (count - 1))) % count;
+  };
 
   const stopped = () => {
     const state = machine.state;
@@ -108,7 +118,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
 
   const scheduleRetry = (attempt: number, minDelayMs = 0) => {
     if (stopped()) return;
-    urlIndex++;
+    moveToAnotherUrl();
     const delay = Math.max(minDelayMs, fullJitterDelay(attempt, deps.backoff, deps.random));
     machine.to({ status: 'offline', reason: 'network', attempt, retryAt: timers.now() + delay });
     retryTimer.set(() => void connect(attempt + 1), delay);
@@ -174,7 +184,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
         drainTimer.set(() => {
           if (stopped()) return;
           if (link === l) dropLink();
-          urlIndex++;
+          moveToAnotherUrl();
           void connect(0);
         }, l.drainAt - timers.now());
       }

@@ -14,7 +14,7 @@ const jwt = (ttlSec: number) => {
   return `${b64url({ alg: 'HS256' })}.${b64url({ sub: 'u', iat: now, exp: now + ttlSec, n: ++minted })}.sig`;
 };
 
-function setup(options: { urls?: string[]; ttlSec?: number } = {}) {
+function setup(options: { urls?: string[]; ttlSec?: number; random?: () => number } = {}) {
   const fake = fakeIo();
   const timers = systemTimers();
   const machine = createConnectionStateMachine({ status: 'connecting', url: 'x', attempt: 0 });
@@ -36,7 +36,7 @@ function setup(options: { urls?: string[]; ttlSec?: number } = {}) {
     tokens,
     machine,
     timers,
-    random: () => 0.5,
+    random: options.random ?? (() => 0.5),
     backoff: { baseMs: 100, capMs: 1000 },
     connectTimeoutMs: 1000,
     requestTimeoutMs: 1000,
@@ -116,6 +116,21 @@ describe('connection manager', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(first.connected).toBe(false);
     expect(t.fake.last().url).toBe('http://b');
+  });
+
+  it('after a drain, moves to a random other node rather than the next one, never staying on the drained one', async () => {
+    const draws = [0.9, 0.1];
+    const t = setup({ urls: ['http://a', 'http://b', 'http://c'], random: () => draws.shift() ?? 0.5 });
+    t.manager.start();
+    await t.settle();
+    for (let round = 0; round < 2; round++) {
+      const current = t.fake.last();
+      await t.connected(current);
+      current.fire('session:ending', { reason: 'drain', message: 'bye', reconnectAfterMs: 10 });
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    // 0.9 of the two others of a is c (not the next one, b); 0.1 of the two others of c is a.
+    expect(t.fake.sockets.map((s) => s.url)).toEqual(['http://a', 'http://c', 'http://a']);
   });
 
   it('waits for the drain delay even when the node closes the connection earlier', async () => {
