@@ -42,5 +42,5 @@ export const nodeKill: Scenario = {
   id: 'node-kill',
   number: 1,
   title: 'kill -9 one of three gateways while the clients write',
-  run: (ctx) => runNodeKill(ctx, { clients: Math.round(600 * ctx.scale), redisCluster: false }),
+  run: (ctx) => runNodeKill(ctx, { clients: Math.round(1000 * ctx.scale), redisCluster: false }),
 };
