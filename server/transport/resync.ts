@@ -15,9 +15,10 @@ export interface Resync {
   /**
    * Asks every socket of this node to reconnect (its reconnect syncs from its last version) at a random time
    * within `windowMs`, except sockets already asked: their reconnect is still to come, so it happens after
-   * this request too. Returns how many sockets were asked.
+   * this request too. With `close`, transports still open after the window (a client that ignored the hint)
+   * are closed, also those of sockets asked earlier without it. Returns how many sockets were asked.
    */
-  askAll(windowMs: number): number;
+  askAll(windowMs: number, options?: { close?: boolean }): number;
 }
 
 const MESSAGE = 'the state store or its pub/sub connection was restored; reconnect after the delay to resync';
@@ -30,26 +31,31 @@ const MESSAGE = 'the state store or its pub/sub connection was restored; reconne
 export function createResync(options: ResyncOptions): Resync {
   const random = options.random ?? Math.random;
   const graceMs = options.graceMs ?? 1000;
-  const asked = new WeakSet<GatewaySocket>();
+  // Socket → whether the node will close it if the client does not reconnect by itself.
+  const asked = new WeakMap<GatewaySocket, boolean>();
 
   return {
-    askAll(windowMs) {
-      const batch: GatewaySocket[] = [];
+    askAll(windowMs, { close = false } = {}) {
+      let count = 0;
+      const closing: GatewaySocket[] = [];
       for (const socket of options.io.of('/').sockets.values()) {
-        if (asked.has(socket) || !socket.connected) continue;
-        asked.add(socket);
-        const delay = Math.min(windowMs, Math.floor(random() * (windowMs + 1)));
-        endSession(socket, 'drain', { metrics: options.metrics, reconnectAfterMs: delay, close: false, message: MESSAGE });
-        batch.push(socket);
+        if (!socket.connected) continue;
+        const before = asked.get(socket);
+        if (before === undefined) {
+          const delay = Math.min(windowMs, Math.floor(random() * (windowMs + 1)));
+          endSession(socket, 'drain', { metrics: options.metrics, reconnectAfterMs: delay, close: false, message: MESSAGE });
+          count++;
+        }
+        if (close && before !== true) closing.push(socket);
+        asked.set(socket, close || before === true);
       }
-      if (batch.length > 0) {
-        // A client that ignored the hint still resyncs: its transport is closed once the window is over.
+      if (closing.length > 0) {
         const timer = setTimeout(() => {
-          for (const socket of batch) if (socket.connected) socket.conn.close();
+          for (const socket of closing) if (socket.connected) socket.conn.close();
         }, windowMs + graceMs);
         timer.unref();
       }
-      return batch.length;
+      return count;
     },
   };
 }

@@ -32,7 +32,7 @@ export function startStoreLossWatch(options: StoreLossWatchOptions): StoreLossWa
     try {
       const current = await engine.storeId();
       if (known !== null && current !== known) {
-        const asked = resync.askAll(options.windowMs ?? 1000);
+        const asked = resync.askAll(options.windowMs ?? 1000, { close: true });
         logger.warn({ sockets: asked }, 'the store lost its data (new store id): asking clients to reconnect and resync');
       }
       known = current;

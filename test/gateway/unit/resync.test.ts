@@ -55,13 +55,24 @@ describe('resync: every socket asked to reconnect once', () => {
     }
   });
 
-  it('closes the transport of a client that ignores the hint once the window and the grace are over', async () => {
+  it('with close, closes the transport of a client that ignores the hint once the window and the grace are over', async () => {
     const { io, url } = await start();
     const resync = createResync({ io, metrics: createMetrics({ nodeId: 't' }), graceMs: 20, random: () => 1 });
     const client = await join(url);
     const gone = new Promise<string>((resolve) => client.socket.once('disconnect', (reason) => resolve(reason)));
-    resync.askAll(20);
+    resync.askAll(20, { close: true });
     expect(await gone).toBe('transport close');
     expect(client.endings.map((e) => e.reconnectAfterMs)).toEqual([20]);
+  });
+
+  it('closes a socket first asked without close when a later request asks with close, without a second hint', async () => {
+    const { io, url } = await start();
+    const resync = createResync({ io, metrics: createMetrics({ nodeId: 't' }), graceMs: 20 });
+    const client = await join(url);
+    const gone = new Promise<string>((resolve) => client.socket.once('disconnect', (reason) => resolve(reason)));
+    expect(resync.askAll(20)).toBe(1);
+    expect(resync.askAll(20, { close: true })).toBe(0);
+    expect(await gone).toBe('transport close');
+    expect(client.endings).toHaveLength(1);
   });
 });
