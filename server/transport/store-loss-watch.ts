@@ -8,7 +8,7 @@ export interface StoreLossWatchOptions {
   resync: Resync;
   /** One SET NX GET per tick and node. @default 250 */
   intervalMs?: number;
-  /** Clients reconnect spread over this window. @default 1000 */
+  /** Clients reconnect spread over this window (the SDK's first backoff step is as wide). @default 500 */
   windowMs?: number;
 }
 
@@ -32,7 +32,7 @@ export function startStoreLossWatch(options: StoreLossWatchOptions): StoreLossWa
     try {
       const current = await engine.storeId();
       if (known !== null && current !== known) {
-        const asked = resync.askAll(options.windowMs ?? 1000, { close: true });
+        const asked = resync.askAll(options.windowMs ?? 500, { close: true });
         logger.warn({ sockets: asked }, 'the store lost its data (new store id): asking clients to reconnect and resync');
       }
       known = current;
