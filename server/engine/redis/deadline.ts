@@ -8,9 +8,9 @@ export class DeadlineError extends Error {
 
 /**
  * Bounds a Redis call by `ms` from the moment it is made. ioredis starts a command's `commandTimeout` only
- * when the command is written, and with auto-pipelining a command waits unsent while the previous pipeline
- * of its connection is unanswered: against a frozen Redis a call waited for that pipeline's timeout and
- * then its own (up to twice the timeout). The command may still be sent and run later; every write is
+ * when the command is written, and a command can wait unsent: with auto-pipelining (no longer used by the
+ * commands client) it waited while the previous pipeline of its connection was unanswered, so against a
+ * frozen Redis a call took that pipeline's timeout and then its own (up to twice the timeout). The command may still be sent and run later; every write is
  * idempotent by its seq, so the caller's retry is safe.
  */
 export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {

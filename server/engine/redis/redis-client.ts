@@ -34,7 +34,11 @@ export function reconnectDelay(attempt: number): number {
  *   and retries itself; its seq makes the retry harmless);
  * - subscriber: keeps the offline queue and waits forever, so (s)subscribe calls made during an outage are
  *   sent on reconnect, and ioredis resubscribes what it had;
- * - every role reconnects forever with capped jittered backoff, so recovery after Redis returns is quick.
+ * - every role reconnects forever with capped jittered backoff, so recovery after Redis returns is quick;
+ * - no auto-pipelining: ioredis keeps one auto-pipeline in flight per connection, so a command waits for the
+ *   previous batch's replies before it is even written. Measured in the benchmark (same run, interleaved):
+ *   without it the product's p50/p99 at 5,000/s fell from 446/1,202 ms to 109/527 ms and the receiving
+ *   node used ~18% less CPU per change.
  */
 function roleOptions(role: RedisRole, commandTimeoutMs: number): RedisOptions {
   if (role === 'subscriber') {
@@ -45,7 +49,7 @@ function roleOptions(role: RedisRole, commandTimeoutMs: number): RedisOptions {
     commandTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 1,
     autoResendUnfulfilledCommands: false,
-    enableAutoPipelining: role === 'commands',
+    enableAutoPipelining: false,
   };
 }
 
