@@ -16,6 +16,7 @@ import { attachDispatcher } from './dispatcher.ts';
 import { drainSockets } from './drain.ts';
 import { createExpiryWheel } from './expiry-wheel.ts';
 import { createHandlers } from './handlers.ts';
+import { guardSendBuffer } from './send-buffer-guard.ts';
 import { createHandshakeMiddleware } from './handshake.ts';
 import { startPresence } from './presence.ts';
 import { startStoreLossWatch } from './store-loss-watch.ts';
@@ -114,6 +115,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     (socket.conn as { request: unknown }).request = null;
     // Handlers are attached synchronously, before any await, so no early request is missed.
     attachDispatcher(socket, { handlers, metrics, logger });
+    guardSendBuffer(socket, (pending) => {
+      metrics.sessionsEnded.inc({ reason: 'slow_consumer' });
+      logger.warn({ userId: session.userId, deviceId: session.deviceId, pending }, 'slow consumer: send buffer full, connection closed');
+    });
     socket.on('error', (err) => logger.debug({ err, userId: session.userId }, 'socket error'));
     socket.on('disconnect', (reason) => {
       metrics.connections.dec();
