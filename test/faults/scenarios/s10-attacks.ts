@@ -4,7 +4,7 @@ import { answerCode, mustConnect } from '../harness/probe.ts';
 import { bar, check, type Check, type Scenario } from '../harness/scenario.ts';
 import { ms, pause, percentile } from '../harness/stats.ts';
 import { floodAttack, oversizeAttack, rateLimitAttack } from './attacks/abuse.ts';
-import { crossUser, fuzz, legitimateLoad } from './attacks/fuzz.ts';
+import { crossUserInWorker, fuzzInWorker, legitimateLoadInWorker } from './attacks/in-worker.ts';
 import { expiryAttack, revocationAttack } from './attacks/sessions.ts';
 import { originAttack, tokenAttacks } from './attacks/tokens.ts';
 import { setup } from './common.ts';
@@ -62,14 +62,14 @@ export const attacks: Scenario = {
 
     // Control for "does not disturb other users": the same number of valid read requests, same connections.
     const controlStart = Date.now();
-    const legit = await legitimateLoad({ url: fuzzNode.url, messages: 10_000, connections: 10 });
+    const legit = await legitimateLoadInWorker({ url: fuzzNode.url, messages: 10_000, connections: 10 });
     const controlEnd = Date.now();
     ctx.note(`control: ${legit} valid requests in ${ms(controlEnd - controlStart)}`);
     const fuzzStart = Date.now();
-    const fuzzed = await fuzz({ url: fuzzNode.url, rng: ctx.rng.fork(), messages: 10_000, connections: 10 });
+    const fuzzed = await fuzzInWorker({ url: fuzzNode.url, seed: ctx.rng.int(0, 2 ** 31 - 1), messages: 10_000, connections: 10 });
     ctx.note(`fuzz: ${fuzzed.sent} messages: ${codesText(fuzzed.codes)}`);
 
-    const intruded = await crossUser({ url: fuzzNode.url, rng: ctx.rng.fork(), attempts: 10_000, victimId: 'victim', victimSecret: 'victim-secret' });
+    const intruded = await crossUserInWorker({ url: fuzzNode.url, seed: ctx.rng.int(0, 2 ** 31 - 1), attempts: 10_000, victimId: 'victim', victimSecret: 'victim-secret' });
     ctx.note(`cross-user: ${intruded.attempts} attempts: ${codesText(intruded.codes)}`);
     const fuzzEnd = Date.now();
     const expiry = await expiring;
