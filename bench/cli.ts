@@ -31,7 +31,7 @@ socket.io relay (sharded adapter) measured in the same run; writes bench/results
 to bench/results/history.json. Stops by itself and kills every child on exit or Ctrl-C.
 
 Options:
-  --quick             CI-sized run, under a minute (default: the full run, several minutes)
+  --quick             CI-sized run, about two minutes on 2 cores (default: the full run, about 10 minutes)
   --only <rows>       comma list of rows: ${ROW_IDS.join(', ')}
                       (default: all; --quick leaves out product-sdk)
   --steps <steps>     comma list of steps: ${STEP_IDS.join(', ')} (default: all)

@@ -4,7 +4,7 @@ import type { LoadProcess } from '../harness/load-process.ts';
 import type { Reaper } from '../harness/reaper.ts';
 import type { RowId } from '../systems.ts';
 
-/** How big each step is: `--quick` (CI, under a minute) or the full run. */
+/** How big each step is: `--quick` (CI, about two minutes on 2 cores) or the full run. */
 export interface Sizes {
   /** user pairs (device A on node 1, device B on node 2) carrying the latency and throughput load */
   pairs: number;
