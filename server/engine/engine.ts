@@ -70,6 +70,11 @@ export interface Engine {
   mutate(actor: Actor, mutation: Mutation, fanout?: FanoutEnvelope): Promise<MutationResult & { published?: boolean }>;
   /** The changes after `since`, or a snapshot when the log does not reach back or the epoch differs. */
   sync(userId: string, since: { epoch: string; version: number } | null): Promise<SyncPayload>;
+  /**
+   * What a socket asks right after it (re)connects, as one atomic step: takes a rate token (throws
+   * `rate_limited`), then answers `sync(userId, since)` and the user's devices.
+   */
+  resume(userId: string, since: { epoch: string; version: number } | null): Promise<{ sync: SyncPayload; devices: Device[] }>;
   /** Registers a connecting device (refuses revoked sessions and a full device list) and returns the list. */
   connectDevice(userId: string, hello: DeviceHello): Promise<Device[]>;
   /** Marks the device offline if `connId` is still its current connection; null when nothing changed. */

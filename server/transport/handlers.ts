@@ -84,9 +84,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'watch:report': mutation('watch:report'),
 
     async 'sync:since'({ session }, request) {
-      await engine.takeRateToken(session.userId);
       if (session.subscribed) await withinMs(session.subscribed, SUBSCRIBE_WAIT_MS);
-      const [sync, devices] = await Promise.all([engine.sync(session.userId, request.since), engine.listDevices(session.userId)]);
+      const { sync, devices } = await engine.resume(session.userId, request.since);
       return { nodeId: deps.nodeId, serverTime: Date.now(), sync, devices };
     },
 

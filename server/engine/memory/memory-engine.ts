@@ -54,6 +54,22 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     return true;
   };
 
+  const syncOf = (state: UserState, since: { epoch: string; version: number } | null): SyncPayload => {
+    const plan = planSync(since, state.epoch, state.version, state.log.length);
+    if (plan.kind === 'changes') {
+      const changes = state.log.slice(state.log.length - (state.version - plan.fromVersion));
+      return { kind: 'changes', epoch: state.epoch, version: state.version, changes: structuredClone(changes) };
+    }
+    return {
+      kind: 'snapshot',
+      epoch: state.epoch,
+      version: state.version,
+      state: {
+        cart: sortCartLines(state.cart.values()).map((l) => ({ ...l })),
+        watch: sortWatchEntries(state.watch.values()).map((e) => ({ ...e })),
+      },
+    };
+  };
   const decide = (state: UserState, actor: Actor, mutation: Mutation, at: number): Op => {
     if (mutation.event === 'watch:report') return watchOp(state.watch, mutation.request, actor.deviceId, at);
     return cartOp(state.cart, mutation);
@@ -89,21 +105,15 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
 
     async sync(userId, since): Promise<SyncPayload> {
       ensureOpen();
+      return syncOf(user(userId), since);
+    },
+
+    async resume(userId, since) {
+      // One synchronous run, like the Redis engine's single script: nothing interleaves.
+      ensureOpen();
       const state = user(userId);
-      const plan = planSync(since, state.epoch, state.version, state.log.length);
-      if (plan.kind === 'changes') {
-        const changes = state.log.slice(state.log.length - (state.version - plan.fromVersion));
-        return { kind: 'changes', epoch: state.epoch, version: state.version, changes: structuredClone(changes) };
-      }
-      return {
-        kind: 'snapshot',
-        epoch: state.epoch,
-        version: state.version,
-        state: {
-          cart: sortCartLines(state.cart.values()).map((l) => ({ ...l })),
-          watch: sortWatchEntries(state.watch.values()).map((e) => ({ ...e })),
-        },
-      };
+      takeRate(state, now());
+      return { sync: syncOf(state, since), devices: copyDevices(state) };
     },
 
     async connectDevice(userId, hello: DeviceHello) {

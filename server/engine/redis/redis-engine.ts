@@ -66,6 +66,21 @@ function requestArgs(mutation: Mutation): { script: ScriptName; args: (string | 
   }
 }
 
+/** The reply of `sync_reply` (scripts/sync-prelude.lua). */
+function parseSync(reply: unknown): SyncPayload {
+  const [kind, epoch, version, first, second] = Array.isArray(reply) ? (reply as unknown[]) : [];
+  const base = { epoch: String(epoch), version: Number(version) };
+  if (kind === 'changes') return { kind: 'changes', ...base, changes: strings(first).map((raw) => JSON.parse(raw) as Change) };
+  return {
+    kind: 'snapshot',
+    ...base,
+    state: {
+      cart: sortCartLines(strings(first).map((raw) => JSON.parse(raw) as CartLine)),
+      watch: sortWatchEntries(strings(second).map((raw) => JSON.parse(raw) as WatchEntry)),
+    },
+  };
+}
+
 /**
  * The engine of a cluster of gateway nodes: a user's state lives in Redis under the `{u:<id>}` hash tag and
  * every mutation is ONE Lua script call (gate + rules + version + log + seq), so nodes never race.
@@ -111,19 +126,16 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
 
     async sync(userId, since): Promise<SyncPayload> {
       const k = userKeys(userId);
-      const args = [since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch];
-      const reply = await run('sync', [k.meta, k.log, k.cart, k.watch], args);
-      const [kind, epoch, version, first, second] = Array.isArray(reply) ? (reply as unknown[]) : [];
-      const base = { epoch: String(epoch), version: Number(version) };
-      if (kind === 'changes') return { kind: 'changes', ...base, changes: strings(first).map((raw) => JSON.parse(raw) as Change) };
-      return {
-        kind: 'snapshot',
-        ...base,
-        state: {
-          cart: sortCartLines(strings(first).map((raw) => JSON.parse(raw) as CartLine)),
-          watch: sortWatchEntries(strings(second).map((raw) => JSON.parse(raw) as WatchEntry)),
-        },
-      };
+      return parseSync(await run('sync', [k.meta, k.log, k.cart, k.watch], [since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch]));
+    },
+
+    async resume(userId, since) {
+      const k = userKeys(userId);
+      const args = [since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch, rateLimit.perSecond, rateLimit.burst];
+      const reply = await run('resume', [k.meta, k.log, k.cart, k.watch, k.devices], args);
+      const [status, devices, sync] = Array.isArray(reply) ? (reply as unknown[]) : [];
+      if (status !== 'ok') throw new SyncError('rate_limited', 'too many requests');
+      return { sync: parseSync(sync), devices: parseDevices(devices) };
     },
 
     async connectDevice(userId, hello) {

@@ -7,7 +7,8 @@ const SCRIPT_DIR = new URL('./scripts/', import.meta.url);
 const SCRIPTS = {
   mutateCart: { file: 'mutate-cart.lua', preludes: ['prelude.lua', 'mutation-prelude.lua'], keys: 6 },
   mutateWatch: { file: 'mutate-watch.lua', preludes: ['prelude.lua', 'mutation-prelude.lua'], keys: 7 },
-  sync: { file: 'sync.lua', preludes: ['prelude.lua'], keys: 4 },
+  sync: { file: 'sync.lua', preludes: ['prelude.lua', 'sync-prelude.lua'], keys: 4 },
+  resume: { file: 'resume.lua', preludes: ['prelude.lua', 'sync-prelude.lua'], keys: 5 },
   connect: { file: 'connect.lua', preludes: ['prelude.lua'], keys: 3 },
   disconnect: { file: 'disconnect.lua', preludes: ['prelude.lua'], keys: 2 },
   touch: { file: 'touch.lua', preludes: ['prelude.lua'], keys: 2 },

@@ -49,10 +49,22 @@ export function accessContract(getTarget: () => ContractTarget): void {
       await phone.add('a');
       await expectCode(phone.add('a'), 'rate_limited');
       await expectCode(engine.takeRateToken(user), 'rate_limited');
+      await expectCode(engine.resume(user, null), 'rate_limited');
       // Another user has a bucket of their own.
       const other = await connect(engine, uniqueUser(), 'phone');
       expect((await other.add('a')).duplicate).toBe(false);
       expect((await snapshotOf(engine, user)).state.cart[0]?.qty).toBe(2);
+    });
+
+    it('takes a token on resume (the sync after a reconnect), from the same bucket as mutations', async () => {
+      const engine = await use.one({ rateLimit: { perSecond: 0.001, burst: 2 }, maxDevices: 10 });
+      const user = uniqueUser();
+      const phone = await connect(engine, user, 'phone');
+      expect((await engine.resume(user, null)).sync.version).toBe(0);
+      await phone.add('a');
+      await expectCode(engine.resume(user, null), 'rate_limited');
+      await expectCode(phone.add('b'), 'rate_limited');
+      expect((await snapshotOf(engine, user)).state.cart.map((l) => l.sku)).toEqual(['a']);
     });
 
     it('refills over time, and a refused mutation may be resent with the same seq', async () => {

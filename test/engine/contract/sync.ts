@@ -15,6 +15,24 @@ export function syncContract(getTarget: () => ContractTarget): void {
       expect((await engine.sync(user, null)).epoch).toBe(payload.epoch);
     });
 
+    it('resumes a reconnecting device in one step: the same sync answer and the user\'s devices', async () => {
+      const engine = await use.one();
+      const user = uniqueUser();
+      const phone = await connect(engine, user, 'phone');
+      await connect(engine, user, 'laptop');
+      await phone.add('a');
+      await phone.add('b');
+      const first = await engine.resume(user, null);
+      expect(first.sync).toEqual(await engine.sync(user, null));
+      expect(first.devices).toEqual(await engine.listDevices(user));
+      expect(first.devices.map((d) => d.deviceId).sort()).toEqual(['laptop', 'phone']);
+      const since = { epoch: first.sync.epoch, version: 1 };
+      const later = await engine.resume(user, since);
+      expect(later.sync).toEqual(await engine.sync(user, since));
+      expect(later.sync).toMatchObject({ kind: 'changes', version: 2, changes: [{ version: 2 }] });
+      expect(await engine.resume(uniqueUser(), null)).toMatchObject({ sync: { kind: 'snapshot', version: 0 }, devices: [] });
+    });
+
     it('bumps the version by one per mutation and logs each change as it was answered', async () => {
       const engine = await use.one();
       const user = uniqueUser();
