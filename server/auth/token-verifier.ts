@@ -50,9 +50,27 @@ function reasonOf(err: unknown): SyncError {
 
 type VerifyKey = Uint8Array | KeyObject | JWTVerifyGetKey;
 
+/**
+ * Given the raw secret, jose imports it as a WebCrypto key on every verification. Import it once per HS
+ * algorithm instead (jose checks the header's alg against the allowlist before it asks for the key).
+ */
+function hmacKeys(secret: Uint8Array): JWTVerifyGetKey {
+  const imported = new Map<string, Promise<CryptoKey>>();
+  return ({ alg }) => {
+    const bits = /^HS(256|384|512)$/.exec(alg)?.[1];
+    if (!bits) return secret; // not an HMAC algorithm: jose refuses it with its own error
+    let key = imported.get(alg);
+    if (!key) {
+      key = crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash: `SHA-${bits}` }, false, ['verify']);
+      imported.set(alg, key);
+    }
+    return key;
+  };
+}
+
 export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
   const key: VerifyKey =
-    jwt.key.kind === 'secret' ? jwt.key.secret : jwt.key.kind === 'public-key' ? jwt.key.key : createRemoteJWKSet(jwt.key.url);
+    jwt.key.kind === 'secret' ? hmacKeys(jwt.key.secret) : jwt.key.kind === 'public-key' ? jwt.key.key : createRemoteJWKSet(jwt.key.url);
   const options: JWTVerifyOptions = {
     algorithms: jwt.algorithms,
     clockTolerance: jwt.clockToleranceSec,

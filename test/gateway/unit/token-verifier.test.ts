@@ -53,4 +53,20 @@ describe('token verifier', () => {
     expect(claims).toMatchObject({ userId: 'pia', deviceId: 'pia-tv', expiresAt });
     expect(claims.issuedAt).toBeGreaterThanOrEqual(before);
   });
+
+  it('verifies HMAC tokens with the key it imported once, per allowed algorithm, and refuses the others', async () => {
+    const secret = 's'.repeat(40);
+    const key = new TextEncoder().encode(secret);
+    const hmac = (alg: string, with_ = key) => new SignJWT({}).setProtectedHeader({ alg }).setSubject('olga').setIssuedAt().setExpirationTime('10m').sign(with_);
+    const verifier = createTokenVerifier(loadConfig({ JWT_SECRET: secret, JWT_ALGORITHMS: 'HS256,HS512' }).jwt);
+    for (let i = 0; i < 3; i++) {
+      expect(await verifier.verify(await hmac('HS256'))).toMatchObject({ userId: 'olga' });
+      expect(await verifier.verify(await hmac('HS512'))).toMatchObject({ userId: 'olga' });
+    }
+    await expect(verifier.verify(await hmac('HS384'))).rejects.toMatchObject({ code: 'unauthorized', message: 'token algorithm not allowed' });
+    await expect(verifier.verify(await hmac('HS256', new TextEncoder().encode('t'.repeat(40))))).rejects.toMatchObject({
+      code: 'unauthorized',
+      message: 'token signature invalid',
+    });
+  });
 });
