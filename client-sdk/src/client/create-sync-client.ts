@@ -116,7 +116,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     onAcked(entry, result) {
       if (entry.ackedVersion === null) outbox.acknowledge(entry, result.version);
       waiters.resolve(entry, { version: result.version, duplicate: result.duplicate });
-      if (result.change) engine.receive(result.change, 'ack');
+      if (result.change) {
+        clock.observe(result.change.at, timers.now());
+        engine.receive(result.change, 'ack');
+      }
       else engine.expect(result.version);
       outbox.confirm(engine.state.version);
     },

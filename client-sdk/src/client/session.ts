@@ -1,4 +1,4 @@
-import { PUSH_SCHEMAS, type Device } from '../protocol/index.js';
+import { PUSH_SCHEMAS, type Device, type SyncPayload } from '../protocol/index.js';
 import { request } from '../connection/request.js';
 import type { SessionHooks } from '../connection/connection-manager.js';
 import type { ClientSocket } from '../connection/socket.js';
@@ -24,6 +24,14 @@ export interface Session extends SessionHooks {
   readonly nodeId: string | null;
 }
 
+/** The latest server time a sync answer proves (the user's keys may live on a Redis with its own clock). */
+function newestServerTime(sync: SyncPayload): number | null {
+  let newest: number | null = null;
+  if (sync.kind === 'changes') for (const change of sync.changes) newest = Math.max(newest ?? change.at, change.at);
+  else for (const entry of sync.state.watch) newest = Math.max(newest ?? entry.updatedAt, entry.updatedAt);
+  return newest;
+}
+
 /** One connection's life: pushes in, `sync:since` after connecting and when a gap stays open, then the outbox out. */
 export function createSession(deps: SessionDeps): Session {
   let current: ClientSocket | null = null;
@@ -36,7 +44,10 @@ export function createSession(deps: SessionDeps): Session {
     const sentAt = deps.timers.now();
     const answer = await request(socket, 'sync:since', { since: deps.engine.cursor() }, deps.requestTimeoutMs);
     if (answer.kind === 'ok') {
-      deps.clock.sample(sentAt, deps.timers.now(), answer.value.serverTime);
+      const receivedAt = deps.timers.now();
+      deps.clock.sample(sentAt, receivedAt, answer.value.serverTime);
+      const newest = newestServerTime(answer.value.sync);
+      if (newest !== null) deps.clock.observe(newest, receivedAt);
       // An answer for a socket that was replaced meanwhile could be older than what the new one brought.
       if (current !== socket) throw new SyncClientError('unavailable', 'connection replaced during sync');
       nodeId = answer.value.nodeId;
@@ -77,6 +88,7 @@ export function createSession(deps: SessionDeps): Session {
       socket.on('change', (payload) => {
         const parsed = PUSH_SCHEMAS.change.safeParse(payload);
         if (!parsed.success) return invalid('change');
+        deps.clock.observe(parsed.data.at, deps.timers.now());
         deps.engine.receive(parsed.data, 'push');
       });
       socket.on('devices', (payload) => {

@@ -231,4 +231,39 @@ describe('client against a scripted gateway', () => {
     const report = await gw.next('watch:report');
     expect((report.payload as { at: number }).at - Date.now()).toBeGreaterThan(59_000);
   });
+
+  it('stamps a report made after seeing a change after that change, even when the clock estimate lags', async () => {
+    const gw = fakeGateway();
+    const { c } = client(gw);
+    await vi.waitFor(() => expect(gw.sockets).toHaveLength(1));
+    gw.sockets[0]?.accept();
+    const sync = await gw.next('sync:since');
+    // As if the answer sat 10 s in a busy page before it was read: the estimate says the server is 5 s behind.
+    sync.ack(null, { ok: true, nodeId: 'n', serverTime: Date.now() - 5_000, sync: { kind: 'changes', epoch: 'e1', version: 0, changes: [] }, devices: [] });
+    await c.ready;
+    expect(c.clockOffsetMs).toBeLessThan(-4_000);
+    const seenAt = Date.now();
+    const entry = { videoId: 'v', positionSec: 60, durationSec: 100, updatedAt: seenAt, deviceId: 'laptop', completed: false };
+    gw.sockets[0]?.fire('change', { epoch: 'e1', version: 1, deviceId: 'laptop', seq: 1, at: seenAt, op: { type: 'watch', entry, trimmed: [] } });
+    await vi.waitFor(() => expect(c.watch.get('v')?.positionSec).toBe(60));
+    void c.watch.report('v', 25, 100, { event: 'seek' });
+    const report = await gw.next('watch:report');
+    expect((report.payload as { at: number }).at).toBeGreaterThan(seenAt);
+  });
+
+  it('takes the same bound from the changes in a sync answer', async () => {
+    const gw = fakeGateway();
+    const { c } = client(gw);
+    await vi.waitFor(() => expect(gw.sockets).toHaveLength(1));
+    gw.sockets[0]?.accept();
+    const sync = await gw.next('sync:since');
+    const seenAt = Date.now();
+    const entry = { videoId: 'v', positionSec: 60, durationSec: 100, updatedAt: seenAt, deviceId: 'laptop', completed: false };
+    const change = { epoch: 'e1', version: 1, deviceId: 'laptop', seq: 1, at: seenAt, op: { type: 'watch' as const, entry, trimmed: [] } };
+    sync.ack(null, { ok: true, nodeId: 'n', serverTime: seenAt - 5_000, sync: { kind: 'changes', epoch: 'e1', version: 1, changes: [change] }, devices: [] });
+    await c.ready;
+    void c.watch.report('v', 25, 100, { event: 'seek' });
+    const report = await gw.next('watch:report');
+    expect((report.payload as { at: number }).at).toBeGreaterThan(seenAt);
+  });
 });

@@ -22,6 +22,36 @@ describe('clock offset', () => {
     clock.sample(2000, 2600, 4000);
     expect(clock.offsetMs).toBe(1000);
   });
+
+  it('never stays behind a change it has received, so a report made after seeing it is stamped after it', () => {
+    const clock = createClockOffset();
+    // A busy client read the answer 800 ms late: the midpoint says the server is 400 ms behind the truth.
+    clock.sample(1000, 1810, 1010);
+    expect(clock.offsetMs).toBe(-395);
+    // A change committed at server time 3000 arrives at local 3005: the server was at 3000 or later by then.
+    clock.observe(3000, 3005);
+    expect(clock.offsetMs).toBe(-4);
+    expect(clock.toServerTime(3005)).toBeGreaterThan(3000);
+    // A bound below the estimate changes nothing.
+    clock.observe(3500, 4000);
+    expect(clock.offsetMs).toBe(-4);
+  });
+
+  it('takes a bound from a received change before any round trip', () => {
+    const clock = createClockOffset();
+    clock.observe(10_000.4, 2000);
+    expect(clock.offsetMs).toBe(8002);
+  });
+
+  it('forgets old bounds, so a server clock stepped back is followed again', () => {
+    const clock = createClockOffset(2);
+    clock.sample(0, 10, 5);
+    clock.observe(5000, 10);
+    expect(clock.offsetMs).toBe(4991);
+    clock.observe(20, 20);
+    clock.observe(30, 30);
+    expect(clock.offsetMs).toBe(1);
+  });
 });
 
 describe('decodeTokenClaims', () => {
