@@ -15,6 +15,8 @@ import { isAlive } from './support/processes.ts';
 
 const SCREENSHOT = join(REPO_ROOT, 'test-output', 'demo.png');
 const WAIT = { timeout: 30_000, interval: 100 };
+// Several 30 s polls per test: a longer test timeout lets the poll that failed say what it waited for.
+const STEPS = { timeout: 120_000 };
 
 async function distinctFreePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
@@ -23,7 +25,7 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-describe('demo page in a browser', () => {
+describe('demo page in a browser', STEPS, () => {
   let cluster: DemoCluster;
   let browser: BrowserSession;
   let page: Page;
@@ -144,7 +146,7 @@ describe('demo page in a browser', () => {
   }, 60_000);
 });
 
-describe('demo page on the embedded single node (npm start)', () => {
+describe('demo page on the embedded single node (npm start)', STEPS, () => {
   let node: GatewayNode;
   let browser: BrowserSession;
 
