@@ -64,6 +64,7 @@ export type SyncChangeEvent =
       /** Made by this device. */
       readonly own: boolean;
     }
+  /** The state was replaced at `version`; changes after it follow as `change` events. */
   | { readonly type: 'snapshot'; readonly epoch: string; readonly version: number; readonly nodeId: string | null };
 
 export interface NewCartLine {

@@ -102,7 +102,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       refresh();
       cache.save(state, outbox.owner);
       const nodeId = session.nodeId;
-      if (snapshot && state.epoch !== null) changes.emit({ type: 'snapshot', epoch: state.epoch, version: state.version, nodeId });
+      // The snapshot's own version: the changes buffered meanwhile follow it, each reported once, in order.
+      if (snapshot && state.epoch !== null) changes.emit({ type: 'snapshot', epoch: state.epoch, version: snapshot.version, nodeId });
       for (const { change, source } of applied) changes.emit({ type: 'change', change, source, nodeId, own: change.deviceId === deviceId });
     },
   });

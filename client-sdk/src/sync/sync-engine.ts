@@ -12,8 +12,16 @@ export interface SyncEngineDeps {
   gapTimeoutMs: number;
   /** The client must ask the server for what it missed (a gap that did not fill, or another epoch). */
   needSync(): void;
-  /** The state moved; `applied` lists the changes in version order (empty for a snapshot). */
-  onState(state: ServerState, applied: ReadonlyArray<{ change: Change; source: ChangeSource }>, snapshot: boolean): void;
+  /**
+   * The state moved; `applied` lists the changes in version order. `snapshot` is set when the state was replaced
+   * (a snapshot, or the first sync on top of the cached state): the version it was replaced at, which the
+   * `applied` changes (buffered meanwhile) follow.
+   */
+  onState(
+    state: ServerState,
+    applied: ReadonlyArray<{ change: Change; source: ChangeSource }>,
+    snapshot: { version: number } | null,
+  ): void;
 }
 
 export interface SyncEngine {
@@ -49,7 +57,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     }
   };
 
-  const drain = (applied: Array<{ change: Change; source: ChangeSource }>, snapshot: boolean) => {
+  const drain = (applied: Array<{ change: Change; source: ChangeSource }>, replaced: boolean) => {
+    const snapshot = replaced ? { version: state.version } : null;
     let next = state;
     for (let item = buffer.get(next.version + 1); item; item = buffer.get(next.version + 1)) {
       buffer.delete(item.change.version);
@@ -57,7 +66,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       applied.push(item);
     }
     for (const version of buffer.keys()) if (version <= next.version) buffer.delete(version);
-    const moved = next !== state || snapshot;
+    const moved = next !== state || replaced;
     state = next;
     if (moved) deps.onState(state, applied, snapshot);
     checkGap();

@@ -251,6 +251,23 @@ describe('client against a scripted gateway', () => {
     expect((report.payload as { at: number }).at).toBeGreaterThan(seenAt);
   });
 
+  it('reports a snapshot at its own version, then each change buffered meanwhile once, in order', async () => {
+    const gw = fakeGateway();
+    const { c } = client(gw);
+    const events: string[] = [];
+    c.onChange((e) => events.push(e.type === 'snapshot' ? `snapshot v${e.version}` : `change v${e.change.version}`));
+    await vi.waitFor(() => expect(gw.sockets).toHaveLength(1));
+    gw.sockets[0]?.accept();
+    const sync = await gw.next('sync:since');
+    // A push that overtakes the sync answer is kept until the answer says which epoch it is in.
+    const line = { sku: 'tea', title: 'Tea', priceCents: 450, qty: 2 };
+    gw.sockets[0]?.fire('change', { epoch: 'e1', version: 3, deviceId: 'laptop', seq: 7, at: Date.now(), op: { type: 'cart:line', sku: 'tea', line } });
+    sync.ack(null, { ok: true, nodeId: 'n', serverTime: Date.now(), sync: { kind: 'snapshot', epoch: 'e1', version: 2, state: { cart: [], watch: [] } }, devices: [] });
+    await c.ready;
+    await vi.waitFor(() => expect(c.cart.get().version).toBe(3));
+    expect(events).toEqual(['snapshot v2', 'change v3']);
+  });
+
   it('takes the same bound from the changes in a sync answer', async () => {
     const gw = fakeGateway();
     const { c } = client(gw);
