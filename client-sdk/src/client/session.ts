@@ -26,10 +26,8 @@ export interface Session extends SessionHooks {
 
 /** The latest server time a sync answer proves (the user's keys may live on a Redis with its own clock). */
 function newestServerTime(sync: SyncPayload): number | null {
-  let newest: number | null = null;
-  if (sync.kind === 'changes') for (const change of sync.changes) newest = Math.max(newest ?? change.at, change.at);
-  else for (const entry of sync.state.watch) newest = Math.max(newest ?? entry.updatedAt, entry.updatedAt);
-  return newest;
+  const times = sync.kind === 'changes' ? sync.changes.map((c) => c.at) : sync.state.watch.map((e) => e.updatedAt);
+  return times.length === 0 ? null : Math.max(...times);
 }
 
 /** One connection's life: pushes in, `sync:since` after connecting and when a gap stays open, then the outbox out. */

@@ -4,7 +4,7 @@ export interface ClockOffset {
   sample(sentAt: number, receivedAt: number, serverTime: number): void;
   /** Adds a one-way fact: the server's clock read `serverTime` before we received the message at `receivedAt`. */
   observe(serverTime: number, receivedAt: number): void;
-  /** Milliseconds to add to local time to get server time (0 until the first sample). */
+  /** Milliseconds to add to local time to get server time (0 until the first sample or bound). */
   readonly offsetMs: number;
   toServerTime(local: number): number;
 }
@@ -27,9 +27,7 @@ export function createClockOffset(keep = 8): ClockOffset {
   const recompute = () => {
     let best = samples[0];
     for (const s of samples) if (best === undefined || s.rtt < best.rtt) best = s;
-    const estimate = best === undefined ? -Infinity : Math.round(best.offset);
-    const floor = Math.ceil(Math.max(-Infinity, ...floors));
-    const offset = Math.max(estimate, floor);
+    const offset = Math.max(best === undefined ? -Infinity : Math.round(best.offset), Math.ceil(Math.max(-Infinity, ...floors)));
     offsetMs = Number.isFinite(offset) ? offset : 0;
   };
 

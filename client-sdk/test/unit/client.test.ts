@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSyncClient, memoryStorage, type SyncClient, type SyncClientError, type SyncClientOptions } from '../../src/index.ts';
-import type { Change } from '../../src/protocol/index.ts';
+import type { Change, SyncResult } from '../../src/protocol/index.ts';
 import { fakeIo, type FakeSocket } from '../support/fake-socket.ts';
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -31,17 +31,16 @@ function fakeGateway() {
       answered.add(wire.sockets.flatMap((s) => s.requests).find((r) => r.ack === request.ack) as Request);
       return request;
     },
-    async accept() {
+    /** Accepts the waiting connection and returns its `sync:since`, unanswered. */
+    async connect() {
       await vi.waitFor(() => expect(wire.sockets.some((s) => !s.connected && s.requests.length === 0)).toBe(true));
       wire.last().accept();
-      const sync = await this.next('sync:since');
-      sync.ack(null, {
-        ok: true,
-        nodeId: 'node-x',
-        serverTime: Date.now(),
-        sync: { kind: 'changes', epoch: 'e1', version, changes: [] },
-        devices: [],
-      });
+      return this.next('sync:since');
+    },
+    /** Accepts the waiting connection and answers its sync: no new changes, unless `answer` says otherwise. */
+    async accept(answer: Partial<SyncResult> = {}) {
+      const sync = await this.connect();
+      sync.ack(null, { ok: true, nodeId: 'node-x', serverTime: Date.now(), sync: { kind: 'changes', epoch: 'e1', version, changes: [] }, devices: [], ...answer });
       return sync;
     },
     commit(request: Request, deviceId = 'phone'): Change {
@@ -80,6 +79,16 @@ afterEach(async () => {
 });
 
 const tea = { sku: 'tea', title: 'Tea', priceCents: 450, qty: 1 };
+
+/** The laptop's watch report of video `v` at 60 s, committed at server time `at`. */
+const laptopWatched = (version: number, at: number): Change => ({
+  epoch: 'e1',
+  version,
+  deviceId: 'laptop',
+  seq: version,
+  at,
+  op: { type: 'watch', entry: { videoId: 'v', positionSec: 60, durationSec: 100, updatedAt: at, deviceId: 'laptop', completed: false }, trimmed: [] },
+});
 
 describe('client against a scripted gateway', () => {
   it('keeps a rate-limited mutation and resends it with the same seq until it is accepted', async () => {
@@ -208,9 +217,7 @@ describe('client against a scripted gateway', () => {
   it('keeps a device list pushed while its sync was out over the older list in the answer', async () => {
     const gw = fakeGateway();
     const { c } = client(gw);
-    await vi.waitFor(() => expect(gw.sockets).toHaveLength(1));
-    gw.sockets[0]?.accept();
-    const sync = await gw.next('sync:since');
+    const sync = await gw.connect();
     const device = (deviceId: string, at: number) => ({ deviceId, name: '', kind: 'other', connectedAt: at, lastSeen: at, online: true, nodeId: 'n' });
     gw.sockets[0]?.fire('devices', { devices: [device('phone', 1), device('laptop', 2)] });
     sync.ack(null, { ok: true, nodeId: 'n', serverTime: Date.now(), sync: { kind: 'changes', epoch: 'e1', version: 0, changes: [] }, devices: [device('phone', 1)] });
@@ -221,10 +228,7 @@ describe('client against a scripted gateway', () => {
   it('corrects watch report times by the estimated clock offset', async () => {
     const gw = fakeGateway();
     const { c } = client(gw);
-    await vi.waitFor(() => expect(gw.sockets).toHaveLength(1));
-    gw.sockets[0]?.accept();
-    const sync = await gw.next('sync:since');
-    sync.ack(null, { ok: true, nodeId: 'n', serverTime: Date.now() + 60_000, sync: { kind: 'changes', epoch: 'e1', version: 0, changes: [] }, devices: [] });
+    await gw.accept({ serverTime: Date.now() + 60_000 });
     await c.ready;
     expect(c.clockOffsetMs).toBeGreaterThan(59_000);
     void c.watch.report('v', 10, 100, { event: 'pause' });
@@ -235,16 +239,12 @@ describe('client against a scripted gateway', () => {
   it('stamps a report made after seeing a change after that change, even when the clock estimate lags', async () => {
     const gw = fakeGateway();
     const { c } = client(gw);
-    await vi.waitFor(() => expect(gw.sockets).toHaveLength(1));
-    gw.sockets[0]?.accept();
-    const sync = await gw.next('sync:since');
     // As if the answer sat 10 s in a busy page before it was read: the estimate says the server is 5 s behind.
-    sync.ack(null, { ok: true, nodeId: 'n', serverTime: Date.now() - 5_000, sync: { kind: 'changes', epoch: 'e1', version: 0, changes: [] }, devices: [] });
+    await gw.accept({ serverTime: Date.now() - 5_000 });
     await c.ready;
     expect(c.clockOffsetMs).toBeLessThan(-4_000);
     const seenAt = Date.now();
-    const entry = { videoId: 'v', positionSec: 60, durationSec: 100, updatedAt: seenAt, deviceId: 'laptop', completed: false };
-    gw.sockets[0]?.fire('change', { epoch: 'e1', version: 1, deviceId: 'laptop', seq: 1, at: seenAt, op: { type: 'watch', entry, trimmed: [] } });
+    gw.sockets[0]?.fire('change', laptopWatched(1, seenAt));
     await vi.waitFor(() => expect(c.watch.get('v')?.positionSec).toBe(60));
     void c.watch.report('v', 25, 100, { event: 'seek' });
     const report = await gw.next('watch:report');
@@ -256,9 +256,7 @@ describe('client against a scripted gateway', () => {
     const { c } = client(gw);
     const events: string[] = [];
     c.onChange((e) => events.push(e.type === 'snapshot' ? `snapshot v${e.version}` : `change v${e.change.version}`));
-    await vi.waitFor(() => expect(gw.sockets).toHaveLength(1));
-    gw.sockets[0]?.accept();
-    const sync = await gw.next('sync:since');
+    const sync = await gw.connect();
     // A push that overtakes the sync answer is kept until the answer says which epoch it is in.
     const line = { sku: 'tea', title: 'Tea', priceCents: 450, qty: 2 };
     gw.sockets[0]?.fire('change', { epoch: 'e1', version: 3, deviceId: 'laptop', seq: 7, at: Date.now(), op: { type: 'cart:line', sku: 'tea', line } });
@@ -271,13 +269,8 @@ describe('client against a scripted gateway', () => {
   it('takes the same bound from the changes in a sync answer', async () => {
     const gw = fakeGateway();
     const { c } = client(gw);
-    await vi.waitFor(() => expect(gw.sockets).toHaveLength(1));
-    gw.sockets[0]?.accept();
-    const sync = await gw.next('sync:since');
     const seenAt = Date.now();
-    const entry = { videoId: 'v', positionSec: 60, durationSec: 100, updatedAt: seenAt, deviceId: 'laptop', completed: false };
-    const change = { epoch: 'e1', version: 1, deviceId: 'laptop', seq: 1, at: seenAt, op: { type: 'watch' as const, entry, trimmed: [] } };
-    sync.ack(null, { ok: true, nodeId: 'n', serverTime: seenAt - 5_000, sync: { kind: 'changes', epoch: 'e1', version: 1, changes: [change] }, devices: [] });
+    await gw.accept({ serverTime: seenAt - 5_000, sync: { kind: 'changes', epoch: 'e1', version: 1, changes: [laptopWatched(1, seenAt)] } });
     await c.ready;
     void c.watch.report('v', 25, 100, { event: 'seek' });
     const report = await gw.next('watch:report');
