@@ -126,7 +126,8 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
 
     async sync(userId, since): Promise<SyncPayload> {
       const k = userKeys(userId);
-      return parseSync(await run('sync', [k.meta, k.log, k.cart, k.watch], [since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch]));
+      const args = [since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch];
+      return parseSync(await run('sync', [k.meta, k.log, k.cart, k.watch], args));
     },
 
     async resume(userId, since) {
