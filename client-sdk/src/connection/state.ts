@@ -24,11 +24,21 @@ export type ConnectionState =
 export interface ConnectionStateMachine {
   readonly state: ConnectionState;
   /**
-   * Moves to `next`. Guards, in this order: `closed` is terminal; a move to the same status is a no-op.
+   * Moves to `next`. Guards, in this order: `closed` is terminal; a move to the same status with the same
+   * data is a no-op (the same status with other data, e.g. a manual offline during a backoff, is a move).
    * Returns whether the state changed; every change emits exactly one status event.
    */
   to(next: ConnectionState): boolean;
   onStatus(listener: (state: ConnectionState) => void): () => void;
+}
+
+/** Same status and every field equal (an `unauthorized` error compares by identity). */
+function sameState(a: ConnectionState, b: ConnectionState): boolean {
+  if (a.status !== b.status) return false;
+  const left = a as Readonly<Record<string, unknown>>;
+  const right = b as Readonly<Record<string, unknown>>;
+  const keys = Object.keys(left);
+  return keys.length === Object.keys(right).length && keys.every((key) => Object.is(left[key], right[key]));
 }
 
 export function createConnectionStateMachine(initial: ConnectionState): ConnectionStateMachine {
@@ -40,7 +50,7 @@ export function createConnectionStateMachine(initial: ConnectionState): Connecti
     },
     to(next) {
       if (state.status === 'closed') return false;
-      if (next.status === state.status) return false;
+      if (sameState(state, next)) return false;
       state = next;
       listeners.emit(state);
       return true;

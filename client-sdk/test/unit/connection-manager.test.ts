@@ -17,7 +17,7 @@ const jwt = (ttlSec: number) => {
 function setup(options: { urls?: string[]; ttlSec?: number; random?: () => number } = {}) {
   const fake = fakeIo();
   const timers = systemTimers();
-  const machine = createConnectionStateMachine({ status: 'connecting', url: 'x', attempt: 0 });
+  const machine = createConnectionStateMachine({ status: 'connecting', url: options.urls?.[0] ?? 'http://a', attempt: 0 });
   const statuses: string[] = [];
   machine.onStatus((s) => statuses.push(s.status));
   const getToken = vi.fn(() => jwt(options.ttlSec ?? 3600));
@@ -235,6 +235,20 @@ describe('connection manager', () => {
     t.manager.goOnline();
     await t.settle();
     expect(t.fake.sockets).toHaveLength(2);
+  });
+
+  it('goes offline on request during a backoff, with no retry left armed', async () => {
+    const t = setup();
+    t.manager.start();
+    await t.settle();
+    t.fake.last().refuse();
+    expect(t.machine.state).toMatchObject({ status: 'offline', reason: 'network' });
+    t.manager.goOffline();
+    expect(t.machine.state).toEqual({ status: 'offline', reason: 'manual', attempt: 0, retryAt: null });
+    t.manager.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.fake.sockets).toHaveLength(1);
+    expect(t.statuses).toEqual(['offline', 'offline']);
   });
 
   it('does nothing more once closed', async () => {

@@ -14,13 +14,25 @@ describe('connection state machine', () => {
     expect(seen).toEqual(['connected', 'offline']);
   });
 
-  it('treats a move to the same status as a no-op', () => {
+  it('treats a move to the same state with the same data as a no-op', () => {
     const machine = createConnectionStateMachine(connecting);
     const seen: string[] = [];
     machine.onStatus((s) => seen.push(s.status));
-    expect(machine.to({ status: 'connecting', url: 'http://b', attempt: 3 })).toBe(false);
+    expect(machine.to({ status: 'connecting', url: 'http://a', attempt: 0 })).toBe(false);
     expect(machine.state).toBe(connecting);
     expect(seen).toEqual([]);
+  });
+
+  it('moves when the status stays and its data changes', () => {
+    const backoff: ConnectionState = { status: 'offline', reason: 'network', attempt: 2, retryAt: 5 };
+    const machine = createConnectionStateMachine(backoff);
+    const seen: ConnectionState[] = [];
+    machine.onStatus((s) => seen.push(s));
+    const manual: ConnectionState = { status: 'offline', reason: 'manual', attempt: 0, retryAt: null };
+    expect(machine.to(manual)).toBe(true);
+    expect(machine.to({ status: 'offline', reason: 'manual', attempt: 0, retryAt: null })).toBe(false);
+    expect(machine.to({ status: 'offline', reason: 'manual', attempt: 0, retryAt: 9 })).toBe(true);
+    expect(seen).toEqual([manual, { status: 'offline', reason: 'manual', attempt: 0, retryAt: 9 }]);
   });
 
   it('never leaves closed', () => {
