@@ -1,25 +1,27 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 
-function which(bin: string): string | null {
-  const found = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
-  return found.status === 0 ? found.stdout.trim() : null;
-}
+/** Debian package that ships each program the kit starts (scripts/install-system-deps.sh installs them). */
+const PACKAGE_OF: Record<string, string> = {
+  'redis-server': 'redis-server',
+  'redis-cli': 'redis-tools',
+  'redis-sentinel': 'redis-sentinel',
+  chromium: 'chromium',
+  haproxy: 'haproxy',
+  promtool: 'prometheus',
+};
 
 /**
- * Path of redis-server. When it is missing, installs Debian's package if we are root with apt-get,
- * otherwise stops with the one line that fixes it.
+ * Path of a system program the tests need. It never installs anything: when the program is missing it
+ * stops with the line that installs it (`npm run setup:system` runs scripts/install-system-deps.sh).
  */
+export function systemBinary(bin: string): string {
+  const found = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
+  if (found.status === 0 && found.stdout.trim() !== '') return found.stdout.trim();
+  const pkg = PACKAGE_OF[bin] ?? bin;
+  throw new Error(`${bin} is not installed: run \`npm run setup:system\` (or \`sudo apt-get install -y ${pkg}\`) and try again`);
+}
+
+/** Path of redis-server (see systemBinary). */
 export function ensureRedisBinary(): string {
-  const existing = which('redis-server');
-  if (existing) return existing;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot && which('apt-get')) {
-    process.stderr.write('redis-server not found: installing it with apt-get (Debian package redis-server)\n');
-    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null'], {
-      stdio: 'inherit',
-    });
-    const installed = which('redis-server');
-    if (installed) return installed;
-  }
-  throw new Error('redis-server is not installed: run `sudo apt-get install -y redis-server` (or `brew install redis`) and try again');
+  return systemBinary('redis-server');
 }
