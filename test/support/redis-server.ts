@@ -20,6 +20,8 @@ export interface RedisServer {
   readonly url: string;
   readonly dir: string;
   readonly pid: number | undefined;
+  /** True from a start until `kill()` (a process frozen with SIGSTOP still counts as running). */
+  readonly running: boolean;
   /** Sends a signal (SIGKILL, SIGSTOP, SIGCONT...) to the process. */
   signal(signal: NodeJS.Signals): void;
   /** Kills the process hard and waits for it to be gone. */
@@ -94,6 +96,9 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     dir,
     get pid() {
       return child?.pid;
+    },
+    get running() {
+      return child !== null && child.exitCode === null && child.signalCode === null;
     },
     signal(signal) {
       child?.kill(signal);

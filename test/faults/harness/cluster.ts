@@ -7,7 +7,7 @@ import { startGateway, type GatewayProcess, type ProcessExit } from '../../suppo
 import { startRedis, type RedisServer } from '../../support/redis-server.ts';
 import type { Cleanup } from './cleanup.ts';
 import type { ServerTruth } from './invariants.ts';
-import { startRedisCluster, type RedisClusterHandle } from './redis-cluster.ts';
+import { startRedisCluster, type RedisCluster as RedisClusterHandle } from '../../support/redis-cluster.ts';
 import { waitUntil } from './stats.ts';
 
 export interface ClusterOptions {
@@ -65,7 +65,7 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
   let redisCluster: RedisClusterHandle | null = null;
   const redisEnv: Record<string, string> = {};
   if (options.redisCluster) {
-    redisCluster = await startRedisCluster();
+    redisCluster = await startRedisCluster({ appendOnly: true });
     const handle = redisCluster;
     cleanup.add('redis cluster', () => handle.stop());
     for (const n of handle.nodes) cleanup.addPid(n.pid);
@@ -105,7 +105,7 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
 
   const commands: Redis | RedisCluster = createRedisClient({
     ...(redis ? { url: redis.url } : {}),
-    ...(redisCluster ? { clusterNodes: redisCluster.seeds } : {}),
+    ...(redisCluster ? { clusterNodes: [...redisCluster.seeds] } : {}),
     role: 'commands',
     commandTimeoutMs: 5000,
   });
