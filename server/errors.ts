@@ -5,8 +5,9 @@ export class SyncError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'SyncError';
   }
 }

@@ -1,29 +1,45 @@
-import { ErrorCode } from '../../../client-sdk/src/protocol/index.ts';
+import { z } from 'zod';
+import { ErrorCode, type WireError } from '../../../client-sdk/src/protocol/index.ts';
 import { SyncError } from '../../errors.ts';
 
 /** Reply errors that mean "Redis cannot serve right now" (loading, failover, cluster reconfiguring...). */
-const TRANSIENT_REPLIES = ['LOADING', 'CLUSTERDOWN', 'TRYAGAIN', 'MASTERDOWN', 'READONLY', 'BUSY', 'NOREPLICAS', 'MOVED', 'ASK'];
+const TRANSIENT_REPLIES = new Set(['LOADING', 'CLUSTERDOWN', 'TRYAGAIN', 'MASTERDOWN', 'READONLY', 'BUSY', 'NOREPLICAS', 'MOVED', 'ASK']);
+
+/** What `refusal(code, message)` in scripts/prelude.lua puts before its JSON; the two must agree. */
+const REFUSAL_MARKER = 'TANDEM ';
+
+const Refusal = z.object({ code: ErrorCode, message: z.string() });
 
 /** ioredis' ReplyError (not exported with a type): an error answered by Redis, carrying its text. */
 function isReplyError(err: Error): boolean {
   return err.name === 'ReplyError';
 }
 
+/** A script's refusal, or null when the text is not one (or names no protocol code). */
+export function parseRefusal(text: string): WireError | null {
+  if (!text.startsWith(REFUSAL_MARKER)) return null;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(text.slice(REFUSAL_MARKER.length));
+  } catch {
+    return null;
+  }
+  const refusal = Refusal.safeParse(decoded);
+  return refusal.success ? refusal.data : null;
+}
+
 /**
- * Maps what a Redis call threw to a SyncError: our scripts answer `<code> <message>`; Redis being away
- * (timeouts, closed connections, retries exhausted, cluster not ready) is `unavailable`. Any other reply
- * error is a bug and is rethrown as is (the gateway's funnel turns it into `internal`).
+ * Maps what a Redis call threw to a SyncError: a script's refusal keeps its code and message; Redis being
+ * away (timeouts, closed connections, retries exhausted, cluster not ready) is `unavailable`; any other
+ * reply error is a bug: `internal`, its text kept only as the cause (logged, never sent).
  */
 export function toSyncError(err: unknown): Error {
   if (err instanceof SyncError) return err;
   if (!(err instanceof Error)) return new SyncError('unavailable', 'state store unavailable');
-  if (isReplyError(err)) {
-    const space = err.message.indexOf(' ');
-    const head = space > 0 ? err.message.slice(0, space) : err.message;
-    const code = ErrorCode.safeParse(head);
-    if (code.success) return new SyncError(code.data, err.message.slice(space + 1));
-    if (TRANSIENT_REPLIES.includes(head)) return new SyncError('unavailable', 'state store unavailable');
-    return err;
-  }
-  return new SyncError('unavailable', 'state store unavailable');
+  if (!isReplyError(err)) return new SyncError('unavailable', 'state store unavailable');
+  const refusal = parseRefusal(err.message);
+  if (refusal) return new SyncError(refusal.code, refusal.message);
+  const head = err.message.split(' ', 1)[0] ?? '';
+  if (TRANSIENT_REPLIES.has(head)) return new SyncError('unavailable', 'state store unavailable');
+  return new SyncError('internal', 'internal error', { cause: err });
 }

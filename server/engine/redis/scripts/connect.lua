@@ -4,7 +4,7 @@
 local DEVICES, CONN = KEYS[1], KEYS[2]
 local device_id = ARGV[1]
 if is_revoked(KEYS[3], device_id, tonumber(ARGV[3])) then
-  return redis.error_reply('unauthorized session revoked')
+  return refusal('unauthorized', 'session revoked')
 end
 local now = now_ms()
 if redis.call('HEXISTS', DEVICES, device_id) == 0 and redis.call('HLEN', DEVICES) >= tonumber(ARGV[7]) then
@@ -17,7 +17,7 @@ if redis.call('HEXISTS', DEVICES, device_id) == 0 and redis.call('HLEN', DEVICES
     end
   end
   if not pick then
-    return redis.error_reply('forbidden at most ' .. ARGV[7] .. ' devices may be online at once')
+    return refusal('forbidden', 'at most ' .. ARGV[7] .. ' devices may be online at once')
   end
   redis.call('HDEL', DEVICES, pick.deviceId)
   redis.call('HDEL', CONN, pick.deviceId)

@@ -12,11 +12,11 @@ end
 if event == 'add' then
   local stored = redis.call('HGET', CART, sku)
   if not stored and redis.call('HLEN', CART) >= tonumber(ARGV[14]) then
-    return refuse(ctx, 'bad_request a cart holds at most ' .. ARGV[14] .. ' lines')
+    return refuse(ctx, 'bad_request', 'a cart holds at most ' .. ARGV[14] .. ' lines')
   end
   local total = tonumber(ARGV[11]) + (stored and cjson.decode(stored).qty or 0)
   if total > tonumber(ARGV[15]) then
-    return refuse(ctx, 'bad_request qty would exceed ' .. ARGV[15])
+    return refuse(ctx, 'bad_request', 'qty would exceed ' .. ARGV[15])
   end
   -- Title and price follow the newest add.
   local line = cjson.encode({ sku = sku, title = ARGV[12], priceCents = tonumber(ARGV[13]), qty = total })
@@ -24,7 +24,7 @@ if event == 'add' then
   return commit(ctx, line_op(line))
 elseif event == 'set' then
   local stored = redis.call('HGET', CART, sku)
-  if not stored then return refuse(ctx, 'not_found no cart line for ' .. sku) end
+  if not stored then return refuse(ctx, 'not_found', 'no cart line for ' .. sku) end
   local qty = tonumber(ARGV[11])
   if qty == 0 then
     redis.call('HDEL', CART, sku)
@@ -42,4 +42,4 @@ elseif event == 'clear' then
   redis.call('DEL', CART)
   return commit(ctx, '{"type":"cart:clear"}')
 end
-return refuse(ctx, 'bad_request unknown cart event')
+return refuse(ctx, 'bad_request', 'unknown cart event')

@@ -6,10 +6,10 @@ local META, LOG, SEQ, CONN, REVOKED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5
 local DEVICE, CONN_ID, ISSUED_AT, SEQ_STR = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local FANOUT_CHANNEL, FANOUT_PREFIX, FANOUT_SUFFIX = ARGV[#ARGV - 2], ARGV[#ARGV - 1], ARGV[#ARGV]
 
--- An error reply for a request refused after its token was taken (rate limit, rules): the bucket is stored.
-local function refuse(ctx, message)
+-- The refusal of a request after its token was taken (rate limit, rules): the bucket is stored.
+local function refuse(ctx, code, message)
   redis.call('HSET', META, 'tokens', ctx.tokens, 'ts', string.format('%d', ctx.now))
-  return redis.error_reply(message)
+  return refusal(code, message)
 end
 
 -- Checks in the same order as the memory engine: revocation, connection, rate limit, duplicate.
@@ -25,15 +25,15 @@ local function gate()
     redis.call('HSET', META, 'epoch', epoch, 'version', 0)
   end
   if is_revoked(REVOKED, DEVICE, ISSUED_AT) then
-    return nil, redis.error_reply('unauthorized session revoked')
+    return nil, refusal('unauthorized', 'session revoked')
   end
   if redis.call('HGET', CONN, DEVICE) ~= CONN_ID then
-    return nil, redis.error_reply('conflict this connection was superseded by a newer one of the same device')
+    return nil, refusal('conflict', 'this connection was superseded by a newer one of the same device')
   end
   local allowed, tokens = bucket_take(m[3], m[4], now, tonumber(ARGV[5]), tonumber(ARGV[6]))
   local ctx = { now = now, epoch = epoch, version = version, tokens = tokens }
   if not allowed then
-    return nil, refuse(ctx, 'rate_limited too many requests')
+    return nil, refuse(ctx, 'rate_limited', 'too many requests')
   end
   -- Exactly-once: the last applied seq is written by commit() in this same script, so a resend,
   -- however late, finds it. Seqs are integers below 2^53: exact as Lua doubles.

@@ -2,6 +2,12 @@
 -- A script built from prelude + body is still ONE script: Redis runs it atomically (no other command
 -- interleaves), so every check and write below sees and leaves a consistent state of the user.
 
+-- Refuses with a protocol error code. The reply is an error whose text is a marker and then the code and
+-- message as JSON, so any text survives in the message; server/engine/redis/redis-errors.ts parses it.
+local function refusal(code, message)
+  return { err = 'TANDEM ' .. cjson.encode({ code = code, message = message }) }
+end
+
 -- Server time in ms from Redis itself, so every node agrees on "now".
 local function now_ms()
   local t = redis.call('TIME')
