@@ -2,6 +2,7 @@ import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ADMIN_CONFIG_VARIABLES, parseAdminConfig, type AdminConfig } from './config/admin.ts';
 
 /** How tokens are verified: a shared HS256 secret, one PEM public key, or a remote JWKS. */
 export type JwtKeyConfig =
@@ -41,6 +42,8 @@ export interface Config {
   ping: { intervalMs: number; timeoutMs: number };
   /** Folder served at / (null: not served). */
   demoDir: string | null;
+  /** The admin listener: backend API, /metrics (see server/config/admin.ts). */
+  admin: AdminConfig;
   /** Things worth a loud warning at startup (embedded defaults). */
   warnings: string[];
 }
@@ -72,6 +75,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, help: string]> = [
   ['PING_INTERVAL_MS', 'socket.io heartbeat interval (default 5000)'],
   ['PING_TIMEOUT_MS', 'socket.io heartbeat timeout (default 5000)'],
   ['SERVE_DEMO', 'serve demo/public at / when the folder exists (default on unless production)'],
+  ...ADMIN_CONFIG_VARIABLES,
 ];
 
 export class ConfigError extends Error {
@@ -151,14 +155,17 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   // An empty variable means "unset", as in most deployment tools.
   const defined = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = EnvSchema.safeParse(defined);
+  const admin = parseAdminConfig(defined);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), problem: i.message })));
+    const issues = parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), problem: i.message }));
+    throw new ConfigError([...issues, ...admin.problems]);
   }
-  return finish(parsed.data);
+  return finish(parsed.data, admin);
 }
 
-function finish(env: Env): Config {
-  const problems: Array<{ variable: string; problem: string }> = [];
+function finish(env: Env, adminResult: ReturnType<typeof parseAdminConfig>): Config {
+  const problems: Array<{ variable: string; problem: string }> = [...adminResult.problems];
+  const admin = adminResult.admin;
   const warnings: string[] = [];
   const production = env.NODE_ENV === 'production';
   const embedded = env.REDIS_URL === undefined && env.REDIS_CLUSTER_NODES === undefined;
@@ -206,12 +213,13 @@ function finish(env: Env): Config {
   if (devTokens && production) problems.push({ variable: 'DEV_TOKENS', problem: 'cannot be on with NODE_ENV=production' });
   if (devTokens && key && key.kind !== 'secret') problems.push({ variable: 'DEV_TOKENS', problem: 'needs JWT_SECRET (it signs with the shared secret)' });
   if (devTokens) warnings.push('DEV_TOKENS is on: anyone who can reach POST /auth/dev-token can mint a token for any user');
+  if (admin && admin.keys.length === 0) warnings.push('no API_KEYS: the backend API on the admin port refuses every call (401)');
   if (embedded) warnings.push('no REDIS_URL: in-process memory engine, single node, state is lost on exit');
 
   if (env.DRAIN_TIMEOUT_MS <= env.DRAIN_WINDOW_MS) {
     problems.push({ variable: 'DRAIN_TIMEOUT_MS', problem: 'must be larger than DRAIN_WINDOW_MS' });
   }
-  if (problems.length > 0 || !key) throw new ConfigError(problems);
+  if (problems.length > 0 || !key || !admin) throw new ConfigError(problems);
 
   const serveDemo = env.SERVE_DEMO ?? !production;
   return {
@@ -242,6 +250,7 @@ function finish(env: Env): Config {
     drain: { windowMs: env.DRAIN_WINDOW_MS, timeoutMs: env.DRAIN_TIMEOUT_MS },
     ping: { intervalMs: env.PING_INTERVAL_MS, timeoutMs: env.PING_TIMEOUT_MS },
     demoDir: serveDemo ? fileURLToPath(new URL('../demo/public', import.meta.url)) : null,
+    admin,
     warnings,
   };
 }

@@ -1,3 +1,5 @@
+import { createAdminServer } from './admin/admin-server.ts';
+import { createAdminRoutes } from './admin/routes/table.ts';
 import { ConfigError, configHelp, loadProcessConfig, type Config } from './config.ts';
 import { createInfrastructure } from './infrastructure.ts';
 import { createLogger } from './observability/logger.ts';
@@ -38,6 +40,16 @@ async function main(): Promise<void> {
     },
     'listening',
   );
+  const admin = createAdminServer({
+    config: config.admin,
+    routes: createAdminRoutes({ engine: infra.engine, config: config.admin }),
+    metrics,
+    logger,
+    nodeId: config.nodeId,
+  });
+  const adminPort = await admin.listen();
+  // Launchers read the port from this line when ADMIN_PORT=0.
+  logger.info({ adminPort, adminHost: config.admin.host, apiKeys: config.admin.keys.map((k) => `${k.name}:${k.scope}`) }, 'admin listening');
 
   process.on('uncaughtException', (err) => {
     logger.fatal({ err }, 'uncaught exception');
@@ -60,6 +72,7 @@ async function main(): Promise<void> {
     const outcome = await gateway.drain();
     logger.info({ outcome }, 'drained');
     await gateway.close();
+    await admin.close();
     await infra.close();
     logger.info('bye');
     process.exit(0);

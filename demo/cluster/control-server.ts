@@ -21,7 +21,7 @@ export interface ControlServer {
 async function nodeInfo(node: GatewayNode): Promise<ClusterNodeInfo> {
   const alive = node.pid !== undefined;
   const [ready, metrics] = alive
-    ? await Promise.all([probe(`${node.url}/readyz`, 800), probe(`${node.url}/metrics`, 800)])
+    ? await Promise.all([probe(`${node.url}/readyz`, 800), probe(`${node.adminUrl}/metrics`, 800)])
     : [null, null];
   return {
     id: node.id,

@@ -23,6 +23,8 @@ export interface GatewayNode {
   readonly id: string;
   readonly port: number;
   readonly url: string;
+  /** The node's admin listener (backend API, /metrics): ADMIN_PORT = port + 10000. */
+  readonly adminUrl: string;
   readonly state: NodeState;
   readonly pid: number | undefined;
   readonly startedAt: number | null;
@@ -39,6 +41,7 @@ export interface GatewayNode {
 
 export function createGatewayNode(options: GatewayNodeOptions): GatewayNode {
   const url = `http://127.0.0.1:${options.port}`;
+  const adminPort = options.port + 10_000;
   let child: Child | null = null;
   let state: NodeState = 'stopped';
   let startedAt: number | null = null;
@@ -58,7 +61,7 @@ export function createGatewayNode(options: GatewayNodeOptions): GatewayNode {
     setState('starting');
     const proc = startChild(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       cwd: options.cwd,
-      env: { ...options.env, PORT: String(options.port), NODE_ID: options.id },
+      env: { ...options.env, PORT: String(options.port), ADMIN_PORT: String(adminPort), NODE_ID: options.id },
       logFile: options.logFile,
     });
     child = proc;
@@ -81,6 +84,7 @@ export function createGatewayNode(options: GatewayNodeOptions): GatewayNode {
     id: options.id,
     port: options.port,
     url,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
     get state() {
       return state;
     },

@@ -54,7 +54,7 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The plain HTTP side of a node: probes, metrics, the dev token endpoint, the demo files. */
+/** The plain HTTP side of a node: probes, the dev token endpoint, the demo files (/metrics is on the admin port). */
 export function createHttpRoutes(deps: HttpRoutesDeps): RequestListener {
   const devToken = async (req: IncomingMessage, res: ServerResponse) => {
     const signer = deps.devTokens;
@@ -101,9 +101,6 @@ export function createHttpRoutes(deps: HttpRoutesDeps): RequestListener {
         return json(res, 200, { status: 'ok', node: deps.nodeId });
       case '/readyz':
         return ready(res);
-      case '/metrics':
-        res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
-        return res.end(await deps.metrics.registry.metrics());
       case '/auth/dev-token':
         return devToken(req, res);
     }

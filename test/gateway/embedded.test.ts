@@ -69,7 +69,7 @@ describe('npm start with no configuration', () => {
   it('runs one node on the memory engine with dev tokens, and a client can use it', async () => {
     const port = await freePort();
     // detached: npm starts a shell and tsx below it; the whole group is signalled at the end.
-    const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: cleanEnv({ PORT: String(port) }), detached: true });
+    const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: cleanEnv({ PORT: String(port), ADMIN_PORT: '0' }), detached: true });
     children.push(child);
     let output = '';
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -95,7 +95,11 @@ describe('npm start with no configuration', () => {
     expect(synced.sync).toMatchObject({ kind: 'snapshot', version: added.version, state: { cart: [{ sku: 'tea', qty: 3 }] } });
     expect(synced.devices).toEqual([expect.objectContaining({ deviceId: 'zoe-phone', online: true })]);
 
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    // /metrics lives on the admin port only (its port is in the `admin listening` line).
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
+    const adminPort = /"adminPort":(\d+)/.exec(output)?.[1];
+    expect(adminPort).toBeDefined();
+    const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
     expect(metrics).toMatch(/tandem_connections\{[^}]*\} 1/);
     expect(metrics).toMatch(/tandem_requests_total\{[^}]*event="cart:add"[^}]*outcome="ok"[^}]*\} 1/);
     expect(metrics).toContain('tandem_request_duration_seconds_bucket');

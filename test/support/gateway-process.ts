@@ -56,6 +56,8 @@ export interface GatewayProcess {
   /** `http://127.0.0.1:<port>`, for socket.io clients and HTTP probes. */
   readonly url: string;
   readonly port: number;
+  /** `http://127.0.0.1:<admin port>`: the backend API and /metrics (learnt from the `admin listening` line). */
+  readonly adminUrl: string;
   readonly nodeId: string;
   readonly pid: number | undefined;
   /** The node's stdout and stderr lines so far (the last 2,000), JSON log records mostly. */
@@ -83,6 +85,7 @@ function childEnv(options: GatewayProcessOptions, nodeId: string, port: number):
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     SERVE_DEMO: 'false',
+    ADMIN_PORT: '0',
   });
   if (options.redisUrl) env['REDIS_URL'] = options.redisUrl;
   const secret = options.jwtSecret === undefined ? TEST_JWT_SECRET : options.jwtSecret;
@@ -115,10 +118,15 @@ export async function startGateway(options: GatewayProcessOptions = {}): Promise
   const echo = options.echoLogs ?? process.env['TANDEM_GATEWAY_LOGS'] === '1';
   const lines: string[] = [];
   let port = options.port ?? 0;
+  let adminPort = 0;
   let child!: ChildProcess;
   let exit!: Promise<ProcessExit>;
 
   const collect = (line: string) => {
+    if (line.includes('"admin listening"')) {
+      const m = /"adminPort":(\d+)/.exec(line);
+      if (m?.[1]) adminPort = Number(m[1]);
+    }
     lines.push(line);
     if (lines.length > MAX_LOG_LINES) lines.shift();
     if (echo) process.stdout.write(`[${nodeId}] ${line}\n`);
@@ -151,6 +159,9 @@ export async function startGateway(options: GatewayProcessOptions = {}): Promise
     },
     get port() {
       return port;
+    },
+    get adminUrl() {
+      return `http://127.0.0.1:${adminPort}`;
     },
     nodeId,
     get pid() {

@@ -17,6 +17,12 @@ export const ERROR_CODES = [
   'not_found',
   /** This connection was superseded by a newer one of the same device. Reconnect and resend. */
   'conflict',
+  /** Backend API: `If-Match` named a version the user has moved on from. Read the user again, then decide. */
+  'precondition_failed',
+  /** Backend API: this Idempotency-Key was used for a different request. Use a new key for a new request. */
+  'idempotency_key_reused',
+  /** Backend API: the change log no longer reaches back to that version. Read the whole user instead. */
+  'history_gone',
   /** Too many requests for this user. Retry later with backoff. */
   'rate_limited',
   /** The state store is unreachable or the node is draining. Keep the change and retry with backoff, on any node. */

@@ -21,7 +21,7 @@ function rssMb(pid: number | undefined): number {
 }
 
 async function sample(node: GatewayProcess): Promise<Sample> {
-  const text = await fetch(`${node.url}/metrics`).then((r) => r.text(), () => '');
+  const text = await fetch(`${node.adminUrl}/metrics`).then((r) => r.text(), () => '');
   const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
   return { at: Date.now(), rssMb: rssMb(node.pid), heapMb: metric('nodejs_heap_size_used_bytes') / 1e6, connections: metric('tandem_connections') };
 }
