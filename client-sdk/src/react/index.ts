@@ -1,3 +1,5 @@
+'use client';
+
 export { SyncProvider } from './provider.js';
 export {
   useSyncClient,
