@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ADMIN_CONFIG_VARIABLES, parseAdminConfig, type AdminConfig } from './config/admin.ts';
+import { SECURITY_VARIABLES, SecurityEnv, securityConfig, type SecurityConfig } from './config/security.ts';
 
 /** How tokens are verified: a shared HS256 secret, one PEM public key, or a remote JWKS. */
 export type JwtKeyConfig =
@@ -31,6 +32,10 @@ export interface Config {
     issuer: string | null;
     audience: string | null;
     clockToleranceSec: number;
+    /** Longest lifetime accepted: exp - iat (exp - now without iat), in seconds. */
+    maxLifetimeSec: number;
+    /** Tokens must carry `did`, binding them to one device. */
+    requireDevice: boolean;
   };
   /** Origins allowed to open a socket besides same-origin pages and non-browser clients; `*` allows all. */
   corsOrigins: string[];
@@ -44,6 +49,8 @@ export interface Config {
   demoDir: string | null;
   /** The admin listener: backend API, /metrics (see server/config/admin.ts). */
   admin: AdminConfig;
+  /** Bounds on tokens, handshakes and HTTP connections. */
+  security: SecurityConfig;
   /** Things worth a loud warning at startup (embedded defaults). */
   warnings: string[];
 }
@@ -76,6 +83,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, help: string]> = [
   ['PING_TIMEOUT_MS', 'socket.io heartbeat timeout (default 5000)'],
   ['SERVE_DEMO', 'serve demo/public at / when the folder exists (default on unless production)'],
   ...ADMIN_CONFIG_VARIABLES,
+  ...SECURITY_VARIABLES,
 ];
 
 export class ConfigError extends Error {
@@ -123,7 +131,7 @@ const EnvSchema = z.object({
   PING_INTERVAL_MS: int(100, 600_000).default(5000),
   PING_TIMEOUT_MS: int(100, 600_000).default(5000),
   SERVE_DEMO: bool.optional(),
-});
+}).extend(SecurityEnv.shape);
 type Env = z.infer<typeof EnvSchema>;
 
 function safeOrigin(value: string): string | null {
@@ -241,6 +249,8 @@ function finish(env: Env, adminResult: ReturnType<typeof parseAdminConfig>): Con
       issuer: env.JWT_ISSUER ?? null,
       audience: env.JWT_AUDIENCE ?? null,
       clockToleranceSec: 5,
+      maxLifetimeSec: env.JWT_MAX_LIFETIME_SEC,
+      requireDevice: env.JWT_REQUIRE_DEVICE,
     },
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
@@ -251,6 +261,7 @@ function finish(env: Env, adminResult: ReturnType<typeof parseAdminConfig>): Con
     ping: { intervalMs: env.PING_INTERVAL_MS, timeoutMs: env.PING_TIMEOUT_MS },
     demoDir: serveDemo ? fileURLToPath(new URL('../demo/public', import.meta.url)) : null,
     admin,
+    security: securityConfig(env),
     warnings,
   };
 }

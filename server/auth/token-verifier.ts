@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type KeyObject } from 'jose';
 import { UserId } from '../../client-sdk/src/protocol/index.ts';
 import type { Config } from '../config.ts';
@@ -6,7 +7,10 @@ import { SyncError } from '../errors.ts';
 /** What a verified token says about its holder. */
 export interface TokenClaims {
   userId: string;
-  /** `iat` in ms (0 when absent, so any revocation refuses the token). */
+  /**
+   * `iat` in ms (0 when absent, so any revocation refuses the token). A whole-second `iat` (jose's default)
+   * counts as the end of its second: a token minted in the same second as a sign-out, after it, must connect.
+   */
   issuedAt: number;
   /** `exp` in ms. */
   expiresAt: number;
@@ -14,6 +18,8 @@ export interface TokenClaims {
   validUntil: number;
   /** The `did` claim, when the token is bound to one device. */
   deviceId: string | null;
+  /** The token's identity: its `jti`, else a hash of the token itself (what "sign out this device" revokes). */
+  tokenId: string;
 }
 
 export interface TokenVerifier {
@@ -92,16 +98,25 @@ export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
       if (!sub.success) throw new SyncError('unauthorized', 'token subject is not a valid user id');
       const did = payload['did'];
       if (did !== undefined && typeof did !== 'string') throw new SyncError('unauthorized', 'token claim "did" invalid');
-      const issuedAt = typeof payload.iat === 'number' ? Math.floor(payload.iat * 1000) : 0;
+      if (did === undefined && jwt.requireDevice) throw new SyncError('unauthorized', 'token has no "did" claim (JWT_REQUIRE_DEVICE)');
+      const { exp, iat } = payload;
+      // JSON's 1e400 parses to Infinity, which jose takes for a number: such a token would never expire.
+      if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new SyncError('unauthorized', 'token claim "exp" invalid');
+      if (iat !== undefined && !Number.isFinite(iat)) throw new SyncError('unauthorized', 'token claim "iat" invalid');
+      const nowSec = Date.now() / 1000;
+      if (exp - (iat ?? nowSec) > jwt.maxLifetimeSec) throw new SyncError('unauthorized', `token lives longer than ${jwt.maxLifetimeSec} s (JWT_MAX_LIFETIME_SEC)`);
+      const issuedAt = iat === undefined ? 0 : Number.isInteger(iat) ? iat * 1000 + 999 : Math.floor(iat * 1000);
       // A token from the future would outlive every "revoke what was issued before now".
-      if (issuedAt > Date.now() + jwt.clockToleranceSec * 1000) throw new SyncError('unauthorized', 'token issued in the future');
-      const expiresAt = Math.floor((payload.exp ?? 0) * 1000);
+      if (issuedAt > Date.now() + 1000 + jwt.clockToleranceSec * 1000) throw new SyncError('unauthorized', 'token issued in the future');
+      const expiresAt = Math.floor(exp * 1000);
+      const jti = typeof payload.jti === 'string' && payload.jti.length > 0 && payload.jti.length <= 128 ? payload.jti : null;
       return {
         userId: sub.data,
         issuedAt,
         expiresAt,
         validUntil: expiresAt + jwt.clockToleranceSec * 1000,
         deviceId: did ?? null,
+        tokenId: jti !== null ? `j:${jti}` : `h:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`,
       };
     },
   };

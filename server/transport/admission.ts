@@ -6,20 +6,43 @@ export type Admission = { ok: true } | { ok: false; status: 403 | 503; message: 
 /**
  * Whether a request's Origin may use this node. Browsers always send Origin on a WebSocket handshake;
  * non-browser clients usually send none and are let through (they authenticate like anyone else).
- * Same-origin pages (Origin host = Host) and the configured origins are allowed; `*` allows all.
+ * Same-origin pages and the configured origins are allowed; `*` allows all. Origins are compared whole:
+ * scheme, host and port (`http://app` is not `https://app`, nor `https://app:8443`). The request's own
+ * scheme is https on a TLS socket, or what X-Forwarded-Proto says when `trustProxy` hops are trusted.
  */
-export function createOriginPolicy(corsOrigins: readonly string[]): (req: IncomingMessage) => boolean {
+export function createOriginPolicy(corsOrigins: readonly string[], trustProxy = 0): (req: IncomingMessage) => boolean {
   const allowAll = corsOrigins.includes('*');
   const allowed = new Set(corsOrigins);
   return (req) => {
     const origin = req.headers.origin;
-    if (origin === undefined || allowAll || allowed.has(origin)) return true;
+    if (origin === undefined || allowAll) return true;
+    let url: URL;
     try {
-      return new URL(origin).host === req.headers.host;
+      url = new URL(origin);
+    } catch {
+      return false;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+    if (allowed.has(url.origin)) return true;
+    const host = req.headers.host;
+    if (host === undefined) return false;
+    try {
+      return new URL(`${requestScheme(req, trustProxy)}://${host}`).origin === url.origin;
     } catch {
       return false;
     }
   };
+}
+
+function requestScheme(req: IncomingMessage, trustProxy: number): 'http' | 'https' {
+  if ((req.socket as { encrypted?: boolean } | undefined)?.encrypted) return 'https';
+  if (trustProxy > 0) {
+    const raw = req.headers['x-forwarded-proto'];
+    const proto = (Array.isArray(raw) ? raw.join(',') : (raw ?? '')).split(',').map((s) => s.trim().toLowerCase());
+    const hop = proto[Math.max(0, proto.length - trustProxy)];
+    if (hop === 'https' || hop === 'http') return hop;
+  }
+  return 'http';
 }
 
 /** Decides, from the HTTP request alone, whether a socket handshake may proceed (before any auth work). */

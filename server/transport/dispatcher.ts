@@ -12,7 +12,7 @@ import { SyncError, toWireError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Handlers, RequestScope } from './handlers.ts';
-import { endSession } from './session-ending.ts';
+import { endSession, isEnding } from './session-ending.ts';
 import { sessionOf, type GatewaySocket } from './session.ts';
 
 export interface DispatcherDeps {
@@ -63,13 +63,16 @@ export function attachDispatcher(socket: GatewaySocket, deps: DispatcherDeps): v
     const payloadArgs = typeof last === 'function' ? args.slice(0, -1) : args;
     const label = typeof event === 'string' && isRequestEvent(event) ? event : 'unknown';
     const after: Array<() => void> = [];
+    // A session being ended still delivers what its client had sent: none of it is worth any work.
+    if (isEnding(socket)) return;
     let outcome = 'ok';
     try {
       const verdict = session.flood.take(Date.now());
       if (verdict === 'cut_off') {
         outcome = 'flood';
-        logger.warn({ userId: session.userId, deviceId: session.deviceId }, 'flood: connection cut off');
-        endSession(socket, 'flood', { metrics });
+        if (endSession(socket, 'flood', { metrics })) {
+          logger.warn({ userId: session.userId, deviceId: session.deviceId }, 'flood: connection cut off');
+        }
         return;
       }
       if (verdict === 'slow_down') throw new SyncError('rate_limited', 'too many requests on this connection; slow down');

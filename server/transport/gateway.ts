@@ -18,6 +18,7 @@ import { createExpiryWheel } from './expiry-wheel.ts';
 import { createHandlers } from './handlers.ts';
 import { guardSendBuffer } from './send-buffer-guard.ts';
 import { createHandshakeMiddleware } from './handshake.ts';
+import { createHandshakeGate } from './handshake-gate.ts';
 import { startPresence } from './presence.ts';
 import { startStoreLossWatch } from './store-loss-watch.ts';
 import { startFanoutResync } from './fanout-resync.ts';
@@ -59,9 +60,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     void p.finally(() => pending.delete(p));
   };
 
-  const originAllowed = createOriginPolicy(config.corsOrigins);
+  const originAllowed = createOriginPolicy(config.corsOrigins, config.security.trustProxy);
   const admission = createAdmission({ originAllowed, isDraining: () => draining });
+  const { http } = config.security;
   const httpServer = createServer(
+    {
+      // Slow clients (slowloris) hold a connection only this long; Node checks the timers every interval.
+      headersTimeout: http.headersTimeoutMs,
+      requestTimeout: http.requestTimeoutMs,
+      keepAliveTimeout: http.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(http.headersTimeoutMs / 4)),
+    },
     createHttpRoutes({
       nodeId: config.nodeId,
       engine,
@@ -73,6 +82,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       staticFiles: createStaticFiles(config.demoDir),
     }),
   );
+  if (http.maxConnections > 0) httpServer.maxConnections = http.maxConnections;
 
   const io: GatewayServer = new Server(httpServer, {
     transports: ['websocket'],
@@ -107,7 +117,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const barrier = options.pubsub ? roomSubscriptionBarrier(options.pubsub, options.pubsub.mode) : null;
   const flood = { perSecond: config.rateLimit.perSecond * 2, burst: config.rateLimit.burst * 2 };
 
-  io.use(createHandshakeMiddleware({ engine, verifier, nodeId: config.nodeId, logger, metrics, flood, connectedDevices }));
+  const gate = createHandshakeGate(config.security.handshake);
+  io.use(createHandshakeMiddleware({ engine, verifier, nodeId: config.nodeId, logger, metrics, flood, connectedDevices, gate, trustProxy: config.security.trustProxy }));
 
   io.on('connection', (socket) => {
     const session = sessionOf(socket);

@@ -6,6 +6,7 @@ import { SyncError, toWireError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { createFloodGuard, type FloodGuardOptions } from './flood-guard.ts';
+import { clientAddress, type HandshakeGate } from './handshake-gate.ts';
 import { userRoom } from './rooms.ts';
 import type { GatewaySocket } from './session.ts';
 
@@ -18,6 +19,9 @@ export interface HandshakeDeps {
   flood: FloodGuardOptions;
   /** Devices the user had right after this socket registered, keyed by socket, pushed on `connection`. */
   connectedDevices: WeakMap<GatewaySocket, Device[]>;
+  gate: HandshakeGate;
+  /** Proxy hops whose X-Forwarded-For is trusted (client address for the per-IP bound). */
+  trustProxy: number;
 }
 
 const QUERY_TOKEN_KEYS = ['token', 'access_token', 'jwt', 'auth'];
@@ -73,18 +77,51 @@ async function admit(socket: GatewaySocket, deps: HandshakeDeps): Promise<void> 
   deps.connectedDevices.set(socket, devices);
 }
 
-/** socket.io middleware: validates auth, verifies the token, registers the device; refusals carry `{code, message}`. */
+type Conn = GatewaySocket['conn'];
+
+async function gated(socket: GatewaySocket, deps: HandshakeDeps): Promise<void> {
+  const ip = clientAddress(socket.handshake.headers, socket.handshake.address, deps.trustProxy);
+  const entered = deps.gate.enter(ip);
+  if (!entered) throw new SyncError('unavailable', 'too many handshakes on this node; retry with backoff');
+  const release = await entered;
+  try {
+    if (socket.conn.readyState !== 'open') throw new SyncError('unavailable', 'connection closed during handshake');
+    await admit(socket, deps);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * socket.io middleware: validates auth, verifies the token, registers the device; refusals carry
+ * `{code, message}`. One CONNECT per engine.io connection (the SDK opens one connection per session), and a
+ * refused CONNECT closes the connection: a client cannot pipeline handshakes to make the node verify tokens
+ * in a loop, or carry many users' sockets on one connection.
+ */
 export function createHandshakeMiddleware(deps: HandshakeDeps) {
+  const attempted = new WeakSet<Conn>();
+  const refuse = (socket: GatewaySocket, next: (err?: ExtendedError) => void, err: unknown) => {
+    const wire = toWireError(err);
+    deps.metrics.handshakesRefused.inc({ code: wire.code });
+    if (wire.code === 'internal') deps.logger.error({ err }, 'handshake failed');
+    else deps.logger.debug({ code: wire.code, reason: wire.message }, 'handshake refused');
+    next(refusal(wire));
+    // socket.io writes CONNECT_ERROR on the next tick; close() then waits for it to be flushed.
+    const conn = socket.conn;
+    setImmediate(() => conn.close());
+  };
   return (socket: GatewaySocket, next: (err?: ExtendedError) => void): void => {
-    admit(socket, deps).then(
+    if (attempted.has(socket.conn)) {
+      // Pipelined CONNECTs: close at once, so engine.io drops the rest unread (the first one's answer too).
+      socket.conn.close();
+      deps.metrics.handshakesRefused.inc({ code: 'bad_request' });
+      next(refusal({ code: 'bad_request', message: 'one CONNECT per connection' }));
+      return;
+    }
+    attempted.add(socket.conn);
+    gated(socket, deps).then(
       () => next(),
-      (err: unknown) => {
-        const wire = toWireError(err);
-        deps.metrics.handshakesRefused.inc({ code: wire.code });
-        if (wire.code === 'internal') deps.logger.error({ err }, 'handshake failed');
-        else deps.logger.debug({ code: wire.code, reason: wire.message }, 'handshake refused');
-        next(refusal(wire));
-      },
+      (err: unknown) => refuse(socket, next, err),
     );
   };
 }

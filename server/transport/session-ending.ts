@@ -9,17 +9,29 @@ const MESSAGES: Record<EndingReason, string> = {
   flood: 'too many requests; reconnect later with backoff',
 };
 
+const ended = new WeakSet<GatewaySocket>();
+
+/** Whether `endSession` already ended this socket (its requests are then dropped unanswered). */
+export function isEnding(socket: GatewaySocket): boolean {
+  return ended.has(socket);
+}
+
 /**
  * Tells the client why the server is ending its connection, then ends it. Closing the transport leaves the
  * client free to reconnect (it sees "transport close"); `disconnect(true)` tells socket.io-client not to.
- * Both flush what was already written, so the `session:ending` push arrives first.
+ * Both flush what was already written, so the `session:ending` push arrives first. Answers whether this call
+ * ended it (false: it was already ending or gone).
  */
 export function endSession(
   socket: GatewaySocket,
   reason: EndingReason,
   options: { metrics: Metrics; reconnectAfterMs?: number; close?: boolean; message?: string },
-): void {
-  if (!socket.connected) return;
+): boolean {
+  // Once only: a socket keeps delivering what it had sent until its transport is really closed.
+  if (!socket.connected || ended.has(socket)) return false;
+  // A hint that leaves the connection open (drain, resync) does not end it: later requests are still served.
+  const closing = reason === 'revoked' || options.close !== false;
+  if (closing) ended.add(socket);
   options.metrics.sessionsEnded.inc({ reason });
   socket.emit('session:ending', {
     reason,
@@ -28,5 +40,6 @@ export function endSession(
   });
   // Only a revoked session must not come back on its own.
   if (reason === 'revoked') socket.disconnect(true);
-  else if (options.close !== false) socket.conn.close();
+  else if (closing) socket.conn.close();
+  return true;
 }

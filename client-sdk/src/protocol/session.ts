@@ -8,7 +8,12 @@ import { EndingReason } from './errors.js';
 export const HandshakeAuth = z.strictObject({
   token: z.string().min(1).max(LIMITS.tokenLength),
   deviceId: DeviceId,
-  deviceName: z.string().max(LIMITS.deviceNameLength).optional(),
+  // A lone surrogate cannot be stored as UTF-8 (Redis would keep U+FFFD): refused like a cart title.
+  deviceName: z
+    .string()
+    .max(LIMITS.deviceNameLength)
+    .refine((name) => !/[\uD800-\uDFFF]/u.test(name), 'not well-formed unicode')
+    .optional(),
   deviceKind: DeviceKind.optional(),
   protocol: z.number().int().min(1).max(1000),
 });
