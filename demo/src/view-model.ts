@@ -111,6 +111,14 @@ export function describeOp(op: Op): string {
       const done = e.completed ? ' · finished' : '';
       return `Watch: ${videoTitle(e.videoId)} at ${formatDuration(e.positionSec)} (${percent(e.positionSec, e.durationSec)}%)${done}`;
     }
+    case 'watch:remove':
+      return `Watch: removed ${videoTitle(op.videoId)}`;
+    case 'cart:freeze':
+      return 'Cart: locked for checkout';
+    case 'cart:unfreeze':
+      return op.cleared ? 'Cart: checkout completed' : 'Cart: checkout cancelled';
+    case 'merge':
+      return `Cart: guest cart merged (${op.cart.length} lines)`;
     case 'noop':
       return 'No change (stale or duplicate request)';
   }

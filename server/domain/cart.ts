@@ -23,15 +23,20 @@ export type CartMutation =
 export function cartOp(lines: ReadonlyMap<string, CartLine>, mutation: CartMutation): Op {
   switch (mutation.event) {
     case 'cart:add': {
-      const { sku, title, priceCents, qty } = mutation.request;
+      const { sku, title, priceCents, qty, currency, attributes } = mutation.request;
       const existing = lines.get(sku);
       if (!existing && lines.size >= LIMITS.cartLines) {
         throw new SyncError('bad_request', `a cart holds at most ${LIMITS.cartLines} lines`);
       }
+      // Every line shares the cart's currency, so any one line tells it (the Lua script reads a random one).
+      const other = lines.values().next().value;
+      if (other && (other.currency ?? '') !== (currency ?? '')) {
+        throw new SyncError('currency_mismatch', `the cart is in ${other.currency ?? 'no currency'}, the line in ${currency ?? 'none'}`);
+      }
       const total = (existing?.qty ?? 0) + qty;
       if (total > LIMITS.qtyMax) throw new SyncError('bad_request', `qty would exceed ${LIMITS.qtyMax}`);
-      // Title and price follow the newest add.
-      return { type: 'cart:line', sku, line: { sku, title, priceCents, qty: total } };
+      // Title, price, currency and attributes follow the newest add.
+      return { type: 'cart:line', sku, line: cartLine({ sku, title, priceCents, qty: total, currency, attributes }) };
     }
     case 'cart:set': {
       const { sku, qty } = mutation.request;
@@ -48,13 +53,26 @@ export function cartOp(lines: ReadonlyMap<string, CartLine>, mutation: CartMutat
   }
 }
 
+/** A line with its optional fields present only when they carry something (both engines store the same JSON). */
+export function cartLine(fields: CartLine): CartLine {
+  const { currency, attributes, ...line } = fields;
+  return {
+    ...line,
+    ...(currency !== undefined ? { currency } : {}),
+    ...(attributes !== undefined && Object.keys(attributes).length > 0 ? { attributes: { ...attributes } } : {}),
+  };
+}
+
 /** Applies a committed cart Op to a cart (the delta is idempotent: applying it twice is harmless). */
 export function applyCartOp(lines: Map<string, CartLine>, op: Op): void {
   if (op.type === 'cart:line') {
-    if (op.line) lines.set(op.sku, { ...op.line });
+    if (op.line) lines.set(op.sku, structuredClone(op.line));
     else lines.delete(op.sku);
-  } else if (op.type === 'cart:clear') {
+  } else if (op.type === 'cart:clear' || (op.type === 'cart:unfreeze' && op.cleared)) {
     lines.clear();
+  } else if (op.type === 'merge') {
+    lines.clear();
+    for (const line of op.cart) lines.set(line.sku, structuredClone(line));
   }
 }
 

@@ -36,8 +36,12 @@ export function parseMutation(mutation: Mutation): Mutation {
     throw new SyncError('bad_request', `invalid ${mutation.event}${where ? ` (${where})` : ''}: ${issue?.message ?? 'malformed'}`);
   }
   const typed = { event: mutation.event, request: parsed.data } as Mutation;
-  if (typed.event === 'cart:add' && !wellFormed(typed.request.title)) {
-    throw new SyncError('bad_request', 'invalid cart:add (title): not well-formed unicode');
+  if (typed.event === 'cart:add') {
+    if (!wellFormed(typed.request.title)) throw new SyncError('bad_request', 'invalid cart:add (title): not well-formed unicode');
+    // The offer was checked by the node (CART_PRICES=signed) and its values copied in; engines do not store it.
+    const { offer: _offer, attributes, ...rest } = typed.request;
+    const hasAttributes = attributes !== undefined && Object.keys(attributes).length > 0;
+    return { event: 'cart:add', request: hasAttributes ? { ...rest, attributes } : rest };
   }
   if (typed.event === 'watch:report') return { event: typed.event, request: normalizeWatch(typed.request) };
   return typed;

@@ -44,11 +44,22 @@ export function watchOp(
   return { type: 'watch', entry, trimmed };
 }
 
+/** `watch:remove`: the video leaves the user's watch progress; a missing one is a `noop`. */
+export function watchRemoveOp(entries: ReadonlyMap<string, WatchEntry>, videoId: string): Op {
+  return entries.has(videoId) ? { type: 'watch:remove', videoId } : { type: 'noop' };
+}
+
 /** Applies a committed watch Op (idempotent). */
 export function applyWatchOp(entries: Map<string, WatchEntry>, op: Op): void {
-  if (op.type !== 'watch') return;
-  for (const videoId of op.trimmed) entries.delete(videoId);
-  entries.set(op.entry.videoId, { ...op.entry });
+  if (op.type === 'watch') {
+    for (const videoId of op.trimmed) entries.delete(videoId);
+    entries.set(op.entry.videoId, { ...op.entry });
+  } else if (op.type === 'watch:remove') {
+    entries.delete(op.videoId);
+  } else if (op.type === 'merge') {
+    for (const videoId of op.trimmed) entries.delete(videoId);
+    for (const entry of op.watch) entries.set(entry.videoId, { ...entry });
+  }
 }
 
 /** Snapshot order of watch entries: newest first (by updatedAt, then videoId). */

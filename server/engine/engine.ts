@@ -5,6 +5,7 @@ import type {
   MutationResult,
   SyncPayload,
 } from '../../client-sdk/src/protocol/index.ts';
+import type { DomainOps } from './domain-ops.ts';
 
 /** Who is asking: the authenticated user, the device and the connection it speaks through. */
 export interface Actor {
@@ -60,7 +61,7 @@ export interface FanoutEnvelope {
  * Errors are thrown as SyncError with a protocol code (`bad_request`, `rate_limited`, `unauthorized`,
  * `conflict`, `forbidden`, `unavailable`).
  */
-export interface Engine {
+export interface Engine extends DomainOps {
   readonly kind: 'memory' | 'redis';
   /**
    * Applies a mutation once: bumps the version, logs the change; a resend returns `duplicate: true`.

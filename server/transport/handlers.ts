@@ -82,6 +82,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'cart:remove': mutation('cart:remove'),
     'cart:clear': mutation('cart:clear'),
     'watch:report': mutation('watch:report'),
+    'watch:remove': mutation('watch:remove'),
 
     async 'sync:since'({ session }, request) {
       if (session.subscribed) await withinMs(session.subscribed, SUBSCRIBE_WAIT_MS);

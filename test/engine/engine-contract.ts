@@ -1,6 +1,9 @@
 import { describe } from 'vitest';
 import { accessContract } from './contract/access.ts';
 import { cartContract } from './contract/cart.ts';
+import { cartDetailsContract } from './contract/cart-details.ts';
+import { checkoutContract } from './contract/checkout.ts';
+import { mergeContract } from './contract/merge.ts';
 import { devicesContract } from './contract/devices.ts';
 import type { ContractTarget } from './contract/harness.ts';
 import { idempotencyContract } from './contract/idempotency.ts';
@@ -21,5 +24,8 @@ export function engineContract(name: string, getTarget: () => ContractTarget): v
     syncContract(getTarget);
     devicesContract(getTarget);
     accessContract(getTarget);
+    cartDetailsContract(getTarget);
+    checkoutContract(getTarget);
+    mergeContract(getTarget);
   });
 }

@@ -200,3 +200,32 @@ describe('the change published by the mutation script', () => {
   });
 });
 
+
+describe('guest merge across Cluster slots', () => {
+  it('moves a guest on one master into an account on another, and a repeat changes nothing', async () => {
+    const [first, second] = cluster.nodes;
+    if (!first || !second) throw new Error('a cluster of two masters at least');
+    const account = await userOnNode(first.port);
+    const guest = await userOnNode(second.port);
+    const redis = newCommandsClient(store);
+    await waitForReady(redis);
+    const engine = createRedisEngine({ ...ROOMY, redis });
+    try {
+      const laptop = await connect(engine, account, 'laptop');
+      const phone = await connect(engine, guest, 'phone');
+      await laptop.add('tea', 1, 'Tea', 300);
+      await phone.add('tea', 2, 'Tea', 300);
+      await phone.add('cake', 1, 'Cake', 500);
+      await phone.send('watch:report', { videoId: 'film', positionSec: 30, durationSec: 100, at: Date.now() - 1000, kind: 'progress' });
+      const request = { fromUserId: guest, mode: 'merge', quantities: 'sum' } as const;
+      const merged = await engine.mergeInto(account, request, { writerId: 'backend-auth' });
+      expect(merged.cart.map((l) => [l.sku, l.qty])).toEqual([['cake', 1], ['tea', 3]]);
+      expect(merged.watch.map((e) => e.videoId)).toEqual(['film']);
+      const again = await engine.mergeInto(account, request, { writerId: 'backend-auth' });
+      expect(again).toMatchObject({ duplicate: true, version: merged.version, cart: merged.cart });
+      expect((await snapshotOf(engine, account)).state.cart).toEqual(merged.cart);
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -57,19 +57,20 @@ export function createViewStore(deviceId: () => string): ViewStore {
 
   return {
     update(server, pending) {
-      const cartPending = pending.filter((m) => m.event !== 'watch:report');
+      const isWatch = (m: MutationBody) => m.event === 'watch:report' || m.event === 'watch:remove';
+      const cartPending = pending.filter((m) => !isWatch(m));
       if (cartKey.server !== server.cart || !sameList(cartKey.pending, cartPending)) {
         cartKey = { server: server.cart, pending: cartPending };
-        const next = cartView(rebase({ cart: server.cart, watch: new Map() }, cartPending, deviceId()).cart, server.version);
+        const next = cartView(rebase({ cart: server.cart, watch: new Map(), frozen: null }, cartPending, deviceId()).cart, server.version);
         if (!sameCart(next, cart)) {
           cart = next;
           cartListeners.emit(cart);
         }
       }
-      const watchPending = pending.filter((m) => m.event === 'watch:report');
+      const watchPending = pending.filter(isWatch);
       if (watchKey.server !== server.watch || !sameList(watchKey.pending, watchPending)) {
         watchKey = { server: server.watch, pending: watchPending };
-        const next = watchView(rebase({ cart: new Map(), watch: server.watch }, watchPending, deviceId()).watch, server.version);
+        const next = watchView(rebase({ cart: new Map(), watch: server.watch, frozen: null }, watchPending, deviceId()).watch, server.version);
         if (!sameWatch(next, watch)) {
           watch = next;
           watchListeners.emit(watch);

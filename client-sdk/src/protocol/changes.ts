@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CartLine } from './cart.js';
+import { CartFreeze, CheckoutId } from './checkout.js';
 import { Sku, VideoId, DeviceId, Epoch, Millis, Seq, Version } from './primitives.js';
 import { WatchEntry } from './watch.js';
 
@@ -13,6 +14,17 @@ export const Op = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('cart:clear') }),
   /** The entry for the video is now `entry`; `trimmed` entries were dropped to keep the per-user cap. */
   z.strictObject({ type: z.literal('watch'), entry: WatchEntry, trimmed: z.array(VideoId) }),
+  /** The video is off this user's watch progress ("continue watching") on every device. */
+  z.strictObject({ type: z.literal('watch:remove'), videoId: VideoId }),
+  /** The cart is frozen for a checkout (device edits are refused `frozen` until it ends or `expiresAt` passes). */
+  z.strictObject({ type: z.literal('cart:freeze'), freeze: CartFreeze }),
+  /** The checkout ended: `cleared` when it completed (the order exists, the cart is now empty), else cancelled. */
+  z.strictObject({ type: z.literal('cart:unfreeze'), checkoutId: CheckoutId, cleared: z.boolean() }),
+  /**
+   * A guest's state was merged into this user: the cart is now exactly `cart`, the watch entries listed are
+   * now as given, and `trimmed` entries were dropped to keep the cap.
+   */
+  z.strictObject({ type: z.literal('merge'), cart: z.array(CartLine), watch: z.array(WatchEntry), trimmed: z.array(VideoId) }),
   /** A mutation that changed nothing (a stale watch report, removing a missing line). */
   z.strictObject({ type: z.literal('noop') }),
 ]);
@@ -34,6 +46,8 @@ export type Change = z.infer<typeof Change>;
 export const Snapshot = z.strictObject({
   cart: z.array(CartLine),
   watch: z.array(WatchEntry),
+  /** Present while a checkout holds the cart (an expired one counts as none: see `freezeHolds`). */
+  frozen: CartFreeze.optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 

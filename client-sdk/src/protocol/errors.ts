@@ -31,6 +31,13 @@ export const ERROR_CODES = [
   'too_large',
   /** Unexpected server error. Retry with backoff; report if it persists. */
   'internal',
+  /**
+   * The cart is frozen for a checkout (its payment is running). Show the cart locked and roll the edit back;
+   * do not retry: the checkout ends by completing (the cart is cleared) or by being cancelled or lapsing.
+   */
+  'frozen',
+  /** The line's currency is not the cart's (a cart holds one currency). Do not retry unchanged; roll the edit back. */
+  'currency_mismatch',
 ] as const;
 
 export const ErrorCode = z.enum(ERROR_CODES);

@@ -10,7 +10,7 @@ import { Device, DevicesListRequest } from './devices.js';
 import type { Ack } from './errors.js';
 import { Epoch, Millis, Version } from './primitives.js';
 import { AuthRefreshRequest, ServerInfo, SessionEnding, SignOutRequest } from './session.js';
-import { WatchReportRequest } from './watch.js';
+import { WatchRemoveRequest, WatchReportRequest } from './watch.js';
 
 /** Requests that change state. Each carries the device's `seq`; (deviceId, seq) makes a resend harmless. */
 export const MUTATION_SCHEMAS = {
@@ -19,6 +19,7 @@ export const MUTATION_SCHEMAS = {
   'cart:remove': CartRemoveRequest,
   'cart:clear': CartClearRequest,
   'watch:report': WatchReportRequest,
+  'watch:remove': WatchRemoveRequest,
 } as const;
 export type MutationEvent = keyof typeof MUTATION_SCHEMAS;
 export type MutationRequest<E extends MutationEvent = MutationEvent> = z.infer<(typeof MUTATION_SCHEMAS)[E]>;
@@ -78,6 +79,7 @@ export interface ResultOf {
   'cart:remove': MutationResult;
   'cart:clear': MutationResult;
   'watch:report': MutationResult;
+  'watch:remove': MutationResult;
   'sync:since': SyncResult;
   'devices:list': DevicesListResult;
   'auth:refresh': AuthRefreshResult;
@@ -90,6 +92,7 @@ export const RESULT_SCHEMAS: { [E in RequestEvent]: z.ZodType<ResultOf[E]> } = {
   'cart:remove': MutationResult,
   'cart:clear': MutationResult,
   'watch:report': MutationResult,
+  'watch:remove': MutationResult,
   'sync:since': SyncResult,
   'devices:list': DevicesListResult,
   'auth:refresh': AuthRefreshResult,

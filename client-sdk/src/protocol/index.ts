@@ -3,6 +3,8 @@ export * from './errors.js';
 export * from './limits.js';
 export * from './primitives.js';
 export * from './cart.js';
+export * from './checkout.js';
+export * from './offer.js';
 export * from './watch.js';
 export * from './devices.js';
 export * from './changes.js';

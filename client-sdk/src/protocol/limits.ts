@@ -23,4 +23,14 @@ export const LIMITS = {
   changeLog: 1000,
   /** Largest change batch sent in one sync answer; beyond it a snapshot is cheaper. */
   syncBatch: 1000,
+  /** Attribute pairs on one cart line (size, colour, ...). */
+  attributePairs: 8,
+  attributeKeyLength: 32,
+  attributeValueLength: 64,
+  /** All attributes of one line, as UTF-8 JSON bytes. */
+  attributesBytes: 512,
+  /** A signed offer token (see protocol/offer.ts). */
+  offerLength: 1024,
+  /** A checkout freeze, from the admin API: the longest a backend may ask for (1 day). */
+  checkoutTtlMsMax: 86_400_000,
 } as const;

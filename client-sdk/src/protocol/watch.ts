@@ -34,3 +34,7 @@ export const WatchEntry = z.strictObject({
   completed: z.boolean(),
 });
 export type WatchEntry = z.infer<typeof WatchEntry>;
+
+/** `watch:remove`: takes the video off the user's watch progress on every device (removing a missing one is a no-op). */
+export const WatchRemoveRequest = z.strictObject({ seq: Seq, videoId: VideoId });
+export type WatchRemoveRequest = z.infer<typeof WatchRemoveRequest>;

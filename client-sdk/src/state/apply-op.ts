@@ -18,6 +18,22 @@ export function applyOp<S extends StateData>(state: S, op: Op): S {
       watch.set(op.entry.videoId, op.entry);
       return { ...state, watch };
     }
+    case 'watch:remove': {
+      if (!state.watch.has(op.videoId)) return state;
+      const watch = new Map(state.watch);
+      watch.delete(op.videoId);
+      return { ...state, watch };
+    }
+    case 'cart:freeze':
+      return { ...state, frozen: op.freeze };
+    case 'cart:unfreeze':
+      return { ...state, frozen: null, cart: op.cleared ? new Map() : state.cart };
+    case 'merge': {
+      const watch = new Map(state.watch);
+      for (const videoId of op.trimmed) watch.delete(videoId);
+      for (const entry of op.watch) watch.set(entry.videoId, entry);
+      return { ...state, cart: new Map(op.cart.map((line) => [line.sku, line])), watch };
+    }
     case 'noop':
       return state;
   }

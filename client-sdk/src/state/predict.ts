@@ -6,9 +6,16 @@ import type { StateData } from './server-state.js';
 export function predict<S extends StateData>(state: S, mutation: MutationBody, deviceId: string): S {
   switch (mutation.event) {
     case 'cart:add': {
-      const { sku, title, priceCents, qty } = mutation.request;
+      const { sku, title, priceCents, qty, currency, attributes } = mutation.request;
       const existing = state.cart.get(sku);
-      const line: CartLine = { sku, title, priceCents, qty: Math.min(LIMITS.qtyMax, (existing?.qty ?? 0) + qty) };
+      const line: CartLine = {
+        sku,
+        title,
+        priceCents,
+        qty: Math.min(LIMITS.qtyMax, (existing?.qty ?? 0) + qty),
+        ...(currency !== undefined ? { currency } : {}),
+        ...(attributes !== undefined && Object.keys(attributes).length > 0 ? { attributes } : {}),
+      };
       return { ...state, cart: new Map(state.cart).set(sku, line) };
     }
     case 'cart:set': {
@@ -31,6 +38,12 @@ export function predict<S extends StateData>(state: S, mutation: MutationBody, d
     case 'watch:report': {
       const entry = predictWatch(state.watch.get(mutation.request.videoId), mutation.request, deviceId);
       return entry ? { ...state, watch: new Map(state.watch).set(entry.videoId, entry) } : state;
+    }
+    case 'watch:remove': {
+      if (!state.watch.has(mutation.request.videoId)) return state;
+      const watch = new Map(state.watch);
+      watch.delete(mutation.request.videoId);
+      return { ...state, watch };
     }
   }
 }

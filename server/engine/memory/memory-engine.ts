@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { LIMITS, type Change, type Device, type Mutation, type MutationResult, type Op, type SyncPayload } from '../../../client-sdk/src/protocol/index.ts';
-import { applyCartOp, cartOp, sortCartLines } from '../../domain/cart.ts';
+import type { Device, Mutation, MutationResult, Op, SyncPayload } from '../../../client-sdk/src/protocol/index.ts';
+import { cartOp, sortCartLines } from '../../domain/cart.ts';
+import { assertNotFrozen } from '../../domain/checkout.ts';
 import { isStale, pickEviction, sortDevices } from '../../domain/devices.ts';
 import { parseMutation } from '../../domain/mutation.ts';
 import { takeToken } from '../../domain/rate-limit.ts';
 import { isRevokedBy } from '../../domain/revocation.ts';
 import { planSync } from '../../domain/sync.ts';
-import { applyWatchOp, sortWatchEntries, watchOp } from '../../domain/watch.ts';
+import { sortWatchEntries, watchOp, watchRemoveOp } from '../../domain/watch.ts';
 import { SyncError } from '../../errors.ts';
 import type { Actor, DeviceHello, DevicesChanged, Engine, EngineOptions } from '../engine.ts';
-import { createUserState, type UserState } from './user-state.ts';
+import { createMemoryDomainOps } from './memory-domain-ops.ts';
+import { commitChange, createUserState, type UserState } from './user-state.ts';
 
 export interface MemoryEngineOptions extends EngineOptions {
   /** Clock in ms. @default Date.now */
@@ -67,16 +69,20 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       state: {
         cart: sortCartLines(state.cart.values()).map((l) => ({ ...l })),
         watch: sortWatchEntries(state.watch.values()).map((e) => ({ ...e })),
+        ...(state.freeze ? { frozen: { ...state.freeze } } : {}),
       },
     };
   };
   const decide = (state: UserState, actor: Actor, mutation: Mutation, at: number): Op => {
     if (mutation.event === 'watch:report') return watchOp(state.watch, mutation.request, actor.deviceId, at);
+    if (mutation.event === 'watch:remove') return watchRemoveOp(state.watch, mutation.request.videoId);
+    assertNotFrozen(state.freeze, at);
     return cartOp(state.cart, mutation);
   };
 
   return {
     kind: 'memory',
+    ...createMemoryDomainOps({ now, user: (userId) => (ensureOpen(), user(userId)), peek: (userId) => (ensureOpen(), users.get(userId)) }),
 
     async mutate(actor, raw): Promise<MutationResult> {
       ensureOpen();
@@ -93,12 +99,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       if (applied && seq <= applied.seq) return { epoch: state.epoch, version: applied.version, duplicate: true };
 
       const op = decide(state, actor, mutation, at);
-      applyCartOp(state.cart, op);
-      applyWatchOp(state.watch, op);
-      state.version += 1;
-      const change: Change = { epoch: state.epoch, version: state.version, deviceId: actor.deviceId, seq, at, op };
-      state.log.push(change);
-      if (state.log.length > LIMITS.changeLog) state.log.splice(0, state.log.length - LIMITS.changeLog);
+      const change = commitChange(state, actor.deviceId, seq, at, op);
       state.seqs.set(actor.deviceId, { seq, version: state.version });
       return { epoch: state.epoch, version: state.version, duplicate: false, change: structuredClone(change) };
     },

@@ -1,5 +1,8 @@
-import type { CartLine, Change, Device, WatchEntry } from '../../../client-sdk/src/protocol/index.ts';
+import { LIMITS, type CartFreeze, type CartLine, type Change, type Device, type Op, type WatchEntry } from '../../../client-sdk/src/protocol/index.ts';
+import { applyCartOp } from '../../domain/cart.ts';
+import type { CheckoutEnd } from '../../domain/checkout.ts';
 import type { Bucket } from '../../domain/rate-limit.ts';
+import { applyWatchOp } from '../../domain/watch.ts';
 
 /** Everything the memory engine keeps for one user (the same content as the user's Redis keys). */
 export interface UserState {
@@ -17,6 +20,12 @@ export interface UserState {
   /** `*` or deviceId → ms before which tokens are refused. */
   revoked: Map<string, number>;
   bucket: Bucket | undefined;
+  /** The checkout holding the cart (it may have lapsed: see freezeHolds). */
+  freeze: CartFreeze | null;
+  /** How the last checkout ended. */
+  checkoutEnd: CheckoutEnd | null;
+  /** Guests merged into this user: guest id → when (ms), so a repeated merge changes nothing. */
+  merges: Map<string, number>;
 }
 
 export function createUserState(epoch: string): UserState {
@@ -31,5 +40,21 @@ export function createUserState(epoch: string): UserState {
     devices: new Map(),
     revoked: new Map(),
     bucket: undefined,
+    freeze: null,
+    checkoutEnd: null,
+    merges: new Map(),
   };
+}
+
+/** Applies `op` and appends it to the log as the next version, as one step (the caller holds no await between). */
+export function commitChange(state: UserState, deviceId: string, seq: number, at: number, op: Op): Change {
+  applyCartOp(state.cart, op);
+  applyWatchOp(state.watch, op);
+  if (op.type === 'cart:freeze') state.freeze = { ...op.freeze };
+  if (op.type === 'cart:unfreeze') state.freeze = null;
+  state.version += 1;
+  const change: Change = { epoch: state.epoch, version: state.version, deviceId, seq, at, op };
+  state.log.push(change);
+  if (state.log.length > LIMITS.changeLog) state.log.splice(0, state.log.length - LIMITS.changeLog);
+  return change;
 }

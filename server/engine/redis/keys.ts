@@ -9,6 +9,8 @@ export interface UserKeys {
   conn: string;
   devices: string;
   revoked: string;
+  /** Guests merged into this user: guest id → ms (the merge's idempotency marker). */
+  merges: string;
 }
 
 export function userKeys(userId: string): UserKeys {
@@ -23,6 +25,7 @@ export function userKeys(userId: string): UserKeys {
     conn: `${tag}:conn`,
     devices: `${tag}:devices`,
     revoked: `${tag}:revoked`,
+    merges: `${tag}:merges`,
   };
 }
 

@@ -19,6 +19,7 @@ import type { Actor, DevicesChanged, Engine, EngineOptions, FanoutEnvelope } fro
 import { PRESENCE_KEY, parsePresenceMember, presenceMember, userKeys } from './keys.ts';
 import { withDeadline } from './deadline.ts';
 import { toSyncError } from './redis-errors.ts';
+import { createRedisDomainOps } from './redis-domain-ops.ts';
 import { defineScripts, type ScriptName } from './scripts.ts';
 
 export interface RedisEngineOptions extends EngineOptions {
@@ -47,14 +48,20 @@ function requestArgs(mutation: Mutation): { script: ScriptName; args: (string | 
   switch (mutation.event) {
     case 'cart:add': {
       const r = mutation.request;
-      return { script: 'mutateCart', args: ['add', r.sku, r.qty, r.title, r.priceCents, LIMITS.cartLines, LIMITS.qtyMax] };
+      const attributes = r.attributes ? JSON.stringify(r.attributes) : '';
+      return {
+        script: 'mutateCart',
+        args: ['add', r.sku, r.qty, r.title, r.priceCents, LIMITS.cartLines, LIMITS.qtyMax, r.currency ?? '', attributes],
+      };
     }
     case 'cart:set':
-      return { script: 'mutateCart', args: ['set', mutation.request.sku, mutation.request.qty, '', 0, LIMITS.cartLines, LIMITS.qtyMax] };
+      return { script: 'mutateCart', args: ['set', mutation.request.sku, mutation.request.qty, '', 0, LIMITS.cartLines, LIMITS.qtyMax, '', ''] };
     case 'cart:remove':
-      return { script: 'mutateCart', args: ['remove', mutation.request.sku, 0, '', 0, LIMITS.cartLines, LIMITS.qtyMax] };
+      return { script: 'mutateCart', args: ['remove', mutation.request.sku, 0, '', 0, LIMITS.cartLines, LIMITS.qtyMax, '', ''] };
     case 'cart:clear':
-      return { script: 'mutateCart', args: ['clear', '', 0, '', 0, LIMITS.cartLines, LIMITS.qtyMax] };
+      return { script: 'mutateCart', args: ['clear', '', 0, '', 0, LIMITS.cartLines, LIMITS.qtyMax, '', ''] };
+    case 'watch:remove':
+      return { script: 'mutateWatchRemove', args: [mutation.request.videoId] };
     case 'watch:report': {
       const r = mutation.request;
       return {
@@ -66,8 +73,8 @@ function requestArgs(mutation: Mutation): { script: ScriptName; args: (string | 
 }
 
 /** The reply of `sync_reply` (scripts/sync-prelude.lua). */
-function parseSync(reply: unknown): SyncPayload {
-  const [kind, epoch, version, first, second] = Array.isArray(reply) ? (reply as unknown[]) : [];
+export function parseSync(reply: unknown): SyncPayload {
+  const [kind, epoch, version, first, second, freezeId, freezeExpires] = Array.isArray(reply) ? (reply as unknown[]) : [];
   const base = { epoch: String(epoch), version: Number(version) };
   if (kind === 'changes') return { kind: 'changes', ...base, changes: strings(first).map((raw) => JSON.parse(raw) as Change) };
   return {
@@ -76,6 +83,7 @@ function parseSync(reply: unknown): SyncPayload {
     state: {
       cart: sortCartLines(strings(first).map((raw) => JSON.parse(raw) as CartLine)),
       watch: sortWatchEntries(strings(second).map((raw) => JSON.parse(raw) as WatchEntry)),
+      ...(typeof freezeId === 'string' && freezeId !== '' ? { frozen: { checkoutId: freezeId, expiresAt: Number(freezeExpires) } } : {}),
     },
   };
 }
@@ -108,13 +116,14 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
 
   return {
     kind: 'redis',
+    ...createRedisDomainOps({ run, random }),
 
     async mutate(actor: Actor, raw: Mutation, fanout?: FanoutEnvelope): Promise<MutationResult & { published?: boolean }> {
       const mutation = parseMutation(raw);
       const k = userKeys(actor.userId);
       const { script, args } = requestArgs(mutation);
       const keys = [k.meta, k.log, k.seq, k.conn, k.revoked, script === 'mutateCart' ? k.cart : k.watch];
-      if (script === 'mutateWatch') keys.push(k.watchz);
+      if (script !== 'mutateCart') keys.push(k.watchz);
       const gate = [actor.deviceId, actor.connId, actor.issuedAt, String(mutation.request.seq), rateLimit.perSecond, rateLimit.burst, random(), LIMITS.changeLog];
       const publish = fanout ? [fanout.channel, fanout.prefix, fanout.suffix] : ['', '', ''];
       const reply = strings(await run(script, keys, [...gate, ...args, ...publish]));

@@ -107,6 +107,8 @@ export function evaluate(user: UserModel, deviceId: string, mutation: Mutation, 
       };
       return { type: 'watch', entry, trimmed: trimmedBy(user, entry) };
     }
+    case 'watch:remove':
+      return user.watch.has(mutation.request.videoId) ? { type: 'watch:remove', videoId: mutation.request.videoId } : { type: 'noop' };
   }
 }
 
@@ -130,6 +132,19 @@ export function applyOp(user: Pick<UserModel, 'cart' | 'watch'>, op: Op): void {
       for (const id of op.trimmed) user.watch.delete(id);
       user.watch.set(op.entry.videoId, op.entry);
       return;
+    case 'watch:remove':
+      user.watch.delete(op.videoId);
+      return;
+    case 'cart:unfreeze':
+      if (op.cleared) user.cart.clear();
+      return;
+    case 'merge':
+      user.cart.clear();
+      for (const line of op.cart) user.cart.set(line.sku, line);
+      for (const id of op.trimmed) user.watch.delete(id);
+      for (const entry of op.watch) user.watch.set(entry.videoId, entry);
+      return;
+    case 'cart:freeze':
     case 'noop':
       return;
   }

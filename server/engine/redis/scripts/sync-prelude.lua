@@ -9,5 +9,7 @@ local function sync_reply(meta_key, log_key, cart_key, watch_key, since_epoch, s
       return { 'changes', epoch, version, redis.call('LRANGE', log_key, -missing, -1) }
     end
   end
-  return { 'snapshot', epoch, version, redis.call('HVALS', cart_key), redis.call('HVALS', watch_key) }
+  -- The checkout freeze rides along (its id and expiry, or nils); readers treat an expired one as none.
+  local freeze = redis.call('HMGET', meta_key, 'fz_id', 'fz_exp')
+  return { 'snapshot', epoch, version, redis.call('HVALS', cart_key), redis.call('HVALS', watch_key), freeze[1] or '', freeze[2] or '' }
 end

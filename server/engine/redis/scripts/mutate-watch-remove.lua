@@ -1,0 +1,11 @@
+-- `watch:remove`, atomically: gate (revocation, connId, rate limit, dedup), then the video leaves the watch
+-- hash and the continue-watching zset. Rules as in server/domain/watch.ts (watchRemoveOp).
+-- KEYS[6] watch (hash), 7 watchz (zset). ARGV[9] videoId
+local ctx, early = gate()
+if early then return early end
+
+if redis.call('HDEL', KEYS[6], ARGV[9]) == 1 then
+  redis.call('ZREM', KEYS[7], ARGV[9])
+  return commit(ctx, '{"type":"watch:remove","videoId":"' .. ARGV[9] .. '"}')
+end
+return commit(ctx, '{"type":"noop"}')
