@@ -17,6 +17,8 @@ export const STATUS_OF_CODE: Record<ErrorCode, number> = {
   unavailable: 503,
   too_large: 413,
   internal: 500,
+  frozen: 409,
+  currency_mismatch: 409,
 };
 
 const TITLES: Record<number, string> = {

@@ -5,7 +5,7 @@
 local META, LOG, CART, action, id = KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2]
 local now = now_ms()
 local m = redis.call('HMGET', META, 'epoch', 'version', 'fz_id', 'fz_exp', 'co_end', 'co_out')
-if not m[1] then return redis.error_reply('not_found no such user') end
+if not m[1] then return refusal('not_found', 'no such user') end
 local epoch, version = m[1], tonumber(m[2])
 local holds = m[3] and tonumber(m[4]) > now
 local function commit(op)
@@ -15,9 +15,9 @@ end
 if action == 'freeze' then
   if holds then
     if m[3] == id then return { 'repeat', epoch, version, m[4], redis.call('HVALS', CART) } end
-    return redis.error_reply('frozen another checkout (' .. m[3] .. ') holds the cart')
+    return refusal('frozen', 'another checkout (' .. m[3] .. ') holds the cart')
   end
-  if redis.call('HLEN', CART) == 0 then return redis.error_reply('bad_request the cart is empty') end
+  if redis.call('HLEN', CART) == 0 then return refusal('bad_request', 'the cart is empty') end
   local expires = fmt(now + tonumber(ARGV[3]))
   redis.call('HSET', META, 'fz_id', id, 'fz_exp', expires)
   local change, published = commit('{"type":"cart:freeze","freeze":{"checkoutId":"' .. id .. '","expiresAt":' .. expires .. '}}')
@@ -26,11 +26,11 @@ end
 
 if m[5] == id then
   if m[6] == action then return { 'repeat', epoch, version } end
-  return redis.error_reply('conflict checkout ' .. id .. ' was already ' .. (m[6] == 'complete' and 'completed' or 'cancelled'))
+  return refusal('conflict', 'checkout ' .. id .. ' was already ' .. (m[6] == 'complete' and 'completed' or 'cancelled'))
 end
-if m[3] ~= id then return redis.error_reply('not_found no checkout ' .. id) end
+if m[3] ~= id then return refusal('not_found', 'no checkout ' .. id) end
 if action == 'complete' and not holds then
-  return redis.error_reply('conflict checkout ' .. id .. ' lapsed; the cart may have changed')
+  return refusal('conflict', 'checkout ' .. id .. ' lapsed; the cart may have changed')
 end
 redis.call('HDEL', META, 'fz_id', 'fz_exp')
 redis.call('HSET', META, 'co_end', id, 'co_out', action)

@@ -12,7 +12,7 @@ local m = redis.call('HMGET', META, 'epoch', 'version', 'fz_id', 'fz_exp')
 if redis.call('HEXISTS', MERGES, guest) == 1 then return { 'dup', m[1] or '', tonumber(m[2] or '0') } end
 if m[1] ~= ARGV[2] or tonumber(m[2]) ~= tonumber(ARGV[3]) then return { 'moved' } end
 if m[3] and tonumber(m[4]) > now then
-  return redis.error_reply("frozen the account's cart is frozen for checkout " .. m[3])
+  return refusal("frozen", "the account's cart is frozen for checkout " .. m[3])
 end
 
 local i = 9

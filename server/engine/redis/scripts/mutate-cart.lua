@@ -8,7 +8,7 @@ if early then return early end
 -- A checkout holds the cart until fz_exp (server time); past it the freeze counts as none (it lapses unwritten).
 local freeze = redis.call('HMGET', META, 'fz_id', 'fz_exp')
 if freeze[1] and tonumber(freeze[2]) > ctx.now then
-  return refuse(ctx, 'frozen the cart is frozen for checkout ' .. freeze[1])
+  return refuse(ctx, 'frozen', 'the cart is frozen for checkout ' .. freeze[1])
 end
 
 local CART, event, sku = KEYS[6], ARGV[9], ARGV[10]
@@ -26,7 +26,7 @@ if event == 'add' then
   if other[2] then
     local theirs = cjson.decode(other[2]).currency or ''
     if theirs ~= ARGV[16] then
-      return refuse(ctx, 'currency_mismatch the cart is in ' .. (theirs ~= '' and theirs or 'no currency') ..
+      return refuse(ctx, 'currency_mismatch', 'the cart is in ' .. (theirs ~= '' and theirs or 'no currency') ..
         ', the line in ' .. (ARGV[16] ~= '' and ARGV[16] or 'none'))
     end
   end
