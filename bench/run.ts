@@ -12,7 +12,7 @@ import { deploy, type Deployment } from './harness/deployment.ts';
 import { readFdLimits } from './harness/fd-limit.ts';
 import { startLoadProcess, type LoadProcess } from './harness/load-process.ts';
 import { coresUsed } from './harness/quiet.ts';
-import { createReaper } from './harness/reaper.ts';
+import { createCleanup, runCleanupOnSignals, type Cleanup } from '../test/support/cleanup.ts';
 import { writeResults } from './report/results.ts';
 import { detailTables, headlineTable, profileTable } from './report/table.ts';
 import type { BenchResults, RowResult } from './report/types.ts';
@@ -66,7 +66,7 @@ function pruneOldRuns(root: string, keep: number): void {
   }
 }
 
-async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>): Promise<number> {
+async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
   const sizes = { ...(options.quick ? QUICK : FULL) };
   if (options.rates) sizes.latencyRates = options.rates;
   const notes: string[] = [];
@@ -92,7 +92,7 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
   const loads = new Map<RowId, LoadProcess>();
   await Promise.all(
     options.rows.map(async (row) => {
-      loads.set(row, await startLoadProcess({ name: `load-${row}`, reaper, logDir, fdLimits, fdNeeded }));
+      loads.set(row, await startLoadProcess({ name: `load-${row}`, cleanup, logDir, fdLimits, fdNeeded }));
     }),
   );
   const running = new Set<Deployment>();
@@ -100,7 +100,7 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
     sizes,
     quick: options.quick,
     rows: options.rows,
-    reaper,
+    cleanup,
     load(row) {
       const load = loads.get(row);
       if (!load) throw new Error(`no load process for ${row}`);
@@ -117,7 +117,7 @@ async function main(options: CliOptions, reaper: ReturnType<typeof createReaper>
       ...[...running].flatMap((d) => [...d.nodes.filter((n) => n.child.exitCode === null).map((n) => n.pid), ...(d.redis.pid ? [d.redis.pid] : [])]),
     ],
     async deploy(row, nodes, tag, extra) {
-      const deployment = await deploy(SYSTEMS[row], { nodes, reaper, logDir, fdLimits, fdNeeded, fsync: options.fsync, tag, ...(extra?.cpuProfDir ? { cpuProfDir: extra.cpuProfDir } : {}) });
+      const deployment = await deploy(SYSTEMS[row], { nodes, cleanup, logDir, fdLimits, fdNeeded, fsync: options.fsync, tag, ...(extra?.cpuProfDir ? { cpuProfDir: extra.cpuProfDir } : {}) });
       running.add(deployment);
       return {
         ...deployment,
@@ -255,20 +255,21 @@ if (options.help) {
   process.stdout.write(HELP);
   process.exit(0);
 }
-const reaper = createReaper(log);
+const cleanup = createCleanup({ log, stopTimeoutMs: 5_000 });
+runCleanupOnSignals(cleanup, log);
 const limitMs = options.quick ? 300_000 : options.profile ? 300_000 : 60 * 60_000;
 const deadline = setTimeout(() => {
   log(`time limit of ${limitMs / 1000} s reached: stopping`);
-  void reaper.runAll().finally(() => process.exit(1));
+  void cleanup.runAll().finally(() => process.exit(1));
 }, limitMs);
 deadline.unref();
-main(options, reaper)
+main(options, cleanup)
   .then(async (code) => {
-    await reaper.runAll();
+    await cleanup.runAll();
     process.exit(code);
   })
   .catch(async (err: unknown) => {
     log(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    await reaper.runAll();
+    await cleanup.runAll();
     process.exit(1);
   });

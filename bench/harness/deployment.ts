@@ -5,7 +5,7 @@ import { freePort } from '../../test/support/free-port.ts';
 import type { SystemDef } from '../systems.ts';
 import type { FdLimits } from './fd-limit.ts';
 import { spawnNode, type NodeProcess } from './node-process.ts';
-import type { Reaper } from './reaper.ts';
+import type { Cleanup } from '../../test/support/cleanup.ts';
 
 /** One system as the benchmark runs it: a private redis-server and `nodes` node processes on loopback. */
 export interface Deployment {
@@ -18,7 +18,7 @@ export interface Deployment {
 
 export interface DeployOptions {
   nodes: number;
-  reaper: Reaper;
+  cleanup: Cleanup;
   logDir: string;
   fdLimits: FdLimits;
   fdNeeded: number;
@@ -30,8 +30,7 @@ export interface DeployOptions {
 
 export async function deploy(system: SystemDef, options: DeployOptions): Promise<Deployment> {
   const redis = await startRedis({ appendOnly: true, args: ['--appendfsync', options.fsync] });
-  const unregisterRedis = options.reaper.add(`redis of ${options.tag}`, () => redis.stop());
-  options.reaper.addPid(redis.pid);
+  const unregisterRedis = options.cleanup.add(`redis of ${options.tag}`, () => redis.stop());
   // The bench's own environment must not configure the nodes by accident.
   const base: Record<string, string> = {};
   for (const [name] of CONFIG_VARIABLES) base[name] = '';
@@ -53,7 +52,7 @@ export async function deploy(system: SystemDef, options: DeployOptions): Promise
           ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
           fdNeeded: options.fdNeeded,
           fdLimits: options.fdLimits,
-          reaper: options.reaper,
+          cleanup: options.cleanup,
         });
         return { node, url: system.url(port) };
       }),
@@ -76,7 +75,6 @@ export async function deploy(system: SystemDef, options: DeployOptions): Promise
     async stop() {
       await Promise.all(nodes.map((n) => n.stop()));
       await redis.stop();
-      options.reaper.forgetPid(redis.pid);
       unregisterRedis();
     },
   };

@@ -5,7 +5,7 @@ import type { ConnectRequest, PacedRequest } from '../load/main.ts';
 import type { PacedResult } from '../load/paced.ts';
 import type { FdLimits } from './fd-limit.ts';
 import { spawnNode, type MemSample, type NodeProcess } from './node-process.ts';
-import type { Reaper } from './reaper.ts';
+import type { Cleanup } from '../../test/support/cleanup.ts';
 
 export interface ConnectOutcome {
   connected: number;
@@ -24,7 +24,7 @@ export interface LoadProcess {
   mem(): Promise<MemSample>;
 }
 
-export async function startLoadProcess(options: { name: string; reaper: Reaper; logDir: string; fdLimits: FdLimits; fdNeeded: number }): Promise<LoadProcess> {
+export async function startLoadProcess(options: { name: string; cleanup: Cleanup; logDir: string; fdLimits: FdLimits; fdNeeded: number }): Promise<LoadProcess> {
   const node = await spawnNode({
     name: options.name,
     script: fileURLToPath(new URL('../load/main.ts', import.meta.url)),
@@ -32,7 +32,7 @@ export async function startLoadProcess(options: { name: string; reaper: Reaper; 
     logDir: options.logDir,
     fdNeeded: options.fdNeeded,
     fdLimits: options.fdLimits,
-    reaper: options.reaper,
+    cleanup: options.cleanup,
     advancedIpc: true,
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,12 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createIpcClient, type IpcClient } from './ipc.ts';
 import { withFdLimit, type FdLimits } from './fd-limit.ts';
-import type { Reaper } from './reaper.ts';
+import type { Cleanup } from '../../test/support/cleanup.ts';
+import { spawnProcess } from '../../test/support/supervisor.ts';
+import { timeout } from '../../test/support/timing.ts';
 
 const PROBE = fileURLToPath(new URL('./probe.ts', import.meta.url));
 
@@ -47,36 +48,29 @@ export interface SpawnNodeOptions {
   cpuProfDir?: string;
   fdNeeded: number;
   fdLimits: FdLimits;
-  reaper: Reaper;
+  cleanup: Cleanup;
   readyTimeoutMs?: number;
   /** Advanced serialization (structured clone) for the IPC channel. */
   advancedIpc?: boolean;
 }
 
 export async function spawnNode(options: SpawnNodeOptions): Promise<NodeProcess> {
-  mkdirSync(options.logDir, { recursive: true });
   const logFile = join(options.logDir, `${options.name}.log`);
-  const log = createWriteStream(logFile);
   const nodeArgs = ['--expose-gc', '--import', 'tsx', '--import', PROBE];
   if (options.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', join(options.cpuProfDir, options.name));
   const { argv } = withFdLimit([process.execPath, ...nodeArgs, options.script], options.fdNeeded, options.fdLimits);
   const [command, ...args] = argv;
-  const child = spawn(command ?? process.execPath, args, {
+  const proc = spawnProcess({
+    name: options.name,
+    command: command ?? process.execPath,
+    args,
     env: { ...process.env, ...options.env, ...(options.redisPort ? { BENCH_REDIS_PORT: String(options.redisPort) } : {}) },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    serialization: options.advancedIpc ? 'advanced' : 'json',
+    logFile,
+    keepLines: 50,
+    ipc: options.advancedIpc ? 'advanced' : 'json',
   });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`${options.name} did not start`);
-  options.reaper.addPid(pid);
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => {
-      options.reaper.forgetPid(pid);
-      resolve(signal ?? code ?? 0);
-    });
-  });
+  const { child, pid } = proc;
+  const exited = proc.exited.then(({ code, signal }) => signal ?? code ?? 0);
   const ipc = createIpcClient(child, options.name);
   const node: NodeProcess = {
     name: options.name,
@@ -88,23 +82,20 @@ export async function spawnNode(options: SpawnNodeOptions): Promise<NodeProcess>
     mem: (gc) => ipc.request<MemSample>('mem', { gc }, 30_000),
     redisCount: (reset) => ipc.request('redis-count', { reset }, 10_000),
     async stop(graceMs = 3_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (!proc.running) return;
+      // The probe's clean exit writes the CPU profile; SIGKILL only when it does not come.
       await ipc.request('exit', null, graceMs).catch(() => undefined);
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
+      await timeout(proc.exited, graceMs, `${options.name} exit`).catch(() => proc.kill('SIGKILL'));
     },
     kill(signal = 'SIGKILL') {
-      child.kill(signal);
+      proc.signal(signal);
     },
   };
-  const unregister = options.reaper.add(options.name, () => node.stop(1_500));
+  const unregister = options.cleanup.add(options.name, () => node.stop(1_500));
   void exited.then(unregister);
   if (options.port !== undefined) {
-    const failed = exited.then((code) => {
-      throw new Error(`${options.name} exited (${code}) before it was ready; see ${logFile}`);
-    });
-    await Promise.race([waitReady(options.port, options.readyPath, options.readyTimeoutMs ?? 30_000), failed]);
+    const { port, readyPath } = options;
+    await proc.waitFor(() => probeOnce(port, readyPath), { timeoutMs: options.readyTimeoutMs ?? 30_000, what: `ready on 127.0.0.1:${port}${readyPath ?? ''}; see ${logFile}` });
   }
   return node;
 }
@@ -128,13 +119,4 @@ function probeOnce(port: number, path: string | undefined): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-async function waitReady(port: number, path: string | undefined, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probeOnce(port, path)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nothing ready on 127.0.0.1:${port}${path ?? ''} within ${timeoutMs} ms`);
 }

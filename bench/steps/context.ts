@@ -1,7 +1,7 @@
 import type { Deployment } from '../harness/deployment.ts';
 import type { FdLimits } from '../harness/fd-limit.ts';
 import type { LoadProcess } from '../harness/load-process.ts';
-import type { Reaper } from '../harness/reaper.ts';
+import type { Cleanup } from '../../test/support/cleanup.ts';
 import type { RowId } from '../systems.ts';
 
 /** How big each step is: `--quick` (CI, about two minutes on 2 cores) or the full run. */
@@ -74,7 +74,7 @@ export interface BenchContext {
   sizes: Sizes;
   quick: boolean;
   rows: RowId[];
-  reaper: Reaper;
+  cleanup: Cleanup;
   /** The load process of a row: each row has its own, so one system's idle devices never stall another's generator. */
   load(row: RowId): LoadProcess;
   logDir: string;

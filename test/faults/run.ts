@@ -7,7 +7,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createCleanup } from './harness/cleanup.ts';
+import { createCleanup, runCleanupOnSignals } from '../support/cleanup.ts';
 import { createRng, randomSeed } from './harness/rng.ts';
 import { renderFailures, renderTable, writeReport, type ScenarioRecord } from './harness/report.ts';
 import type { Scenario } from './harness/scenario.ts';
@@ -85,13 +85,7 @@ async function main(): Promise<number> {
     unhandled += 1;
     process.stderr.write(`unhandled rejection in the suite: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
   });
-  process.on('exit', () => cleanup.killPidsNow());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`\n${signal}: stopping every child process (seed ${cli.seed})\n`);
-      void cleanup.runAll().finally(() => process.exit(130));
-    });
-  }
+  runCleanupOnSignals(cleanup, (line) => process.stderr.write(`\n${line} (seed ${cli.seed})\n`));
 
   const started = Date.now();
   process.stdout.write(`fault suite: seed ${cli.seed} (replay with SEED=${cli.seed}), ${scenarios.length} scenario(s), ${cpus().length} cpus\n`);

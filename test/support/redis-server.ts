@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { ensureRedisBinary } from './redis-binary.ts';
 import { freePort } from './free-port.ts';
+import { startProcess, type Supervised } from './supervisor.ts';
 
 export interface RedisServerOptions {
   /** append-only persistence with fsync on every write @default true */
@@ -32,29 +32,18 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = createConnection({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.write('PING\r\n');
-        socket.once('data', (data) => {
-          socket.destroy();
-          if (data.toString().startsWith('+PONG')) resolve();
-          else retry();
-        });
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        retry();
-      });
+/** True when something on `port` answers PING with +PONG. */
+function pong(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
     };
-    const retry = () => {
-      if (Date.now() > deadline) reject(new Error(`redis-server did not answer on port ${port}`));
-      else setTimeout(attempt, 25);
-    };
-    attempt();
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+    socket.once('error', () => done(false));
   });
 }
 
@@ -63,7 +52,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'tandem-redis-'));
   const appendOnly = options.appendOnly ?? true;
-  let child: ChildProcess | null = null;
+  let child: Supervised | null = null;
 
   const launch = async () => {
     const args = [
@@ -77,16 +66,14 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       '--loglevel', 'warning',
       ...(options.args ?? []),
     ];
-    const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    child = proc;
-    await waitForPort(port, 10_000);
-  };
-
-  const waitExit = (proc: ChildProcess | null) =>
-    new Promise<void>((resolve) => {
-      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
-      proc.once('exit', () => resolve());
+    child = await startProcess({
+      name: `redis-server :${port}`,
+      command: binary,
+      args,
+      ready: { probe: () => pong(port) },
+      readyTimeoutMs: 10_000,
     });
+  };
 
   await launch();
 
@@ -98,16 +85,13 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       return child?.pid;
     },
     get running() {
-      return child !== null && child.exitCode === null && child.signalCode === null;
+      return child?.running ?? false;
     },
     signal(signal) {
-      child?.kill(signal);
+      child?.signal(signal);
     },
     async kill() {
-      const proc = child;
-      proc?.kill('SIGCONT');
-      proc?.kill('SIGKILL');
-      await waitExit(proc);
+      await child?.kill('SIGKILL');
     },
     async restart(restartOptions = {}) {
       await server.kill();

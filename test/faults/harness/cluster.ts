@@ -5,7 +5,7 @@ import { createRedisClient, waitForReady } from '../../../server/engine/redis/re
 import { createRedisEngine } from '../../../server/engine/redis/redis-engine.ts';
 import { startGateway, type GatewayProcess, type ProcessExit } from '../../support/gateway-process.ts';
 import { startRedis, type RedisServer } from '../../support/redis-server.ts';
-import type { Cleanup } from './cleanup.ts';
+import type { Cleanup } from '../../support/cleanup.ts';
 import type { ServerTruth } from './invariants.ts';
 import { startRedisCluster, type RedisCluster as RedisClusterHandle } from '../../support/redis-cluster.ts';
 import { waitUntil } from './stats.ts';
@@ -68,13 +68,11 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
     redisCluster = await startRedisCluster({ appendOnly: true });
     const handle = redisCluster;
     cleanup.add('redis cluster', () => handle.stop());
-    for (const n of handle.nodes) cleanup.addPid(n.pid);
     redisEnv.REDIS_CLUSTER_NODES = handle.seeds.join(',');
   } else {
     redis = await startRedis({ appendOnly: true });
     const handle = redis;
     cleanup.add('redis', () => handle.stop());
-    cleanup.addPid(handle.pid);
     redisEnv.REDIS_URL = handle.url;
   }
 
@@ -82,7 +80,6 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
   const expected = new Set<GatewayProcess>();
   const gateways: GatewayProcess[] = [];
   const watch = (gw: GatewayProcess) => {
-    cleanup.addPid(gw.pid);
     void gw.exited().then((exit) => {
       if (expected.has(gw)) return;
       crashes.push({ nodeId: gw.nodeId, exit, lastLines: gw.logs().slice(-15) });
@@ -169,7 +166,6 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
     async restartRedis(restartOptions = {}) {
       const r = needRedis();
       await r.restart(restartOptions);
-      cleanup.addPid(r.pid);
     },
     freezeRedis: () => needRedis().signal('SIGSTOP'),
     thawRedis: () => needRedis().signal('SIGCONT'),

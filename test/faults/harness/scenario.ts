@@ -1,5 +1,5 @@
 import type { Rng } from './rng.ts';
-import type { Cleanup } from './cleanup.ts';
+import type { Cleanup } from '../../support/cleanup.ts';
 
 /** One checked bar or invariant of a scenario. */
 export interface Check {

@@ -32,7 +32,6 @@ export const attacks: Scenario = {
     // The fuzz node shares the store but not the limits: 10,000 messages must reach the validators, not the flood guard.
     const fuzzNode: GatewayProcess = await startGateway({ redisUrl: cluster.redis.url, nodeId: 'fuzz', env: { RATE_LIMIT_PER_SEC: '1000000', RATE_LIMIT_BURST: '1000000', LOG_LEVEL: 'info' } });
     ctx.cleanup.add('fuzz gateway', () => fuzzNode.kill('SIGKILL').then(() => undefined));
-    ctx.cleanup.addPid(fuzzNode.pid);
     let fuzzCrashed = false;
     void fuzzNode.exited().then(() => (fuzzCrashed = !stopping));
     let stopping = false;

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { SignJWT } from 'jose';
 import { mintToken, startGateway, TEST_JWT_SECRET } from '../../../support/gateway-process.ts';
-import type { Cleanup } from '../../harness/cleanup.ts';
+import type { Cleanup } from '../../../support/cleanup.ts';
 import { connectProbe } from '../../harness/probe.ts';
 import { check, type Check } from '../../harness/scenario.ts';
 
@@ -32,7 +32,6 @@ export async function tokenAttacks(options: { cleanup: Cleanup; mainUrl: string;
     env: { JWT_PUBLIC_KEY: publicPem, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, DEV_TOKENS: 'false', LOG_LEVEL: 'debug' },
   });
   options.cleanup.add('rs256 gateway', () => rs.kill('SIGKILL').then(() => undefined));
-  options.cleanup.addPid(rs.pid);
   const now = Math.floor(Date.now() / 1000);
   const claims = { sub: 'attacker', did: 'dev', iss: ISSUER, aud: AUDIENCE };
   const rsSigned = (payload: Record<string, unknown>, exp: number | null = now + 600) => {
