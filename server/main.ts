@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   const infra = await createInfrastructure(config, logger, metrics);
   const gateway = createGateway({ config, engine: infra.engine, logger, metrics, ...(infra.pubsub ? { pubsub: infra.pubsub } : {}) });
   const port = await gateway.listen();
-  logger.info(
+  // At every LOG_LEVEL: launchers started with PORT=0 / ADMIN_PORT=0 learn the ports from these two lines.
+  const startupLog = logger.child({}, { level: 'info' });
+  startupLog.info(
     {
       port,
       host: config.host,
@@ -48,8 +50,7 @@ async function main(): Promise<void> {
     nodeId: config.nodeId,
   });
   const adminPort = await admin.listen();
-  // Launchers read the port from this line when ADMIN_PORT=0.
-  logger.info({ adminPort, adminHost: config.admin.host, apiKeys: config.admin.keys.map((k) => `${k.name}:${k.scope}`) }, 'admin listening');
+  startupLog.info({ adminPort, adminHost: config.admin.host, apiKeys: config.admin.keys.map((k) => `${k.name}:${k.scope}`) }, 'admin listening');
 
   process.on('uncaughtException', (err) => {
     logger.fatal({ err }, 'uncaught exception');

@@ -1,35 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { SessionEnding } from '../../client-sdk/src/protocol/index.ts';
 import { CONFIG_VARIABLES } from '../../server/config.ts';
-import { freePort } from '../support/free-port.ts';
-import { mintToken, startGateway, type GatewayProcess } from '../support/gateway-process.ts';
+import { adminListeningPort, cleanGatewayEnv, listeningPort, mintToken, REPO_ROOT, runGatewayToExit, startGateway, type GatewayProcess } from '../support/gateway-process.ts';
+import { spawnProcess, type Supervised } from '../support/supervisor.ts';
 import { connect, disconnected, nextPush, ok, type ClientSocket } from './helpers.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const children: ChildProcess[] = [];
 const sockets: ClientSocket[] = [];
-
-/** The environment of this test process without any of the server's variables. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [name] of CONFIG_VARIABLES) delete env[name];
-  return { ...env, ...extra };
-}
-
-/** Runs `node --import tsx server/main.ts` to completion and returns its exit code and output. */
-function runMain(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], { cwd: ROOT, env: cleanEnv(env) });
-    children.push(child);
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
+const processes: Supervised[] = [];
 
 function upgradeStatus(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,41 +30,31 @@ function upgradeStatus(port: number): Promise<number> {
   });
 }
 
-afterAll(() => {
+afterAll(async () => {
   for (const s of sockets) s.close();
-  for (const child of children) {
-    if (child.exitCode === null && child.pid) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    }
-  }
+  await Promise.all(processes.map((proc) => proc.kill('SIGKILL')));
 });
 
 describe('npm start with no configuration', () => {
   it('runs one node on the memory engine with dev tokens, and a client can use it', async () => {
-    const port = await freePort();
-    // detached: npm starts a shell and tsx below it; the whole group is signalled at the end.
-    const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: cleanEnv({ PORT: String(port), ADMIN_PORT: '0' }), detached: true });
-    children.push(child);
-    let output = '';
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    // The supervisor kills the whole group at the end: npm starts a shell and tsx below it.
+    const child = spawnProcess({ name: 'npm start', command: 'npm', args: ['start', '--silent'], cwd: REPO_ROOT, env: cleanGatewayEnv({ PORT: '0', ADMIN_PORT: '0' }) });
+    processes.push(child);
+    const port = listeningPort(await child.waitForLine((line) => listeningPort(line) !== null, { timeoutMs: 30_000, what: 'listening' }));
+    const output = () => child.lines().join('\n');
     const url = `http://127.0.0.1:${port}`;
 
     await vi.waitFor(async () => expect((await fetch(`${url}/healthz`)).status).toBe(200), { timeout: 20_000, interval: 100 });
     expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: 'ready', engine: 'memory' });
-    expect(output).toMatch(/EPHEMERAL random dev secret/);
-    expect(output).toMatch(/in-process memory engine/);
+    expect(output()).toMatch(/EPHEMERAL random dev secret/);
+    expect(output()).toMatch(/in-process memory engine/);
 
     const refused = await fetch(`${url}/auth/dev-token`, { method: 'POST', body: JSON.stringify({ userId: 'bad user' }) });
     expect(refused.status).toBe(400);
     const minted = await fetch(`${url}/auth/dev-token`, { method: 'POST', body: JSON.stringify({ userId: 'zoe', deviceId: 'zoe-phone' }) });
     const { token, expiresAt } = (await minted.json()) as { token: string; expiresAt: number };
     expect(expiresAt).toBeGreaterThan(Date.now());
-    expect(output).not.toContain(token);
+    expect(output()).not.toContain(token);
 
     const socket = await connect(url, { token, deviceId: 'zoe-phone', deviceKind: 'phone' });
     sockets.push(socket);
@@ -97,24 +65,23 @@ describe('npm start with no configuration', () => {
 
     // /metrics lives on the admin port only (its port is in the `admin listening` line).
     expect((await fetch(`${url}/metrics`)).status).toBe(404);
-    const adminPort = /"adminPort":(\d+)/.exec(output)?.[1];
-    expect(adminPort).toBeDefined();
+    const adminPort = adminListeningPort(await child.waitForLine((line) => adminListeningPort(line) !== null));
     const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
     expect(metrics).toMatch(/tandem_connections\{[^}]*\} 1/);
     expect(metrics).toMatch(/tandem_requests_total\{[^}]*event="cart:add"[^}]*outcome="ok"[^}]*\} 1/);
     expect(metrics).toContain('tandem_request_duration_seconds_bucket');
     expect(metrics).toContain('nodejs_eventloop_lag_seconds');
     socket.close();
-    if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    child.signal('SIGTERM');
   });
 });
 
 describe('configuration errors', () => {
   it('exits 1 naming the variable and why', async () => {
     const [badPort, production, shortSecret] = await Promise.all([
-      runMain([], { PORT: 'eighty' }),
-      runMain([], { NODE_ENV: 'production' }),
-      runMain([], { JWT_SECRET: 'short', REDIS_URL: 'redis://127.0.0.1:1' }),
+      runGatewayToExit([], { PORT: 'eighty' }),
+      runGatewayToExit([], { NODE_ENV: 'production' }),
+      runGatewayToExit([], { JWT_SECRET: 'short', REDIS_URL: 'redis://127.0.0.1:1' }),
     ]);
     expect(badPort.code).toBe(1);
     expect(badPort.output).toMatch(/PORT: expected a number/);
@@ -125,7 +92,7 @@ describe('configuration errors', () => {
   });
 
   it('prints every variable with --help', async () => {
-    const help = await runMain(['--help'], {});
+    const help = await runGatewayToExit(['--help'], {});
     expect(help.code).toBe(0);
     for (const [name] of CONFIG_VARIABLES) expect(help.output).toContain(name);
   });

@@ -1,5 +1,7 @@
 /**
- * Real gateway processes for tests: `node --import tsx server/main.ts` with a chosen environment.
+ * The one gateway launcher: real `node --import tsx server/main.ts` processes on `PORT=0`, for tests, the
+ * fault suite, the SDK tests and the demo. The node picks its port and logs it (`listening`); the launcher
+ * reads it from that line, so there is no free-port race.
  *
  *   const redis = await startRedis();
  *   const node = await startGateway({ redisUrl: redis.url, nodeId: 'n1' });
@@ -10,24 +12,19 @@
  * Without `redisUrl` the node runs the in-process memory engine. Every node gets JWT_SECRET = TEST_JWT_SECRET
  * unless `jwtSecret` says otherwise, so `mintToken` tokens work on all of them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SignJWT } from 'jose';
 import { CONFIG_VARIABLES } from '../../server/config.ts';
-import { freePort } from './free-port.ts';
+import { spawnProcess, startProcess, type ProcessExit, type Supervised } from './supervisor.ts';
+import { timeout } from './timing.ts';
+import { TEST_JWT_SECRET } from './tokens.ts';
 
-/** The HS256 secret every test node trusts by default. */
-export const TEST_JWT_SECRET = 'tandem-test-secret-0123456789abcdef-not-for-production';
+export { mintToken, TEST_JWT_SECRET, type MintTokenOptions } from './tokens.ts';
+export type { ProcessExit } from './supervisor.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAX_LOG_LINES = 2000;
-
-// A test worker that dies must not leave nodes behind holding ports and Redis connections.
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+// Not `new URL('../..', import.meta.url)`: Vite rewrites that into an http URL in jsdom test files.
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const MAIN = ['--import', 'tsx', 'server/main.ts'];
 
 export interface GatewayProcessOptions {
   /** Redis for state and fan-out; without it the node runs the memory engine (a single node). */
@@ -36,19 +33,16 @@ export interface GatewayProcessOptions {
   nodeId?: string;
   /** JWT_SECRET of the node; null leaves JWT config unset (embedded mode: ephemeral secret, dev tokens). @default TEST_JWT_SECRET */
   jwtSecret?: string | null;
-  /** More variables (they win over everything above), e.g. `{ RATE_LIMIT_PER_SEC: '1000' }`. */
+  /** More variables (they win over everything above), e.g. `{ RATE_LIMIT_PER_SEC: '1000' }` or `{ ADMIN_PORT: '0' }`. */
   env?: Record<string, string>;
-  /** @default a free port, kept across restarts */
+  /** @default 0 (the node picks one; it is kept across restarts) */
   port?: number;
   /** How long to wait for /readyz. @default 20_000 */
   readyTimeoutMs?: number;
   /** Print the node's log lines as they come (also on with TANDEM_GATEWAY_LOGS=1). @default false */
   echoLogs?: boolean;
-}
-
-export interface ProcessExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
+  /** Also append the node's log lines to this file. */
+  logFile?: string;
 }
 
 /** One gateway process. */
@@ -74,11 +68,38 @@ export interface GatewayProcess {
   stop(timeoutMs?: number): Promise<ProcessExit>;
 }
 
-function childEnv(options: GatewayProcessOptions, nodeId: string, port: number): NodeJS.ProcessEnv {
+/** This process's environment without any of the server's variables (the runner's config must not leak in), plus `extra`. */
+export function cleanGatewayEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  // The test runner's own configuration must not leak into the node.
   for (const [name] of CONFIG_VARIABLES) delete env[name];
-  Object.assign(env, {
+  return { ...env, ...extra };
+}
+
+function parseRecord(line: string): Record<string, unknown> | null {
+  if (!line.startsWith('{')) return null;
+  try {
+    const record: unknown = JSON.parse(line);
+    return typeof record === 'object' && record !== null ? (record as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The port of a node's `listening` log line, or null for any other line. */
+export function listeningPort(line: string): number | null {
+  const record = parseRecord(line);
+  return record?.['msg'] === 'listening' && typeof record['port'] === 'number' ? record['port'] : null;
+}
+
+/** The admin port of a node's `admin listening` log line, or null for any other line. */
+export function adminListeningPort(line: string): number | null {
+  const record = parseRecord(line);
+  return record?.['msg'] === 'admin listening' && typeof record['adminPort'] === 'number' ? record['adminPort'] : null;
+}
+
+function gatewayEnv(options: GatewayProcessOptions, nodeId: string, port: number): NodeJS.ProcessEnv {
+  const secret = options.jwtSecret === undefined ? TEST_JWT_SECRET : options.jwtSecret;
+  return cleanGatewayEnv({
     NODE_ENV: 'test',
     NODE_ID: nodeId,
     PORT: String(port),
@@ -86,73 +107,53 @@ function childEnv(options: GatewayProcessOptions, nodeId: string, port: number):
     LOG_LEVEL: 'info',
     SERVE_DEMO: 'false',
     ADMIN_PORT: '0',
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...(secret !== null ? { JWT_SECRET: secret } : {}),
+    ...(options.env ?? {}),
   });
-  if (options.redisUrl) env['REDIS_URL'] = options.redisUrl;
-  const secret = options.jwtSecret === undefined ? TEST_JWT_SECRET : options.jwtSecret;
-  if (secret !== null) env['JWT_SECRET'] = secret;
-  Object.assign(env, options.env ?? {});
-  return env;
 }
 
-async function waitReady(url: string, nodeId: string, child: ChildProcess, timeoutMs: number, logs: () => string[]): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`gateway exited before it was ready (${child.exitCode ?? child.signalCode}):\n${logs().slice(-20).join('\n')}`);
-    }
-    try {
-      const res = await fetch(`${url}/readyz`);
-      // The node id guards against another process that happens to hold the port.
-      if (res.ok && ((await res.json()) as { node?: string }).node === nodeId) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gateway not ready after ${timeoutMs} ms:\n${logs().slice(-20).join('\n')}`);
+async function readyzAnswers(url: string, nodeId: string): Promise<boolean> {
+  const res = await fetch(`${url}/readyz`);
+  // The node id guards against another process that happens to hold the port.
+  return res.ok && ((await res.json()) as { node?: string }).node === nodeId;
 }
 
 /** Starts a gateway process and resolves once its /readyz answers 200. */
 export async function startGateway(options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
   const nodeId = options.nodeId ?? `gw-${Math.random().toString(36).slice(2, 8)}`;
   const echo = options.echoLogs ?? process.env['TANDEM_GATEWAY_LOGS'] === '1';
-  const lines: string[] = [];
+  const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
   let port = options.port ?? 0;
   let adminPort = 0;
-  let child!: ChildProcess;
-  let exit!: Promise<ProcessExit>;
-
-  const collect = (line: string) => {
-    if (line.includes('"admin listening"')) {
-      const m = /"adminPort":(\d+)/.exec(line);
-      if (m?.[1]) adminPort = Number(m[1]);
-    }
-    lines.push(line);
-    if (lines.length > MAX_LOG_LINES) lines.shift();
-    if (echo) process.stdout.write(`[${nodeId}] ${line}\n`);
-  };
+  let proc!: Supervised;
 
   const launch = async () => {
-    if (port === 0) port = await freePort();
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    proc = await startProcess({
+      name: nodeId,
+      command: process.execPath,
+      args: MAIN,
       cwd: REPO_ROOT,
-      env: childEnv(options, nodeId, port),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: gatewayEnv(options, nodeId, port),
+      echo,
+      ...(options.logFile ? { logFile: options.logFile } : {}),
+      ready: { line: (line) => listeningPort(line) !== null },
+      readyTimeoutMs,
     });
-    child = proc;
-    running.add(proc);
-    exit = new Promise((resolve) =>
-      proc.once('exit', (code, signal) => {
-        running.delete(proc);
-        resolve({ code, signal });
-      }),
-    );
-    if (proc.stdout) createInterface({ input: proc.stdout }).on('line', collect);
-    if (proc.stderr) createInterface({ input: proc.stderr }).on('line', collect);
-    await waitReady(`http://127.0.0.1:${port}`, nodeId, proc, options.readyTimeoutMs ?? 20_000, () => lines);
+    const line = proc.lines().find((each) => listeningPort(each) !== null) ?? '';
+    port = listeningPort(line) ?? port;
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      // The admin listener starts right after the client port.
+      adminPort = adminListeningPort(await proc.waitForLine((each) => adminListeningPort(each) !== null, { timeoutMs: readyTimeoutMs, what: 'admin listening' })) ?? 0;
+      await proc.waitFor(() => readyzAnswers(url, nodeId), { timeoutMs: readyTimeoutMs, what: '/readyz answers 200' });
+    } catch (err) {
+      await proc.kill('SIGKILL');
+      throw err;
+    }
   };
 
-  const alive = () => child.exitCode === null && child.signalCode === null;
+  await launch();
   const gateway: GatewayProcess = {
     get url() {
       return `http://127.0.0.1:${port}`;
@@ -165,75 +166,27 @@ export async function startGateway(options: GatewayProcessOptions = {}): Promise
     },
     nodeId,
     get pid() {
-      return child.pid;
+      return proc.pid;
     },
-    logs: () => [...lines],
-    signal(signal) {
-      if (alive()) child.kill(signal);
-    },
-    async kill(signal = 'SIGKILL') {
-      if (alive()) {
-        if (signal !== 'SIGKILL') child.kill('SIGCONT');
-        child.kill(signal);
-      }
-      return exit;
-    },
-    exited: () => exit,
+    logs: () => proc.lines(),
+    signal: (signal) => proc.signal(signal),
+    kill: (signal = 'SIGKILL') => proc.kill(signal),
+    exited: () => proc.exited,
     async restart() {
-      if (alive()) await gateway.kill('SIGKILL');
+      await proc.kill('SIGKILL');
       await launch();
     },
-    async stop(timeoutMs = 15_000) {
-      if (!alive()) return exit;
-      child.kill('SIGCONT');
-      child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      });
-      await Promise.race([exit, late]);
-      clearTimeout(timer);
-      if (alive()) child.kill('SIGKILL');
-      return exit;
-    },
+    stop: (timeoutMs = 15_000) => proc.stop(timeoutMs),
   };
-  try {
-    await launch();
-  } catch (err) {
-    if (alive()) child.kill('SIGKILL');
-    throw err;
-  }
   return gateway;
 }
 
-export interface MintTokenOptions {
-  userId: string;
-  /** Binds the token to one device (the `did` claim). */
-  deviceId?: string;
-  /** @default 3600 */
-  ttlSec?: number;
-  /** @default TEST_JWT_SECRET */
-  secret?: string;
-  issuer?: string;
-  audience?: string;
-  /** `nbf` in seconds since the epoch. */
-  notBefore?: number;
-  /** `iat` in seconds (fractions allowed). @default now, with milliseconds */
-  issuedAt?: number;
-  /** `exp` in seconds; overrides ttlSec (a past value makes an expired token). */
-  expiresAt?: number;
-}
-
-/** Signs an HS256 token the test nodes accept (with the default secret). */
-export async function mintToken(options: MintTokenOptions): Promise<string> {
-  const now = Date.now() / 1000;
-  const builder = new SignJWT(options.deviceId ? { did: options.deviceId } : {})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(options.userId)
-    .setIssuedAt(options.issuedAt ?? now)
-    .setExpirationTime(options.expiresAt ?? Math.floor(now + (options.ttlSec ?? 3600)));
-  if (options.issuer !== undefined) builder.setIssuer(options.issuer);
-  if (options.audience !== undefined) builder.setAudience(options.audience);
-  if (options.notBefore !== undefined) builder.setNotBefore(options.notBefore);
-  return builder.sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET));
+/** Runs `node --import tsx server/main.ts <args>` to its exit (a config error, `--help`) with a clean environment plus `env`. */
+export async function runGatewayToExit(args: readonly string[], env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
+  const proc = spawnProcess({ name: 'gateway run', command: process.execPath, args: [...MAIN, ...args], cwd: REPO_ROOT, env: cleanGatewayEnv(env) });
+  const exit = await timeout(proc.exited, timeoutMs, 'gateway run exits').catch(async (err: unknown) => {
+    await proc.kill('SIGKILL');
+    throw err;
+  });
+  return { code: exit.code, output: proc.lines().join('\n') };
 }

@@ -13,9 +13,10 @@ import {
   useWatchProgress,
 } from '../../src/react/index.ts';
 import { createSyncClient, type SyncClient, type SyncClientOptions } from '../../src/index.ts';
-import { signToken, startEmbeddedGateway, type EmbeddedGateway } from '../support/embedded-gateway.ts';
+import { startGateway, type GatewayProcess } from '../../../test/support/gateway-process.ts';
+import { mintTokenSync } from '../../../test/support/tokens.ts';
 
-let gateway: EmbeddedGateway;
+let gateway: GatewayProcess;
 const created: SyncClient[] = [];
 const clients = {
   create(options: SyncClientOptions) {
@@ -25,20 +26,20 @@ const clients = {
   },
   closeAll: () => Promise.all(created.splice(0).map((c) => c.close())),
 };
-const tokens = (user: string) => () => signToken(user);
+const tokens = (user: string) => () => mintTokenSync({ userId: user });
 const eventually = <T,>(check: () => T) => vi.waitFor(check, { timeout: 20_000, interval: 20 });
 const newUser = () => `react-${Math.random().toString(36).slice(2, 10)}`;
 
 beforeAll(async () => {
   // jsdom's WebSocket sends the page's Origin, which the gateway checks like a browser's.
-  gateway = await startEmbeddedGateway({ corsOrigin: window.location.origin });
+  gateway = await startGateway({ nodeId: 'node-1', env: { CORS_ORIGINS: window.location.origin } });
 });
 afterEach(async () => {
   cleanup();
   await clients.closeAll();
 });
 afterAll(async () => {
-  await gateway?.stop();
+  await gateway?.kill();
 });
 
 function Cart() {
