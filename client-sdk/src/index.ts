@@ -4,6 +4,7 @@ export type {
   SyncClientOptions,
   MutationAck,
   SyncChangeEvent,
+  ChangesLostEvent,
   NewCartLine,
   CartApi,
   WatchApi,

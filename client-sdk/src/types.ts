@@ -67,6 +67,23 @@ export type SyncChangeEvent =
   /** The state was replaced at `version`; changes after it follow as `change` events. */
   | { readonly type: 'snapshot'; readonly epoch: string; readonly version: number; readonly nodeId: string | null };
 
+/**
+ * Acknowledged changes the server no longer has: the store went back in time (a failover to a replica that
+ * had not received them, a restart from an older backup). The client has already taken the server's state;
+ * its pending (unacknowledged) mutations are sent again. An app can tell the user what could not be saved.
+ */
+export interface ChangesLostEvent {
+  readonly reason: 'store_regressed';
+  /** The epoch and versions this client had seen that are gone. */
+  readonly epoch: string;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  /** The lost changes this client had applied, as far as it remembers (the last 256 versions), in order. */
+  readonly changes: readonly Change[];
+  /** How many of `changes` this device made. */
+  readonly own: number;
+}
+
 export interface NewCartLine {
   sku: string;
   title: string;
@@ -118,6 +135,8 @@ export interface SyncClient {
   onError(listener: (error: SyncClientError) => void): () => void;
   /** Every committed change the client applies, in version order, and every snapshot. */
   onChange(listener: (event: SyncChangeEvent) => void): () => void;
+  /** Acknowledged changes the server lost (the store went back in time), after the client took its state. */
+  onChangesLost(listener: (event: ChangesLostEvent) => void): () => void;
   /** This device's id (null until a generated one is read from storage). */
   readonly deviceId: string | null;
   /** The gateway node the client is connected to, or null. */

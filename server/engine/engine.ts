@@ -56,6 +56,17 @@ export interface FanoutEnvelope {
   suffix: string;
 }
 
+/** What `resume` answers. */
+export interface Resumed {
+  sync: SyncPayload;
+  devices: Device[];
+  /**
+   * Acknowledged versions this answer found lost for the first time (the store went back in time and this
+   * client had seen further; see SyncReset): counted once per user across all nodes, 0 otherwise.
+   */
+  newlyLost: number;
+}
+
 /**
  * The state store. Every method is atomic per user; every mutation is exactly-once per (deviceId, seq).
  * Errors are thrown as SyncError with a protocol code (`bad_request`, `rate_limited`, `unauthorized`,
@@ -75,7 +86,7 @@ export interface Engine extends DomainOps {
    * What a socket asks right after it (re)connects, as one atomic step: takes a rate token (throws
    * `rate_limited`), then answers `sync(userId, since)` and the user's devices.
    */
-  resume(userId: string, since: { epoch: string; version: number } | null): Promise<{ sync: SyncPayload; devices: Device[] }>;
+  resume(userId: string, since: { epoch: string; version: number } | null): Promise<Resumed>;
   /** Registers a connecting device (refuses revoked sessions and a full device list) and returns the list. */
   connectDevice(userId: string, hello: DeviceHello): Promise<Device[]>;
   /** Marks the device offline if `connId` is still its current connection; null when nothing changed. */

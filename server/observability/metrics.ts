@@ -10,6 +10,10 @@ export interface Metrics {
   readonly fanout: Counter<'event'>;
   readonly redisErrors: Counter<'client'>;
   readonly sessionsEnded: Counter<'reason'>;
+  /** Acknowledged versions a store that went back in time no longer has (each counted once per user). */
+  readonly lostChanges: Counter;
+  /** Times this node saw the store behind its connection change (replication id, a lost store id). */
+  readonly storeChanges: Counter;
 }
 
 export function createMetrics(options: { nodeId: string }): Metrics {
@@ -55,6 +59,16 @@ export function createMetrics(options: { nodeId: string }): Metrics {
       name: 'tandem_sessions_ended_total',
       help: 'Connections the server ended on purpose, by reason',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    lostChanges: new Counter({
+      name: 'tandem_lost_changes_total',
+      help: 'Acknowledged changes lost because the store went back in time (failover to a lagging replica, older backup), once per user',
+      registers: [registry],
+    }),
+    storeChanges: new Counter({
+      name: 'tandem_store_changes_total',
+      help: 'Times the store behind this node changed (a promoted replica, a restart, lost data); clients were asked to resync',
       registers: [registry],
     }),
   };

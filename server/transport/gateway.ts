@@ -107,11 +107,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const revocation = createRevocation({ io, metrics, logger, crossNode: options.pubsub !== undefined });
   // With the sharded adapter the Redis engine publishes each change from its mutation script: one round trip less.
   const fanoutEnvelope = options.pubsub?.mode === 'sharded' && engine.kind === 'redis' ? changeEnvelope : undefined;
-  const handlers = createHandlers({ engine, verifier, nodeId: config.nodeId, metrics, wheel, revocation, ...(fanoutEnvelope ? { fanoutEnvelope } : {}) });
+  const handlers = createHandlers({ engine, verifier, nodeId: config.nodeId, metrics, logger, wheel, revocation, ...(fanoutEnvelope ? { fanoutEnvelope } : {}) });
   const presence = startPresence({ io, engine, logger, pushDevices });
   // Redis coming back can mean both a lost store and missed pushes: one resync asks each socket once.
   const resync = createResync({ io, metrics });
-  const storeLoss = startStoreLossWatch({ engine, logger, resync });
+  const storeLoss = startStoreLossWatch({ engine, logger, resync, metrics });
   if (options.pubsub) startFanoutResync({ sub: options.pubsub.sub, logger, resync, before: storeLoss.check });
   const connectedDevices = new WeakMap<GatewaySocket, Device[]>();
   const barrier = options.pubsub ? roomSubscriptionBarrier(options.pubsub, options.pubsub.mode) : null;

@@ -8,6 +8,7 @@ import type {
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { Actor, Engine, FanoutEnvelope } from '../engine/engine.ts';
 import { SyncError } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { ExpiryWheel } from './expiry-wheel.ts';
 import type { Revocation } from './revocation.ts';
@@ -29,6 +30,7 @@ export interface HandlerDeps {
   verifier: TokenVerifier;
   nodeId: string;
   metrics: Metrics;
+  logger: Logger;
   wheel: ExpiryWheel<GatewaySocket>;
   revocation: Revocation;
   /** Set when the store publishes the fan-out itself (Redis engine with the sharded adapter). */
@@ -86,7 +88,16 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'sync:since'({ session }, request) {
       if (session.subscribed) await withinMs(session.subscribed, SUBSCRIBE_WAIT_MS);
-      const { sync, devices } = await engine.resume(session.userId, request.since);
+      const { sync, devices, newlyLost } = await engine.resume(session.userId, request.since);
+      if (sync.kind === 'snapshot' && sync.reset && newlyLost > 0) {
+        // The engine counts each lost version once per user, whichever node or device finds it.
+        metrics.lostChanges.inc(newlyLost);
+        const { epoch, fromVersion, toVersion } = sync.reset;
+        deps.logger.warn(
+          { userId: session.userId, lost: newlyLost, epoch, fromVersion, toVersion, newEpoch: sync.epoch, version: sync.version },
+          'the store went back in time: acknowledged changes of this user are lost',
+        );
+      }
       return { nodeId: deps.nodeId, serverTime: Date.now(), sync, devices };
     },
 

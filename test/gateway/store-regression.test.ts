@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createSyncClient, memoryStorage, type SyncClient } from '../../client-sdk/src/index.ts';
+import { createSyncClient, memoryStorage, type ChangesLostEvent, type SyncClient } from '../../client-sdk/src/index.ts';
 import type { CartLine } from '../../client-sdk/src/protocol/index.ts';
 import { userKeys } from '../../server/engine/redis/keys.ts';
 import { mintToken, startGateway, type GatewayProcess } from '../support/gateway-process.ts';
@@ -36,6 +36,12 @@ async function serverCart(redis: Redis): Promise<string[]> {
   return skus(raw.map((line) => JSON.parse(line) as CartLine));
 }
 
+async function lostCounter(node: GatewayProcess): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('tandem_lost_changes_total'));
+  return Number(line?.split(' ').at(-1) ?? 'NaN');
+}
+
 beforeAll(async () => {
   primary = await startRedis();
   replica = await startRedis({ args: ['--replicaof', '127.0.0.1', String(primary.port)] });
@@ -60,6 +66,9 @@ describe('a store that goes back in time (failover to a replica that stopped fol
     try {
       const phone = device(node1, 'phone');
       const laptop = device(node2, 'laptop');
+      const lost: Record<string, ChangesLostEvent[]> = { phone: [], laptop: [] };
+      phone.onChangesLost((e) => lost['phone']?.push(e));
+      laptop.onChangesLost((e) => lost['laptop']?.push(e));
       await Promise.all([phone.ready, laptop.ready]);
       await phone.cart.add({ sku: 'base', title: 'Before', priceCents: 100 });
       await vi.waitFor(() => expect(skus(laptop.cart.get().items)).toEqual(['base×1']), { timeout: 10_000 });
@@ -71,6 +80,7 @@ describe('a store that goes back in time (failover to a replica that stopped fol
       await phone.cart.add({ sku: 'lost-2', title: 'Lost two', priceCents: 300 });
       await vi.waitFor(() => expect(skus(laptop.cart.get().items)).toEqual(['base×1', 'lost-1×1', 'lost-2×1']), { timeout: 10_000 });
 
+      const lostVersions = { fromVersion: phone.version - 1, toVersion: phone.version };
       const failoverAt = Date.now();
       endpoint.retarget(replica.port);
       await primary.kill();
@@ -87,6 +97,15 @@ describe('a store that goes back in time (failover to a replica that stopped fol
         { timeout: 15_000, interval: 50 },
       );
       console.info(`store regression: both devices equal the server ${Date.now() - failoverAt} ms after the endpoint moved`);
+
+      // Each device learns which acknowledged changes are gone: the phone made both, the laptop saw them.
+      expect(lost['phone']).toEqual([expect.objectContaining({ reason: 'store_regressed', ...lostVersions, own: 2 })]);
+      expect(lost['laptop']).toEqual([expect.objectContaining({ reason: 'store_regressed', ...lostVersions, own: 0 })]);
+      expect(lost['phone']?.[0]?.changes.map((c) => (c.op.type === 'cart:line' ? c.op.sku : ''))).toEqual(['lost-1', 'lost-2']);
+      // Counted once for the user, whichever node and device found it.
+      const counted = await Promise.all([node1, node2].map((node) => lostCounter(node)));
+      expect(counted[0]! + counted[1]!).toBe(2);
+      expect(node1.logs().concat(node2.logs()).filter((l) => l.includes('acknowledged changes of this user are lost'))).toHaveLength(1);
 
       // A device connected afterwards agrees too.
       const tablet = device(node1, 'tablet');

@@ -11,11 +11,12 @@ import type { MutationBody } from '../state/mutation-body.js';
 import { emptyServerState } from '../state/server-state.js';
 import { createKeyValueStore } from '../storage/key-value-store.js';
 import { memoryStorage } from '../storage/memory-storage.js';
+import { changesLostEvent } from '../sync/changes-lost.js';
 import { createClockOffset } from '../sync/clock-offset.js';
 import { createSyncEngine } from '../sync/sync-engine.js';
 import { decodeTokenClaims } from '../token/jwt.js';
 import { createTokenManager } from '../token/token-manager.js';
-import type { MutationAck, SyncChangeEvent, SyncClient, SyncClientOptions } from '../types.js';
+import type { ChangesLostEvent, MutationAck, SyncChangeEvent, SyncClient, SyncClientOptions } from '../types.js';
 import { createListeners } from '../util/listeners.js';
 import { randomId } from '../util/random-id.js';
 import { systemTimers } from '../util/timers.js';
@@ -53,6 +54,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   const errors = createListeners<SyncClientError>();
   const changes = createListeners<SyncChangeEvent>();
+  const losses = createListeners<ChangesLostEvent>();
   const pendingListeners = createListeners<number>();
   const reportError = (error: SyncClientError) => errors.emit(error);
   const storageError = (cause: unknown) => reportError(new SyncClientError('internal', 'storage failed', { cause }));
@@ -90,7 +92,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     gapTimeoutMs: options.gapTimeoutMs ?? 300,
     needSync: () => session.resync(),
     onState(state, applied, snapshot) {
-      if (snapshot && state.epoch !== lastEpoch) outbox.dropAcknowledged();
+      if (snapshot && (state.epoch !== lastEpoch || snapshot.reset)) outbox.dropAcknowledged();
       lastEpoch = state.epoch;
       for (const { change } of applied) {
         if (change.deviceId !== deviceId) continue;
@@ -105,6 +107,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       // The snapshot's own version: the changes buffered meanwhile follow it, each reported once, in order.
       if (snapshot && state.epoch !== null) changes.emit({ type: 'snapshot', epoch: state.epoch, version: snapshot.version, nodeId });
       for (const { change, source } of applied) changes.emit({ type: 'change', change, source, nodeId, own: change.deviceId === deviceId });
+      if (snapshot?.reset) losses.emit(changesLostEvent(snapshot.reset, deviceId));
     },
   });
 
@@ -249,6 +252,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     onStatus: (listener) => machine.onStatus((state) => listener(state.status)),
     onError: (listener) => errors.add(listener),
     onChange: (listener) => changes.add(listener),
+    onChangesLost: (listener) => losses.add(listener),
     get deviceId() {
       return deviceId;
     },

@@ -40,6 +40,7 @@ export function createSession(deps: SessionDeps): Session {
 
   const syncOnce = async (socket: ClientSocket): Promise<string> => {
     const sentAt = deps.timers.now();
+    const asked = deps.engine.beginSync();
     const answer = await request(socket, 'sync:since', { since: deps.engine.cursor() }, deps.requestTimeoutMs);
     if (answer.kind === 'ok') {
       const receivedAt = deps.timers.now();
@@ -49,7 +50,7 @@ export function createSession(deps: SessionDeps): Session {
       // An answer for a socket that was replaced meanwhile could be older than what the new one brought.
       if (current !== socket) throw new SyncClientError('unavailable', 'connection replaced during sync');
       nodeId = answer.value.nodeId;
-      deps.engine.applySync(answer.value.sync);
+      deps.engine.applySync(answer.value.sync, asked);
       deps.onDevices(answer.value.devices);
       return answer.value.nodeId;
     }

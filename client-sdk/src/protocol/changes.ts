@@ -57,9 +57,22 @@ export const SyncRequest = z.strictObject({
 });
 export type SyncRequest = z.infer<typeof SyncRequest>;
 
+/**
+ * Why a snapshot replaces the state of a client that was not behind: the store went back in time (a failover
+ * to a replica that missed writes, a restart from an older backup). Versions `fromVersion..toVersion` of
+ * `epoch`, which this client had seen, are gone from the server; acknowledged changes among them are lost.
+ */
+export const SyncReset = z.strictObject({
+  reason: z.literal('store_regressed'),
+  epoch: Epoch,
+  fromVersion: Version,
+  toVersion: Version,
+});
+export type SyncReset = z.infer<typeof SyncReset>;
+
 /** Either the missing changes in order, or a snapshot when the log no longer reaches back or the epoch differs. */
 export const SyncPayload = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('changes'), epoch: Epoch, version: Version, changes: z.array(Change) }),
-  z.strictObject({ kind: z.literal('snapshot'), epoch: Epoch, version: Version, state: Snapshot }),
+  z.strictObject({ kind: z.literal('snapshot'), epoch: Epoch, version: Version, state: Snapshot, reset: SyncReset.optional() }),
 ]);
 export type SyncPayload = z.infer<typeof SyncPayload>;

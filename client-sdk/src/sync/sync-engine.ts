@@ -1,26 +1,33 @@
-import type { Change, SyncPayload } from '../protocol/index.js';
+import type { Change, SyncPayload, SyncReset } from '../protocol/index.js';
 import { applyChange } from '../state/apply-op.js';
 import { emptyServerState, stateFromSnapshot, type ServerState } from '../state/server-state.js';
 import { createTimerSlot, type Timers } from '../util/timers.js';
+import { createRecentChanges } from './recent-changes.js';
 
 /** How a change reached the client. */
 export type ChangeSource = 'push' | 'ack' | 'sync';
+
+/** A snapshot that replaced the state because the server no longer has versions this client had seen. */
+export interface StateReset extends SyncReset {
+  /** The lost changes this client had applied, as far as it remembers (the last 256 versions). */
+  readonly changes: readonly Change[];
+}
 
 export interface SyncEngineDeps {
   timers: Timers;
   /** How long a gap in versions may stay open before a `sync:since` is asked for. @default 300 */
   gapTimeoutMs: number;
-  /** The client must ask the server for what it missed (a gap that did not fill, or another epoch). */
+  /** The client must ask the server for what it missed (a gap that did not fill, another epoch, another history). */
   needSync(): void;
   /**
    * The state moved; `applied` lists the changes in version order. `snapshot` is set when the state was replaced
    * (a snapshot, or the first sync on top of the cached state): the version it was replaced at, which the
-   * `applied` changes (buffered meanwhile) follow.
+   * `applied` changes (buffered meanwhile) follow, and `reset` when the server's history went back.
    */
   onState(
     state: ServerState,
     applied: ReadonlyArray<{ change: Change; source: ChangeSource }>,
-    snapshot: { version: number } | null,
+    snapshot: { version: number; reset?: StateReset } | null,
   ): void;
 }
 
@@ -28,21 +35,37 @@ export interface SyncEngine {
   readonly state: ServerState;
   /** What to send as `sync:since`. */
   cursor(): { epoch: string; version: number } | null;
+  /**
+   * A `sync:since` is about to be sent: returns its identity for `applySync`. Changes received from now on are
+   * kept, so an answer older than them does not undo them.
+   */
+  beginSync(): number;
   /** A change from a push, an ack or a sync answer: applied in version order, buffered across gaps. */
   receive(change: Change, source: ChangeSource): void;
   /** The server is at `version` or later (a duplicate's ack): fetch what we lack if it does not arrive in time. */
   expect(version: number): void;
-  /** Applies a `sync:since` answer. */
-  applySync(payload: SyncPayload): void;
+  /**
+   * Applies a `sync:since` answer. The answer to the latest request is the server's word and is applied, a
+   * snapshot even at a lower version of the same epoch (the store went back in time); the answer to an
+   * earlier request is ignored. Without `request`, the answer is taken as the latest's.
+   */
+  applySync(payload: SyncPayload, request?: number): void;
   /** Replaces the state (from the local cache at start, or empty after sign-out). */
   reset(state: ServerState): void;
   dispose(): void;
 }
 
+/** Most changes kept while a sync request is out (beyond, gap detection fetches what an old answer undid). */
+const DURING_SYNC_CAP = 1000;
+
 export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   let state: ServerState = emptyServerState();
   const buffer = new Map<number, { change: Change; source: ChangeSource }>();
+  const recent = createRecentChanges();
   let expected = 0;
+  let latestRequest = 0;
+  // Changes received while a sync request is out (null when none is).
+  let duringSync: Array<{ change: Change; source: ChangeSource }> | null = null;
   const gapTimer = createTimerSlot(deps.timers);
 
   const checkGap = () => {
@@ -57,19 +80,34 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     }
   };
 
-  const drain = (applied: Array<{ change: Change; source: ChangeSource }>, replaced: boolean) => {
-    const snapshot = replaced ? { version: state.version } : null;
+  const drain = (applied: Array<{ change: Change; source: ChangeSource }>, replaced: { version: number; reset?: StateReset } | null) => {
     let next = state;
     for (let item = buffer.get(next.version + 1); item; item = buffer.get(next.version + 1)) {
       buffer.delete(item.change.version);
       next = applyChange(next, item.change);
+      recent.add(item.change);
       applied.push(item);
     }
     for (const version of buffer.keys()) if (version <= next.version) buffer.delete(version);
-    const moved = next !== state || replaced;
+    const moved = next !== state || replaced !== null;
     state = next;
-    if (moved) deps.onState(state, applied, snapshot);
+    if (moved) deps.onState(state, applied, replaced);
     checkGap();
+  };
+
+  const applySnapshot = (payload: Extract<SyncPayload, { kind: 'snapshot' }>) => {
+    const reset: StateReset | undefined = payload.reset && {
+      ...payload.reset,
+      changes: payload.reset.epoch === state.epoch ? recent.between(payload.reset.fromVersion, payload.reset.toVersion) : [],
+    };
+    state = stateFromSnapshot(payload.epoch, payload.version, payload.state);
+    recent.clear();
+    for (const [version, item] of buffer) if (item.change.epoch !== payload.epoch) buffer.delete(version);
+    // Changes that arrived while the request was out and are newer than the answer still hold.
+    for (const item of duringSync ?? []) {
+      if (item.change.epoch === payload.epoch && item.change.version > payload.version) buffer.set(item.change.version, item);
+    }
+    drain([], reset ? { version: payload.version, reset } : { version: payload.version });
   };
 
   return {
@@ -77,29 +115,38 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       return state;
     },
     cursor: () => (state.epoch === null ? null : { epoch: state.epoch, version: state.version }),
+    beginSync() {
+      duringSync = [];
+      return ++latestRequest;
+    },
     receive(change, source) {
+      if (duringSync && duringSync.length < DURING_SYNC_CAP) duringSync.push({ change, source });
       if (state.epoch !== null && change.epoch !== state.epoch) {
         deps.needSync();
         return;
       }
-      if (state.epoch !== null && change.version <= state.version) return;
+      if (state.epoch !== null && change.version <= state.version) {
+        // Not the change we applied at this version: the server's history is another one than ours.
+        if (recent.contradicts(change)) deps.needSync();
+        return;
+      }
       buffer.set(change.version, { change, source });
       // Before the first sync the epoch is unknown: keep it for after the sync answer.
-      if (state.epoch !== null) drain([], false);
+      if (state.epoch !== null) drain([], null);
     },
     expect(version) {
       expected = Math.max(expected, version);
       checkGap();
     },
-    applySync(payload) {
+    applySync(payload, request) {
+      if (request !== undefined && request !== latestRequest) return;
       gapTimer.clear();
       if (payload.kind === 'snapshot') {
-        if (payload.epoch === state.epoch && payload.version < state.version) return;
-        state = stateFromSnapshot(payload.epoch, payload.version, payload.state);
-        for (const [version, item] of buffer) if (item.change.epoch !== payload.epoch) buffer.delete(version);
-        drain([], true);
+        applySnapshot(payload);
+        duringSync = null;
         return;
       }
+      duringSync = null;
       if (state.epoch !== null && payload.epoch !== state.epoch) {
         deps.needSync();
         return;
@@ -113,10 +160,12 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       }
       expected = Math.max(expected, payload.version);
       const applied: Array<{ change: Change; source: ChangeSource }> = [];
-      drain(applied, first);
+      drain(applied, first ? { version: state.version } : null);
     },
     reset(next) {
       buffer.clear();
+      recent.clear();
+      duringSync = null;
       expected = 0;
       gapTimer.clear();
       state = next;
@@ -124,6 +173,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     dispose() {
       gapTimer.clear();
       buffer.clear();
+      recent.clear();
+      duringSync = null;
     },
   };
 }

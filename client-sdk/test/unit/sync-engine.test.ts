@@ -97,12 +97,56 @@ describe('sync engine', () => {
     expect(sync.state.cart.size).toBe(0);
   });
 
-  it('ignores a snapshot older than its state in the same epoch', () => {
+  it('takes the snapshot answering its own request even at a lower version of the same epoch (the store went back)', () => {
     const { sync } = engine();
     sync.receive(change(1), 'push');
     sync.receive(change(2), 'push');
-    sync.applySync({ kind: 'snapshot', epoch: 'e1', version: 1, state: { cart: [], watch: [] } });
+    const asked = sync.beginSync();
+    sync.applySync({ kind: 'snapshot', epoch: 'e1', version: 1, state: { cart: [], watch: [] } }, asked);
+    expect(sync.state).toMatchObject({ epoch: 'e1', version: 1 });
+    expect(sync.state.cart.size).toBe(0);
+  });
+
+  it('ignores the answer to an earlier request, whatever its version', () => {
+    const { sync } = engine();
+    sync.receive(change(1), 'push');
+    const old = sync.beginSync();
+    const latest = sync.beginSync();
+    sync.applySync({ kind: 'snapshot', epoch: 'e1', version: 5, state: { cart: [], watch: [] } }, old);
+    expect(sync.state.version).toBe(1);
+    sync.applySync({ kind: 'changes', epoch: 'e1', version: 1, changes: [] }, latest);
+    expect(sync.state.version).toBe(1);
+  });
+
+  it('keeps the changes received while its request was out when the answer is older than them', () => {
+    const { sync } = engine();
+    const asked = sync.beginSync();
+    sync.receive(change(1), 'push');
+    sync.receive(change(2), 'push');
+    sync.applySync({ kind: 'snapshot', epoch: 'e1', version: 1, state: { cart: [{ sku: 'a', title: 'A', priceCents: 1, qty: 1 }], watch: [] } }, asked);
     expect(sync.state.version).toBe(2);
+    expect(sync.state.cart.get('a')?.qty).toBe(2);
+  });
+
+  it('reports a reset with the lost changes it had applied', () => {
+    const resets: unknown[] = [];
+    const sync = createSyncEngine({ timers: systemTimers(), gapTimeoutMs: 300, needSync: vi.fn(), onState: (_s, _a, snap) => resets.push(snap?.reset) });
+    sync.applySync({ kind: 'changes', epoch: 'e1', version: 0, changes: [] });
+    for (const v of [1, 2, 3]) sync.receive(change(v), 'push');
+    const reset = { reason: 'store_regressed' as const, epoch: 'e1', fromVersion: 2, toVersion: 3 };
+    sync.applySync({ kind: 'snapshot', epoch: 'e2', version: 1, state: { cart: [], watch: [] }, reset }, sync.beginSync());
+    expect(resets.at(-1)).toEqual({ ...reset, changes: [change(2), change(3)] });
+    expect(sync.state).toMatchObject({ epoch: 'e2', version: 1 });
+  });
+
+  it('asks for a sync when a version it has arrives as another change (the server moved on from a shorter history)', () => {
+    const { sync, needSync } = engine();
+    sync.receive(change(1), 'push');
+    sync.receive(change(2), 'push');
+    sync.receive(change(2), 'push');
+    expect(needSync).not.toHaveBeenCalled();
+    sync.receive({ ...change(2), deviceId: 'phone', seq: 40 }, 'ack');
+    expect(needSync).toHaveBeenCalledTimes(1);
   });
 
   it('keeps pushes that arrive before the first sync and applies them after it', () => {

@@ -56,14 +56,19 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     return true;
   };
 
-  const syncOf = (state: UserState, since: { epoch: string; version: number } | null): SyncPayload => {
+  /** As sync-prelude.lua: a client ahead of the log forks it (a new epoch) and learns which versions are gone. */
+  const syncOf = (state: UserState, since: { epoch: string; version: number } | null): { sync: SyncPayload; newlyLost: number } => {
     const plan = planSync(since, state.epoch, state.version, state.log.length);
     if (plan.kind === 'changes') {
       const changes = state.log.slice(state.log.length - (state.version - plan.fromVersion));
-      return { kind: 'changes', epoch: state.epoch, version: state.version, changes: structuredClone(changes) };
+      return { sync: { kind: 'changes', epoch: state.epoch, version: state.version, changes: structuredClone(changes) }, newlyLost: 0 };
     }
-    return {
-      kind: 'snapshot',
+    if (since && since.epoch === state.epoch && since.version > state.version) {
+      state.fork = { epoch: state.epoch, version: state.version };
+      state.epoch = `m${randomBytes(8).toString('hex')}`;
+    }
+    const snapshot = {
+      kind: 'snapshot' as const,
       epoch: state.epoch,
       version: state.version,
       state: {
@@ -72,6 +77,13 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
         ...(state.freeze ? { frozen: { ...state.freeze } } : {}),
       },
     };
+    const fork = state.fork;
+    if (!since || !fork || since.epoch !== fork.epoch || since.version <= fork.version) return { sync: snapshot, newlyLost: 0 };
+    const counted = state.lostCounted?.epoch === fork.epoch ? Math.max(fork.version, state.lostCounted.version) : fork.version;
+    const newlyLost = Math.max(0, since.version - counted);
+    if (newlyLost > 0) state.lostCounted = { epoch: fork.epoch, version: since.version };
+    const reset = { reason: 'store_regressed' as const, epoch: fork.epoch, fromVersion: fork.version + 1, toVersion: since.version };
+    return { sync: { ...snapshot, reset }, newlyLost };
   };
   const decide = (state: UserState, actor: Actor, mutation: Mutation, at: number): Op => {
     if (mutation.event === 'watch:report') return watchOp(state.watch, mutation.request, actor.deviceId, at);
@@ -106,7 +118,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
 
     async sync(userId, since): Promise<SyncPayload> {
       ensureOpen();
-      return syncOf(user(userId), since);
+      return syncOf(user(userId), since).sync;
     },
 
     async resume(userId, since) {
@@ -114,7 +126,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       ensureOpen();
       const state = user(userId);
       takeRate(state, now());
-      return { sync: syncOf(state, since), devices: copyDevices(state) };
+      return { ...syncOf(state, since), devices: copyDevices(state) };
     },
 
     async connectDevice(userId, hello: DeviceHello) {

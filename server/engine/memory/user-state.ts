@@ -26,6 +26,10 @@ export interface UserState {
   checkoutEnd: CheckoutEnd | null;
   /** Guests merged into this user: guest id → when (ms), so a repeated merge changes nothing. */
   merges: Map<string, number>;
+  /** Where the previous history of the log ended, after a client showed it had seen further (see SyncReset). */
+  fork: { epoch: string; version: number } | null;
+  /** The highest lost version already counted, of that history. */
+  lostCounted: { epoch: string; version: number } | null;
 }
 
 export function createUserState(epoch: string): UserState {
@@ -43,6 +47,8 @@ export function createUserState(epoch: string): UserState {
     freeze: null,
     checkoutEnd: null,
     merges: new Map(),
+    fork: null,
+    lostCounted: null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import {
   LIMITS,
   type CartLine,
@@ -72,29 +72,38 @@ function requestArgs(mutation: Mutation): { script: ScriptName; args: (string | 
   }
 }
 
-/** The reply of `sync_reply` (scripts/sync-prelude.lua). */
-export function parseSync(reply: unknown): SyncPayload {
-  const [kind, epoch, version, first, second, freezeId, freezeExpires] = Array.isArray(reply) ? (reply as unknown[]) : [];
+/** The reply of `sync_reply` (scripts/sync-prelude.lua), and how many lost versions it counted first. */
+export function parseSync(reply: unknown): { sync: SyncPayload; newlyLost: number } {
+  const [kind, epoch, version, first, second, freezeId, freezeExpires, lostEpoch, lostFrom, lostTo, fresh] = Array.isArray(reply) ? (reply as unknown[]) : [];
   const base = { epoch: String(epoch), version: Number(version) };
-  if (kind === 'changes') return { kind: 'changes', ...base, changes: strings(first).map((raw) => JSON.parse(raw) as Change) };
-  return {
-    kind: 'snapshot',
-    ...base,
-    state: {
-      cart: sortCartLines(strings(first).map((raw) => JSON.parse(raw) as CartLine)),
-      watch: sortWatchEntries(strings(second).map((raw) => JSON.parse(raw) as WatchEntry)),
-      ...(typeof freezeId === 'string' && freezeId !== '' ? { frozen: { checkoutId: freezeId, expiresAt: Number(freezeExpires) } } : {}),
-    },
+  if (kind === 'changes') return { sync: { kind: 'changes', ...base, changes: strings(first).map((raw) => JSON.parse(raw) as Change) }, newlyLost: 0 };
+  const state = {
+    cart: sortCartLines(strings(first).map((raw) => JSON.parse(raw) as CartLine)),
+    watch: sortWatchEntries(strings(second).map((raw) => JSON.parse(raw) as WatchEntry)),
+    ...(typeof freezeId === 'string' && freezeId !== '' ? { frozen: { checkoutId: freezeId, expiresAt: Number(freezeExpires) } } : {}),
   };
+  if (lostEpoch === undefined) return { sync: { kind: 'snapshot', ...base, state }, newlyLost: 0 };
+  const reset = { reason: 'store_regressed' as const, epoch: String(lostEpoch), fromVersion: Number(lostFrom), toVersion: Number(lostTo) };
+  return { sync: { kind: 'snapshot', ...base, state, reset }, newlyLost: Number(fresh) };
 }
+
+/**
+ * The replication id of each primary (see scripts/history.lua): a promoted replica, a restart or a restored
+ * backup changes it. On a Cluster, one per primary.
+ */
+async function replicationIds(redis: Redis | Cluster): Promise<string> {
+  const primaries = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  const infos = await Promise.all(primaries.map((node) => node.info('replication')));
+  return infos.map((info) => /master_replid:([0-9a-f]+)/.exec(info)?.[1] ?? '?').sort().join(',');
+}
+
+/** One key outside every user's slot: its disappearance means Redis lost its data. */
+const STORE_ID_KEY = '{store}:id';
 
 /**
  * The engine of a cluster of gateway nodes: a user's state lives in Redis under the `{u:<id>}` hash tag and
  * every mutation is ONE Lua script call (gate + rules + version + log + seq), so nodes never race.
  */
-/** One key outside every user's slot: its disappearance means Redis lost its data. */
-const STORE_ID_KEY = '{store}:id';
-
 export function createRedisEngine(options: RedisEngineOptions): Engine {
   const { redis, rateLimit } = options;
   const scripts = defineScripts(redis);
@@ -135,7 +144,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     async sync(userId, since): Promise<SyncPayload> {
       const k = userKeys(userId);
       const args = [since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch];
-      return parseSync(await run('sync', [k.meta, k.log, k.cart, k.watch], args));
+      return parseSync(await run('sync', [k.meta, k.log, k.cart, k.watch], args)).sync;
     },
 
     async resume(userId, since) {
@@ -143,7 +152,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       const args = [since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch, rateLimit.perSecond, rateLimit.burst];
       const reply = await run('resume', [k.meta, k.log, k.cart, k.watch, k.devices], args);
       const [devices, sync] = Array.isArray(reply) ? (reply as unknown[]) : [];
-      return { sync: parseSync(sync), devices: parseDevices(devices) };
+      return { ...parseSync(sync), devices: parseDevices(devices) };
     },
 
     async connectDevice(userId, hello) {
@@ -232,7 +241,9 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       // SET NX GET: the first caller after a loss writes a new id; every caller reads the current one.
       const candidate = `s${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
       const existing = await call(() => redis.set(STORE_ID_KEY, candidate, 'NX', 'GET'));
-      return existing ?? candidate;
+      // A store that went back in time keeps that id (it was replicated) but not its replication id.
+      const histories = await call(() => replicationIds(redis));
+      return `${existing ?? candidate}/${histories}`;
     },
 
     async ping() {

@@ -5,10 +5,10 @@ const SCRIPT_DIR = new URL('./scripts/', import.meta.url);
 
 /** Each script: its file, the shared fragments prepended to it, and its fixed number of keys. */
 const SCRIPTS = {
-  mutateCart: { file: 'mutate-cart.lua', preludes: ['prelude.lua', 'mutation-prelude.lua'], keys: 6 },
-  mutateWatch: { file: 'mutate-watch.lua', preludes: ['prelude.lua', 'mutation-prelude.lua'], keys: 7 },
-  sync: { file: 'sync.lua', preludes: ['prelude.lua', 'sync-prelude.lua'], keys: 4 },
-  resume: { file: 'resume.lua', preludes: ['prelude.lua', 'sync-prelude.lua'], keys: 5 },
+  mutateCart: { file: 'mutate-cart.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: 6 },
+  mutateWatch: { file: 'mutate-watch.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: 7 },
+  sync: { file: 'sync.lua', preludes: ['prelude.lua', 'history.lua', 'sync-prelude.lua'], keys: 4 },
+  resume: { file: 'resume.lua', preludes: ['prelude.lua', 'history.lua', 'sync-prelude.lua'], keys: 5 },
   connect: { file: 'connect.lua', preludes: ['prelude.lua'], keys: 3 },
   disconnect: { file: 'disconnect.lua', preludes: ['prelude.lua'], keys: 2 },
   touch: { file: 'touch.lua', preludes: ['prelude.lua'], keys: 2 },
@@ -17,7 +17,7 @@ const SCRIPTS = {
   presencePrune: { file: 'presence-prune.lua', preludes: [], keys: 1 },
   revoke: { file: 'revoke.lua', preludes: ['prelude.lua'], keys: 1 },
   takeRate: { file: 'take-rate.lua', preludes: ['prelude.lua'], keys: 1 },
-  mutateWatchRemove: { file: 'mutate-watch-remove.lua', preludes: ['prelude.lua', 'mutation-prelude.lua'], keys: 7 },
+  mutateWatchRemove: { file: 'mutate-watch-remove.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: 7 },
   checkout: { file: 'checkout.lua', preludes: ['prelude.lua', 'backend-prelude.lua'], keys: 3 },
   mergeRead: { file: 'merge-read.lua', preludes: ['prelude.lua'], keys: 4 },
   mergeApply: { file: 'merge-apply.lua', preludes: ['prelude.lua', 'backend-prelude.lua'], keys: 6 },

@@ -17,20 +17,15 @@ end
 -- Once a token is taken, every way out must store the bucket: commit() does, and so does refuse().
 local function gate()
   local now = now_ms()
-  local m = redis.call('HMGET', META, 'epoch', 'version', 'tokens', 'ts')
-  local epoch, version = m[1], tonumber(m[2])
-  if not epoch then
-    -- A new user, or a store that lost its data: a new epoch (see ensure_meta).
-    epoch, version = 'r' .. string.format('%d', now) .. '-' .. ARGV[7], 0
-    redis.call('HSET', META, 'epoch', epoch, 'version', 0)
-  end
+  -- A new user, a store that lost its data or one that went back in time: see current_meta.
+  local epoch, version, _, _, tokens_raw, ts_raw = current_meta(META, ARGV[7], now)
   if is_revoked(REVOKED, DEVICE, ISSUED_AT) then
     return nil, refusal('unauthorized', 'session revoked')
   end
   if redis.call('HGET', CONN, DEVICE) ~= CONN_ID then
     return nil, refusal('conflict', 'this connection was superseded by a newer one of the same device')
   end
-  local allowed, tokens = bucket_take(m[3], m[4], now, tonumber(ARGV[5]), tonumber(ARGV[6]))
+  local allowed, tokens = bucket_take(tokens_raw, ts_raw, now, tonumber(ARGV[5]), tonumber(ARGV[6]))
   local ctx = { now = now, epoch = epoch, version = version, tokens = tokens }
   if not allowed then
     return nil, refuse(ctx, 'rate_limited', 'too many requests')
