@@ -37,7 +37,7 @@ async function serverCart(redis: Redis): Promise<string[]> {
 }
 
 async function lostCounter(node: GatewayProcess): Promise<number> {
-  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const text = await (await fetch(`${node.adminUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith('tandem_lost_changes_total'));
   return Number(line?.split(' ').at(-1) ?? 'NaN');
 }

@@ -16,7 +16,7 @@ export const redisRestart: Scenario = {
     const { cluster, driver } = await setup(ctx, { clients: Math.round(150 * ctx.scale), cluster: { env: { REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) } } });
     const [urlA, urlB] = cluster.urls;
     if (!urlA || !urlB) throw new Error('need two nodes');
-    const writer = await mustConnect({ url: urlA, userId: 'probe-r', deviceId: 'writer' });
+    let writer = await mustConnect({ url: urlA, userId: 'probe-r', deviceId: 'writer' });
     const reader = await mustConnect({ url: urlB, userId: 'probe-r', deviceId: 'reader' });
     ctx.cleanup.add('probes', () => {
       writer.close();
@@ -53,6 +53,12 @@ export const redisRestart: Scenario = {
 
     // Part 2: Redis frozen for 10 s: commands time out, the node answers unavailable, the retries apply once.
     await pause(2000);
+    // A restarted Redis has a new replication history: nodes closed every socket to make it resync.
+    if (!writer.socket.connected) {
+      writer = await mustConnect({ url: urlA, userId: 'probe-r', deviceId: 'writer' });
+      const again = writer;
+      ctx.cleanup.add('probe writer again', () => again.close());
+    }
     const frozenAt = Date.now();
     cluster.freezeRedis();
     ctx.note('redis frozen (SIGSTOP)');
