@@ -1,7 +1,7 @@
 import { LIMITS, type CartLine, type WatchEntry } from '../../client-sdk/src/protocol/index.ts';
+import { cartLine, sortCartLines } from '../../client-sdk/src/rules/index.ts';
 import { SyncError } from '../errors.ts';
 import type { MergeRequest } from '../engine/domain-ops.ts';
-import { cartLine, sortCartLines } from './cart.ts';
 
 export interface MergePlan {
   /** The account's whole cart after the merge, by sku. */

@@ -1,14 +1,6 @@
-import {
-  MUTATION_SCHEMAS,
-  type Mutation,
-  type WatchReportRequest,
-} from '../../client-sdk/src/protocol/index.ts';
+import { MUTATION_SCHEMAS, type Mutation } from '../../client-sdk/src/protocol/index.ts';
+import { normalizeWatchReport } from '../../client-sdk/src/rules/index.ts';
 import { SyncError } from '../errors.ts';
-
-/** Seconds are kept to the millisecond so both engines store (and compare) the very same doubles. */
-export function roundSeconds(seconds: number): number {
-  return Math.round(seconds * 1000) / 1000;
-}
 
 // In a `u` regex a surrogate pair is one code point, so this matches only lone surrogates.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
@@ -16,10 +8,6 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 function wellFormed(value: string): boolean {
   // A lone surrogate cannot be stored as UTF-8: Redis would keep U+FFFD while memory kept the original.
   return !LONE_SURROGATE.test(value);
-}
-
-function normalizeWatch(request: WatchReportRequest): WatchReportRequest {
-  return { ...request, positionSec: roundSeconds(request.positionSec), durationSec: roundSeconds(request.durationSec) };
 }
 
 /**
@@ -43,6 +31,6 @@ export function parseMutation(mutation: Mutation): Mutation {
     const hasAttributes = attributes !== undefined && Object.keys(attributes).length > 0;
     return { event: 'cart:add', request: hasAttributes ? { ...rest, attributes } : rest };
   }
-  if (typed.event === 'watch:report') return { event: typed.event, request: normalizeWatch(typed.request) };
+  if (typed.event === 'watch:report') return { event: typed.event, request: normalizeWatchReport(typed.request) };
   return typed;
 }

@@ -21,7 +21,7 @@ import { createListeners } from '../util/listeners.js';
 import { randomId } from '../util/random-id.js';
 import { systemTimers } from '../util/timers.js';
 import { createWatchThrottle, type WatchReport } from '../watch/watch-throttle.js';
-import { checkMutation, createCartApi, createWatchApi } from './domain-apis.js';
+import { checkMutation, createCartApi, createWatchApi, refusedByRules } from './domain-apis.js';
 import { createDevicesStore } from './devices-store.js';
 import { createSender } from './sender.js';
 import { createSession } from './session.js';
@@ -208,7 +208,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   const mutate = (body: MutationBody): Promise<MutationAck> => {
     if (isClosed()) return Promise.reject(closedError());
-    const invalid = checkMutation(body);
+    const invalid = checkMutation(body) ?? (engine.state.epoch === null ? null : refusedByRules(views.predicted(), body, myId()));
     if (invalid) return Promise.reject(invalid);
     return waiters.create(outbox.add(body));
   };

@@ -1,6 +1,8 @@
 import { MUTATION_SCHEMAS, WatchReportRequest } from '../protocol/index.js';
 import { SyncClientError } from '../errors.js';
 import type { MutationBody } from '../state/mutation-body.js';
+import { decide } from '../state/predict.js';
+import type { StateData } from '../state/server-state.js';
 import type { ClockOffset } from '../sync/clock-offset.js';
 import type { CartApi, MutationAck, WatchApi } from '../types.js';
 import type { Timers } from '../util/timers.js';
@@ -11,6 +13,15 @@ import type { ViewStore } from './view-store.js';
 export function checkMutation(body: MutationBody): SyncClientError | null {
   const check = MUTATION_SCHEMAS[body.event].safeParse({ ...body.request, seq: 1 });
   return check.success ? null : new SyncClientError('bad_request', `${body.event}: ${check.error.issues[0]?.message ?? 'invalid'}`);
+}
+
+/**
+ * The server's refusal of a mutation on the state this client shows (a line past 999, a missing line), as the
+ * same typed error, so the call fails at once instead of after a round trip; null when the rules accept it.
+ */
+export function refusedByRules(state: StateData, body: MutationBody, deviceId: string): SyncClientError | null {
+  const decision = decide(state, body, deviceId);
+  return decision.ok ? null : new SyncClientError(decision.error.code, decision.error.message);
 }
 
 export function createCartApi(mutate: (body: MutationBody) => Promise<MutationAck>, views: ViewStore): CartApi {

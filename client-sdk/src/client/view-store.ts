@@ -1,7 +1,7 @@
 import type { WatchEntry } from '../protocol/index.js';
 import type { MutationBody } from '../state/mutation-body.js';
 import { rebase } from '../state/predict.js';
-import type { ServerState } from '../state/server-state.js';
+import type { ServerState, StateData } from '../state/server-state.js';
 import { cartView, watchView, type CartView, type WatchView } from '../state/views.js';
 import { createListeners } from '../util/listeners.js';
 
@@ -10,6 +10,8 @@ export interface ViewStore {
   update(server: ServerState, pending: readonly MutationBody[]): void;
   cart(): CartView;
   watch(): WatchView;
+  /** The state the views show: the server's with the pending mutations predicted on top. */
+  predicted(): StateData;
   onCart(listener: (cart: CartView) => void): () => void;
   onWatch(listener: (watch: WatchView) => void): () => void;
 }
@@ -54,6 +56,7 @@ export function createViewStore(deviceId: () => string): ViewStore {
   let watchKey: { server: ServerState['watch'] | null; pending: readonly MutationBody[] } = { server: null, pending: [] };
   let cart = cartView(new Map(), 0);
   let watch = watchView(new Map(), 0);
+  let predicted: StateData = { cart: new Map(), watch: new Map(), frozen: null };
 
   return {
     update(server, pending) {
@@ -61,7 +64,9 @@ export function createViewStore(deviceId: () => string): ViewStore {
       const cartPending = pending.filter((m) => !isWatch(m));
       if (cartKey.server !== server.cart || !sameList(cartKey.pending, cartPending)) {
         cartKey = { server: server.cart, pending: cartPending };
-        const next = cartView(rebase({ cart: server.cart, watch: new Map(), frozen: null }, cartPending, deviceId()).cart, server.version);
+        const lines = rebase({ cart: server.cart, watch: new Map(), frozen: null }, cartPending, deviceId()).cart;
+        predicted = { ...predicted, cart: lines, frozen: server.frozen };
+        const next = cartView(lines, server.version);
         if (!sameCart(next, cart)) {
           cart = next;
           cartListeners.emit(cart);
@@ -70,7 +75,9 @@ export function createViewStore(deviceId: () => string): ViewStore {
       const watchPending = pending.filter(isWatch);
       if (watchKey.server !== server.watch || !sameList(watchKey.pending, watchPending)) {
         watchKey = { server: server.watch, pending: watchPending };
-        const next = watchView(rebase({ cart: new Map(), watch: server.watch, frozen: null }, watchPending, deviceId()).watch, server.version);
+        const entries = rebase({ cart: new Map(), watch: server.watch, frozen: null }, watchPending, deviceId()).watch;
+        predicted = { ...predicted, watch: entries };
+        const next = watchView(entries, server.version);
         if (!sameWatch(next, watch)) {
           watch = next;
           watchListeners.emit(watch);
@@ -79,6 +86,7 @@ export function createViewStore(deviceId: () => string): ViewStore {
     },
     cart: () => cart,
     watch: () => watch,
+    predicted: () => predicted,
     onCart: (listener) => cartListeners.add(listener),
     onWatch: (listener) => watchListeners.add(listener),
   };

@@ -1,42 +1,31 @@
-import type { Change, Op } from '../protocol/index.js';
+import type { CartLine, Change, Op, WatchEntry } from '../protocol/index.js';
+import { applyCartOp, applyWatchOp, touchesCart, touchesWatch } from '../rules/index.js';
 import type { ServerState, StateData } from './server-state.js';
 
-/** Applies a committed state delta. Deltas carry the new value, so applying one twice changes nothing. */
+function nextCart(cart: ReadonlyMap<string, CartLine>, op: Op): ReadonlyMap<string, CartLine> {
+  if (!touchesCart(op) || (op.type === 'cart:clear' && cart.size === 0)) return cart;
+  const next = new Map(cart);
+  applyCartOp(next, op);
+  return next;
+}
+
+function nextWatch(watch: ReadonlyMap<string, WatchEntry>, op: Op): ReadonlyMap<string, WatchEntry> {
+  if (!touchesWatch(op) || (op.type === 'watch:remove' && !watch.has(op.videoId))) return watch;
+  const next = new Map(watch);
+  applyWatchOp(next, op);
+  return next;
+}
+
+/**
+ * Applies a committed state delta with the engines' rules, on copies: the maps of `state` are never changed,
+ * and a part the delta leaves alone keeps its map, so views (which compare by identity) stay put.
+ */
 export function applyOp<S extends StateData>(state: S, op: Op): S {
-  switch (op.type) {
-    case 'cart:line': {
-      const cart = new Map(state.cart);
-      if (op.line) cart.set(op.sku, op.line);
-      else cart.delete(op.sku);
-      return { ...state, cart };
-    }
-    case 'cart:clear':
-      return state.cart.size === 0 ? state : { ...state, cart: new Map() };
-    case 'watch': {
-      const watch = new Map(state.watch);
-      for (const videoId of op.trimmed) watch.delete(videoId);
-      watch.set(op.entry.videoId, op.entry);
-      return { ...state, watch };
-    }
-    case 'watch:remove': {
-      if (!state.watch.has(op.videoId)) return state;
-      const watch = new Map(state.watch);
-      watch.delete(op.videoId);
-      return { ...state, watch };
-    }
-    case 'cart:freeze':
-      return { ...state, frozen: op.freeze };
-    case 'cart:unfreeze':
-      return { ...state, frozen: null, cart: op.cleared ? new Map() : state.cart };
-    case 'merge': {
-      const watch = new Map(state.watch);
-      for (const videoId of op.trimmed) watch.delete(videoId);
-      for (const entry of op.watch) watch.set(entry.videoId, entry);
-      return { ...state, cart: new Map(op.cart.map((line) => [line.sku, line])), watch };
-    }
-    case 'noop':
-      return state;
-  }
+  const cart = nextCart(state.cart, op);
+  const watch = nextWatch(state.watch, op);
+  const frozen = op.type === 'cart:freeze' ? op.freeze : op.type === 'cart:unfreeze' ? null : state.frozen;
+  if (cart === state.cart && watch === state.watch && frozen === state.frozen) return state;
+  return { ...state, cart, watch, frozen };
 }
 
 /** Applies the change that follows `state.version` in the same epoch; the caller keeps the order. */

@@ -1,4 +1,5 @@
 import type { Device } from '../protocol/index.js';
+import { sortDevices } from '../rules/index.js';
 
 /** The newer of two records of one device: the later `lastSeen`; on a tie the offline one (a sweep keeps lastSeen). */
 function newer(a: Device, b: Device): Device {
@@ -22,7 +23,5 @@ export function mergeDevices(current: readonly Device[], incoming: readonly Devi
     if (other) merged.set(d.deviceId, newer(d, other));
     else if (d.lastSeen > listTime) merged.set(d.deviceId, d);
   }
-  return [...merged.values()].sort((a, b) =>
-    a.connectedAt !== b.connectedAt ? a.connectedAt - b.connectedAt : a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0,
-  );
+  return sortDevices(merged.values());
 }

@@ -1,4 +1,5 @@
 import type { CartLine, WatchEntry } from '../protocol/index.js';
+import { continueWatching } from '../rules/index.js';
 
 /** What `client.cart.get()` returns. The same object until the cart changes (safe for useSyncExternalStore). */
 export interface CartView {
@@ -24,8 +25,5 @@ export function cartView(cart: ReadonlyMap<string, CartLine>, version: number): 
 }
 
 export function watchView(watch: ReadonlyMap<string, WatchEntry>, version: number): WatchView {
-  const continueWatching = [...watch.values()]
-    .filter((entry) => !entry.completed)
-    .sort((a, b) => b.updatedAt - a.updatedAt || (a.videoId < b.videoId ? -1 : 1));
-  return { entries: watch, continueWatching, version };
+  return { entries: watch, continueWatching: continueWatching(watch.values()), version };
 }

@@ -161,16 +161,18 @@ describe('two devices on two nodes', () => {
     await phone.cart.add({ sku: 'x', title: 'X', priceCents: 100, qty: 999 });
     await eventually(() => expect(laptop.cart.get().items).toHaveLength(1));
 
-    // Beyond 999: the local view caps, the server refuses, the cart is as before.
+    // Beyond 999: the SDK refuses at once with the server's own rule and code; nothing is queued or sent.
     const errors: string[] = [];
     phone.onError((e) => errors.push(e.code));
     await expect(phone.cart.add({ sku: 'x', title: 'X', priceCents: 100, qty: 5 })).rejects.toMatchObject({
       name: 'SyncClientError',
       code: 'bad_request',
+      message: 'qty would exceed 999',
       retryable: false,
     });
     expect(phone.cart.get().items).toEqual([{ sku: 'x', title: 'X', priceCents: 100, qty: 999 }]);
-    expect(errors).toContain('bad_request');
+    expect(phone.pendingCount).toBe(0);
+    expect(errors).not.toContain('bad_request');
 
     // A concurrent removal on the other device: the offline edit shows at once, then is refused and rolled back.
     phone.goOffline();

@@ -176,6 +176,24 @@ describe('client against a scripted gateway', () => {
     await expect(added).resolves.toMatchObject({ version: 1 });
   });
 
+  it("refuses at once, with the server's code, a change the rules refuse on the cart it shows, and sends nothing", async () => {
+    const gw = fakeGateway();
+    const { c } = client(gw);
+    const tea = { sku: 'tea', title: 'Tea', priceCents: 1 };
+    await gw.accept({ sync: { kind: 'snapshot', epoch: 'e1', version: 1, state: { cart: [{ ...tea, qty: 998 }], watch: [] } } });
+    await vi.waitFor(() => expect(c.cart.get().items).toHaveLength(1));
+    await expect(c.cart.add({ ...tea, qty: 2 })).rejects.toMatchObject({ code: 'bad_request', message: 'qty would exceed 999' });
+    await expect(c.cart.setQuantity('coffee', 1)).rejects.toMatchObject({ code: 'not_found' });
+    expect(c.pendingCount).toBe(0);
+    expect(c.cart.get().items).toEqual([{ ...tea, qty: 998 }]);
+    const added = c.cart.add({ ...tea, qty: 1 });
+    const request = await gw.next('cart:add');
+    expect(request.payload).toMatchObject({ sku: 'tea', qty: 1 });
+    expect(gw.sockets.flatMap((s) => s.requests).filter((r) => r.event.startsWith('cart:'))).toHaveLength(1);
+    request.ack(null, { ok: true, epoch: 'e1', version: 2, duplicate: false, change: gw.commit(request) });
+    await expect(added).resolves.toMatchObject({ version: 2 });
+  });
+
   it('reports a restored mutation the server refuses, since no promise waits for it', async () => {
     const storage = memoryStorage();
     const gw1 = fakeGateway();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { CartLine, Change, Op, WatchEntry } from '../../src/protocol/index.ts';
-import { applyChange, applyOp, emptyServerState, predict, rebase, stateFromSnapshot, type MutationBody } from '../../src/state/index.ts';
+import { applyChange, applyOp, decide, emptyServerState, predict, rebase, stateFromSnapshot, type MutationBody } from '../../src/state/index.ts';
 import { cartView, watchView } from '../../src/state/views.ts';
 
 const line = (sku: string, qty: number, priceCents = 100): CartLine => ({ sku, title: sku.toUpperCase(), priceCents, qty });
@@ -78,9 +78,15 @@ describe('applyOp', () => {
 describe('predict (optimistic local effect)', () => {
   const base = stateFromSnapshot('e', 5, { cart: [line('a', 2)], watch: [entry('v', 50, 1000)] });
 
-  it('adds to an existing line, caps at 999 and takes the newest title and price', () => {
-    const next = predict(base, { event: 'cart:add', request: { sku: 'a', title: 'New', priceCents: 250, qty: 998 } }, 'me');
+  it('adds to an existing line and takes the newest title and price', () => {
+    const next = predict(base, { event: 'cart:add', request: { sku: 'a', title: 'New', priceCents: 250, qty: 997 } }, 'me');
     expect(next.cart.get('a')).toEqual({ sku: 'a', title: 'New', priceCents: 250, qty: 999 });
+  });
+
+  it('refuses an add past 999 as the server does: bad_request, and no local effect', () => {
+    const past: MutationBody = { event: 'cart:add', request: { sku: 'a', title: 'New', priceCents: 250, qty: 998 } };
+    expect(decide(base, past, 'me')).toEqual({ ok: false, error: { code: 'bad_request', message: 'qty would exceed 999' } });
+    expect(predict(base, past, 'me')).toBe(base);
   });
 
   it('sets a quantity, removes at 0 and ignores a missing line (the server answers not_found)', () => {
@@ -101,7 +107,7 @@ describe('predict (optimistic local effect)', () => {
       request: { videoId: 'v', positionSec, durationSec: 100, at, kind },
     });
     expect(predict(base, report(80, 999, 'progress'), 'me')).toBe(base);
-    expect(predict(base, report(10, 2000, 'progress'), 'me').watch.get('v')?.positionSec).toBe(50);
+    expect(predict(base, report(10, 2000, 'progress'), 'me')).toBe(base);
     expect(predict(base, report(10, 2000, 'seek'), 'me').watch.get('v')).toMatchObject({ positionSec: 10, updatedAt: 2000, deviceId: 'me' });
     expect(predict(base, report(96, 2000, 'progress'), 'me').watch.get('v')?.completed).toBe(true);
   });

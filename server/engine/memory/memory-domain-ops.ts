@@ -1,7 +1,6 @@
-import { sortCartLines } from '../../domain/cart.ts';
+import { sortCartLines, sortWatchEntries } from '../../../client-sdk/src/rules/index.ts';
 import { planEnd, planFreeze } from '../../domain/checkout.ts';
 import { planMerge } from '../../domain/merge.ts';
-import { sortWatchEntries } from '../../domain/watch.ts';
 import { SyncError } from '../../errors.ts';
 import type { DomainOps, MergeResult } from '../domain-ops.ts';
 import { MERGE_MARKER_MS, MERGE_MARKERS_MAX } from '../merge-markers.ts';

@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { Device, Mutation, MutationResult, Op, SyncPayload } from '../../../client-sdk/src/protocol/index.ts';
-import { cartOp, sortCartLines } from '../../domain/cart.ts';
+import {
+  decideCart,
+  decideWatch,
+  decideWatchRemove,
+  isStale,
+  pickEviction,
+  sortCartLines,
+  sortDevices,
+  sortWatchEntries,
+} from '../../../client-sdk/src/rules/index.ts';
 import { assertNotFrozen } from '../../domain/checkout.ts';
-import { isStale, pickEviction, sortDevices } from '../../domain/devices.ts';
 import { parseMutation } from '../../domain/mutation.ts';
 import { takeToken } from '../../domain/rate-limit.ts';
 import { isRevokedBy } from '../../domain/revocation.ts';
 import { planSync } from '../../domain/sync.ts';
-import { sortWatchEntries, watchOp, watchRemoveOp } from '../../domain/watch.ts';
 import { SyncError } from '../../errors.ts';
 import type { Actor, DeviceHello, DevicesChanged, Engine, EngineOptions } from '../engine.ts';
 import { createMemoryDomainOps } from './memory-domain-ops.ts';
@@ -22,7 +29,8 @@ export interface MemoryEngineOptions extends EngineOptions {
 
 /**
  * The in-process engine of a single embedded node. Each method runs synchronously inside one call,
- * so it is atomic per user just like the Redis scripts; the rules come from server/domain.
+ * so it is atomic per user just like the Redis scripts; the rules come from client-sdk/src/rules (the
+ * SDK predicts with the same) and server/domain.
  */
 export function createMemoryEngine(options: MemoryEngineOptions): Engine {
   const now = options.now ?? Date.now;
@@ -86,10 +94,12 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     return { sync: { ...snapshot, reset }, newlyLost };
   };
   const decide = (state: UserState, actor: Actor, mutation: Mutation, at: number): Op => {
-    if (mutation.event === 'watch:report') return watchOp(state.watch, mutation.request, actor.deviceId, at);
-    if (mutation.event === 'watch:remove') return watchRemoveOp(state.watch, mutation.request.videoId);
+    if (mutation.event === 'watch:report') return decideWatch(state.watch, mutation.request, actor.deviceId, at);
+    if (mutation.event === 'watch:remove') return decideWatchRemove(state.watch, mutation.request.videoId);
     assertNotFrozen(state.freeze, at);
-    return cartOp(state.cart, mutation);
+    const decision = decideCart(state.cart, mutation);
+    if (!decision.ok) throw new SyncError(decision.error.code, decision.error.message);
+    return decision.op;
   };
 
   return {

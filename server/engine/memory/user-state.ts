@@ -1,8 +1,7 @@
 import { LIMITS, type CartFreeze, type CartLine, type Change, type Device, type Op, type WatchEntry } from '../../../client-sdk/src/protocol/index.ts';
-import { applyCartOp } from '../../domain/cart.ts';
+import { applyCartOp, applyWatchOp } from '../../../client-sdk/src/rules/index.ts';
 import type { CheckoutEnd } from '../../domain/checkout.ts';
 import type { Bucket } from '../../domain/rate-limit.ts';
-import { applyWatchOp } from '../../domain/watch.ts';
 
 /** Everything the memory engine keeps for one user (the same content as the user's Redis keys). */
 export interface UserState {

@@ -1,4 +1,6 @@
-/** The Redis keys of one user: all share the hash tag `{u:<id>}`, so they live in one Cluster slot. */
+import { userTag } from '../../../client-sdk/src/rules/index.ts';
+
+/** The Redis keys of one user: all share the user's hash tag (see userTag), so they live in one Cluster slot. */
 export interface UserKeys {
   meta: string;
   cart: string;
@@ -14,7 +16,7 @@ export interface UserKeys {
 }
 
 export function userKeys(userId: string): UserKeys {
-  const tag = `{u:${userId}}`;
+  const tag = userTag(userId);
   return {
     meta: `${tag}:meta`,
     cart: `${tag}:cart`,

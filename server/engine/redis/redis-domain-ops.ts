@@ -1,7 +1,6 @@
 import { LIMITS, type CartLine, type Change, type WatchEntry } from '../../../client-sdk/src/protocol/index.ts';
-import { sortCartLines } from '../../domain/cart.ts';
+import { sortCartLines, sortWatchEntries } from '../../../client-sdk/src/rules/index.ts';
 import { planMerge } from '../../domain/merge.ts';
-import { sortWatchEntries } from '../../domain/watch.ts';
 import { SyncError } from '../../errors.ts';
 import type { DomainOps, MergeResult } from '../domain-ops.ts';
 import type { FanoutEnvelope } from '../engine.ts';

@@ -10,11 +10,9 @@ import {
   type SyncPayload,
   type WatchEntry,
 } from '../../../client-sdk/src/protocol/index.ts';
-import { sortCartLines } from '../../domain/cart.ts';
-import { sortDevices } from '../../domain/devices.ts';
+import { sortCartLines, sortDevices, sortWatchEntries } from '../../../client-sdk/src/rules/index.ts';
 import { parseMutation } from '../../domain/mutation.ts';
 import { isRevokedBy } from '../../domain/revocation.ts';
-import { sortWatchEntries } from '../../domain/watch.ts';
 import type { Actor, DevicesChanged, Engine, EngineOptions, FanoutEnvelope } from '../engine.ts';
 import { PRESENCE_KEY, parsePresenceMember, presenceMember, userKeys } from './keys.ts';
 import { withDeadline } from './deadline.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { LIMITS, type WatchReportRequest } from '../../../client-sdk/src/protocol/index.ts';
-import { continueWatching } from '../../../server/domain/watch.ts';
+import { continueWatching } from '../../../client-sdk/src/rules/index.ts';
 import { connect, engines, expectCode, snapshotOf, uniqueUser, versionOf, type ContractTarget } from './harness.ts';
 
 type Report = Omit<WatchReportRequest, 'seq'>;

@@ -1,5 +1,5 @@
 -- One cart mutation, atomically: gate (revocation, connId, rate limit, dedup), rules, commit.
--- Rules as in server/domain/cart.ts. KEYS[6] cart.
+-- Redis's side of decideCart in client-sdk/src/rules/cart.ts. KEYS[6] cart.
 -- ARGV[9] event (add|set|remove|clear), 10 sku, 11 qty, 12 title, 13 priceCents, 14 max lines, 15 max qty,
 -- 16 currency ('' for none), 17 attributes as JSON ('' for none)
 local ctx, early = gate()

@@ -1,5 +1,5 @@
 -- `watch:remove`, atomically: gate (revocation, connId, rate limit, dedup), then the video leaves the watch
--- hash and the continue-watching zset. Rules as in server/domain/watch.ts (watchRemoveOp).
+-- hash and the continue-watching zset. Redis's side of decideWatchRemove in client-sdk/src/rules/watch.ts.
 -- KEYS[6] watch (hash), 7 watchz (zset). ARGV[9] videoId
 local ctx, early = gate()
 if early then return early end

@@ -1,5 +1,5 @@
 -- One watch report, atomically: gate (revocation, connId, rate limit, dedup), rules, commit.
--- Rules as in server/domain/watch.ts. KEYS[6] watch (hash), 7 watchz (zset by updatedAt).
+-- Redis's side of decideWatch in client-sdk/src/rules/watch.ts. KEYS[6] watch (hash), 7 watchz (zset by updatedAt).
 -- ARGV[9] videoId, 10 positionSec, 11 durationSec, 12 at, 13 kind, 14 max entries, 15 completed fraction
 local ctx, early = gate()
 if early then return early end

@@ -1,9 +1,9 @@
-import type { Device } from '../../client-sdk/src/protocol/index.ts';
+import type { Device } from '../protocol/index.js';
 
-/** The order devices are listed in (both engines): by connectedAt, then deviceId. */
+/** The order devices are listed in, by both engines and the SDK: by connectedAt, then deviceId. */
 export function sortDevices(devices: Iterable<Device>): Device[] {
-  return [...devices].sort((a, b) =>
-    a.connectedAt !== b.connectedAt ? a.connectedAt - b.connectedAt : a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0,
+  return [...devices].sort(
+    (a, b) => a.connectedAt - b.connectedAt || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0),
   );
 }
 

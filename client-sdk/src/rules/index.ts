@@ -1,0 +1,5 @@
+export * from './decision.js';
+export * from './cart.js';
+export * from './watch.js';
+export * from './devices.js';
+export * from './naming.js';

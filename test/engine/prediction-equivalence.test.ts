@@ -1,0 +1,36 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sortCartLines, sortWatchEntries } from '../../client-sdk/src/rules/index.ts';
+import { decide, emptyServerState, predict, type StateData } from '../../client-sdk/src/state/index.ts';
+import { createMemoryEngine } from '../../server/engine/memory/memory-engine.ts';
+import { SyncError } from '../../server/errors.ts';
+import { connect, ROOMY, snapshotOf, uniqueUser } from './contract/harness.ts';
+import { mutation } from './random-mutations.ts';
+
+const snapshotOfState = (state: StateData) => ({ cart: sortCartLines(state.cart.values()), watch: sortWatchEntries(state.watch.values()) });
+
+describe("the SDK's prediction and the memory engine", () => {
+  it('decide the same delta or the same refusal for every mutation, and so reach the same state', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 30 }), async (mutations) => {
+        const engine = createMemoryEngine(ROOMY);
+        const user = uniqueUser();
+        const phone = await connect(engine, user, 'phone');
+        let predicted: StateData = emptyServerState();
+        for (const m of mutations) {
+          const expected = decide(predicted, m, 'phone');
+          const answer = await phone.send(m.event, m.request).then(
+            (result) => ({ ok: true as const, op: result.change?.op }),
+            (err: unknown) => ({ ok: false as const, error: err instanceof SyncError ? { code: err.code, message: err.message } : String(err) }),
+          );
+          expect(answer).toEqual(expected);
+          predicted = predict(predicted, m, 'phone');
+        }
+        const { state } = await snapshotOf(engine, user);
+        expect(snapshotOfState(predicted)).toEqual(state);
+        await engine.close();
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
