@@ -1,6 +1,6 @@
 import { ROW_IDS, type RowId } from './systems.ts';
 
-export const STEP_IDS = ['memory', 'latency', 'throughput', 'failover', 'fanout'] as const;
+export const STEP_IDS = ['startup', 'memory', 'latency', 'throughput', 'failover', 'fanout'] as const;
 export type StepId = (typeof STEP_IDS)[number];
 
 export interface CliOptions {

@@ -23,6 +23,7 @@ import { measureFanout } from './steps/fanout.ts';
 import { connectPairs, measureLatency, type PairSet } from './steps/latency.ts';
 import { measureMemory } from './steps/memory.ts';
 import { profileRow } from './steps/profile.ts';
+import { measureStartup } from './steps/startup.ts';
 import { measureThroughput } from './steps/throughput.ts';
 import { REFERENCE_ROW, SYSTEMS, type RowId } from './systems.ts';
 
@@ -139,6 +140,14 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
   };
 
   let profile: BenchResults['profile'] = null;
+  let startup: BenchResults['startup'] = null;
+  if (!options.profile && options.steps.includes('startup') && rows.has('product')) {
+    try {
+      startup = await measureStartup(ctx);
+    } catch (err) {
+      fail('product', 'startup', err);
+    }
+  }
   if (options.profile) {
     const row = options.rows.length === 1 ? (options.rows[0] ?? 'product') : 'product';
     try {
@@ -226,6 +235,7 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
     reference: REFERENCE_ROW,
     rows: options.profile ? [] : [...rows.values()],
     profile,
+    startup,
     notes,
   };
 
@@ -235,6 +245,9 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
     process.stdout.write(`${headlineTable(results)}\n\n`);
     process.stdout.write(`latency in ms (device A on node 1 → device B on node 2, paced over ${sizes.pairs} users); KB/conn = RSS (heap) per idle connection, ${sizes.memoryLevels.length > 1 ? `slope from ${sizes.memoryLevels[0]?.toLocaleString('en-US')} to ${sizes.memoryLevels.at(-1)?.toLocaleString('en-US')} connections` : `growth at ${sizes.memoryLevels[0]?.toLocaleString('en-US')}`}; ratios vs ${REFERENCE_ROW} in this run\n\n`);
     process.stdout.write(`${detailTables(results)}\n`);
+  }
+  if (startup) {
+    process.stdout.write(`start → /readyz (memory engine, median): compiled ${Math.round(startup.compiled.medianMs)} ms (CPU ${startup.compiled.cpuMedianMs ?? '?'} ms), tsx source ${Math.round(startup.source.medianMs)} ms (CPU ${startup.source.cpuMedianMs ?? '?'} ms); target ≤ ${startup.targetMs} ms\n`);
   }
   for (const note of notes) process.stdout.write(`note: ${note}\n`);
   const written = writeResults(options.outDir ?? join(ROOT, 'bench', 'results'), results, options.note, options.history && !options.profile);

@@ -1,7 +1,8 @@
 /**
  * Bundles the demo page (demo/src → demo/public/build/app.js) with esbuild.
- * Run by `npm run build:demo`, by `npm start` (prestart) and by `npm run demo`.
+ * Run by `npm run build`, `npm run build:demo`, by `npm start` and `npm run demo` when stale (scripts/ensure-built.mjs).
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,7 @@ export async function buildDemo(options: { minify?: boolean } = {}): Promise<Bui
     legalComments: 'none',
     logLevel: 'warning',
     absWorkingDir: REPO_ROOT,
+    metafile: true,
     write: false,
   });
   // Write each file next to its place and rename it in: a node serving the folder never reads half a bundle.
@@ -44,7 +46,24 @@ export async function buildDemo(options: { minify?: boolean } = {}): Promise<Bui
     renameSync(temporary, file.path);
     if (file.path === BUNDLE_FILE) bytes = file.contents.byteLength;
   }
+  // What scripts/ensure-built.mjs compares with the sources to rebuild a stale page (node_modules left out).
+  const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules/')).sort();
+  // Outside demo/public, which the gateway serves.
+  const inputsFile = join(REPO_ROOT, 'dist', 'demo-page.inputs.json');
+  mkdirSync(dirname(inputsFile), { recursive: true });
+  writeFileSync(`${inputsFile}.${process.pid}.tmp`, `${JSON.stringify(inputs, null, 1)}\n`);
+  renameSync(`${inputsFile}.${process.pid}.tmp`, inputsFile);
   return { outfile: BUNDLE_FILE, bytes };
+}
+
+/** Builds the compiled server and the page when missing or older than their sources (scripts/ensure-built.mjs). */
+export function ensureBuilt(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [join(REPO_ROOT, 'scripts', 'ensure-built.mjs')], { cwd: REPO_ROOT }, (error, _stdout, stderr) => {
+      if (error) reject(new Error(`build failed: ${stderr.trim() || error.message}`));
+      else resolve();
+    });
+  });
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

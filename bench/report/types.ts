@@ -115,7 +115,23 @@ export interface BenchResults {
   reference: RowId;
   rows: RowResult[];
   profile: ProfileSummary | null;
+  /** the `startup` step: process start to /readyz of one node on the memory engine */
+  startup?: StartupResult | null;
   notes: string[];
+}
+
+export interface StartupResult {
+  targetMs: number;
+  /** `node dist/server.js`; wall time, and the process' CPU time until ready (less sensitive to a busy machine) */
+  compiled: StartupSamples;
+  /** `node --import tsx server/main.ts`, for comparison */
+  source: StartupSamples;
+}
+
+export interface StartupSamples {
+  medianMs: number;
+  samplesMs: number[];
+  cpuMedianMs: number | null;
 }
 
 export interface ProfileSummary {

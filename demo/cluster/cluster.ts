@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildDemo, REPO_ROOT } from '../build.ts';
+import { buildDemo, ensureBuilt, REPO_ROOT } from '../build.ts';
 import { chooseBalancer, startBalancer, type Balancer, type BalancerKind } from './balancer.ts';
 import { startControlServer, type ControlServer } from './control-server.ts';
 import { createGatewayNode, type GatewayNode } from './gateway-node.ts';
@@ -74,6 +74,8 @@ export async function startDemoCluster(options: DemoClusterOptions = {}): Promis
       const built = await buildDemo();
       step(`page built: ${Math.round(built.bytes / 1024)} KiB`);
     }
+    // The nodes run the compiled server (dist/server.js); build it when it is missing or stale.
+    await ensureBuilt();
 
     step(options.redisUrl ? 'checking REDIS_URL' : `starting redis-server on ${redisPort} (appendonly)`);
     const redis = await startDemoRedis({ url: options.redisUrl, port: redisPort, dir: logDir, ...(redisBinary ? { binary: redisBinary } : {}) });

@@ -6,12 +6,12 @@ export type { NodeState };
 export interface GatewayNodeOptions {
   id: string;
   port: number;
-  /** Repository root: the node runs `server/main.ts` from there. */
+  /** Repository root: the node runs the compiled server, `dist/server.js`, from there. */
   cwd: string;
   /** Full environment of the process (PORT and NODE_ID are set on top). */
   env: NodeJS.ProcessEnv;
   logFile: string;
-  /** How long a start may take before it counts as failed (tsx compiles the server on a first start). @default 60000 */
+  /** How long a start may take before it counts as failed. @default 60000 */
   startTimeoutMs?: number;
   /** How long a graceful restart waits for the drain before SIGKILL. @default 20000 */
   drainTimeoutMs?: number;
@@ -59,7 +59,7 @@ export function createGatewayNode(options: GatewayNodeOptions): GatewayNode {
     intended = null;
     starts += 1;
     setState('starting');
-    const proc = startChild(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    const proc = startChild(process.execPath, ['--enable-source-maps', 'dist/server.js'], {
       cwd: options.cwd,
       env: { ...options.env, PORT: String(options.port), ADMIN_PORT: String(adminPort), NODE_ID: options.id },
       logFile: options.logFile,
