@@ -2,10 +2,10 @@
  * Time from process start to a 200 on /readyz for one gateway on the memory engine: the compiled server
  * (`node dist/server.js`, what `npm start`, the demo and the image run) next to the TypeScript source under tsx.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { spawnProcess } from '../../test/support/supervisor.ts';
 import type { StartupResult } from '../report/types.ts';
 import type { BenchContext } from './context.ts';
 
@@ -41,7 +41,7 @@ interface Start {
 }
 
 /** One start: spawn, learn the port from the `listening` line, poll /readyz, then kill -9 (nothing to drain). */
-async function timeOneStart(ctx: BenchContext, args: readonly string[], nodeId: string): Promise<Start> {
+async function timeOneStart(args: readonly string[], nodeId: string): Promise<Start> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'] ?? '',
     HOME: process.env['HOME'] ?? '',
@@ -53,30 +53,23 @@ async function timeOneStart(ctx: BenchContext, args: readonly string[], nodeId: 
     SERVE_DEMO: 'false',
   };
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  ctx.reaper.addPid(child.pid);
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`${nodeId} exited during start (${signal ?? code})`))));
-  exited.catch(() => undefined);
+  const node = spawnProcess({ name: nodeId, command: process.execPath, args, cwd: ROOT, env });
   try {
-    const port = await Promise.race([
-      new Promise<number>((resolve) => {
-        createInterface({ input: child.stdout }).on('line', (line) => {
-          const match = line.includes('"listening"') ? /"port":(\d+)/.exec(line) : null;
-          if (match?.[1]) resolve(Number(match[1]));
-        });
-      }),
-      exited,
-    ]);
-    const deadline = started + READY_TIMEOUT_MS;
-    while (performance.now() < deadline) {
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((res) => res.ok, () => false);
-      if (ok) return { wallMs: performance.now() - started, cpuMs: cpuMsOf(child.pid) };
-      await Promise.race([new Promise((resolve) => setTimeout(resolve, 5)), exited]);
-    }
-    throw new Error(`${nodeId} not ready within ${READY_TIMEOUT_MS} ms`);
+    const listening = await node.waitForLine((line) => line.includes('"listening"'), { timeoutMs: READY_TIMEOUT_MS, what: `${nodeId} listening` });
+    const port = /"port":(\d+)/.exec(listening)?.[1];
+    if (!port) throw new Error(`${nodeId}: no port in ${listening}`);
+    let cpuMs: number | null = null;
+    await node.waitFor(
+      async () => {
+        const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((res) => res.ok, () => false);
+        if (ok) cpuMs = cpuMsOf(node.pid);
+        return ok;
+      },
+      { timeoutMs: READY_TIMEOUT_MS - (performance.now() - started), what: `${nodeId} /readyz` },
+    );
+    return { wallMs: performance.now() - started, cpuMs };
   } finally {
-    child.kill('SIGKILL');
-    ctx.reaper.forgetPid(child.pid);
+    await node.kill('SIGKILL');
   }
 }
 
@@ -92,7 +85,7 @@ export async function measureStartup(ctx: BenchContext): Promise<StartupResult> 
   // Interleaved, so a slow minute of the machine hits both alike.
   for (let round = 0; round < rounds; round += 1) {
     for (const variant of Object.keys(VARIANTS) as (keyof typeof VARIANTS)[]) {
-      samples[variant].push(await timeOneStart(ctx, VARIANTS[variant], `startup-${variant}-${round}`));
+      samples[variant].push(await timeOneStart(VARIANTS[variant], `startup-${variant}-${round}`));
     }
   }
   const summary = (starts: Start[]) => {
