@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ADMIN_CONFIG_VARIABLES, parseAdminConfig, type AdminConfig } from './config/admin.ts';
+import { DOMAIN_CONFIG_VARIABLES, parseDomainConfig, type DomainConfig } from './config/domain.ts';
 import { SECURITY_VARIABLES, SecurityEnv, securityConfig, type SecurityConfig } from './config/security.ts';
 
 /** How tokens are verified: a shared HS256 secret, one PEM public key, or a remote JWKS. */
@@ -49,6 +50,8 @@ export interface Config {
   demoDir: string | null;
   /** The admin listener: backend API, /metrics (see server/config/admin.ts). */
   admin: AdminConfig;
+  /** Prices, checkout and retention (see server/config/domain.ts). */
+  domain: DomainConfig;
   /** Bounds on tokens, handshakes and HTTP connections. */
   security: SecurityConfig;
   /** Things worth a loud warning at startup (embedded defaults). */
@@ -83,6 +86,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, help: string]> = [
   ['PING_TIMEOUT_MS', 'socket.io heartbeat timeout (default 5000)'],
   ['SERVE_DEMO', 'serve demo/public at / when the folder exists (default on unless production)'],
   ...ADMIN_CONFIG_VARIABLES,
+  ...DOMAIN_CONFIG_VARIABLES,
   ...SECURITY_VARIABLES,
 ];
 
@@ -164,14 +168,16 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   const defined = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = EnvSchema.safeParse(defined);
   const admin = parseAdminConfig(defined);
+  const domain = parseDomainConfig(defined);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), problem: i.message }));
-    throw new ConfigError([...issues, ...admin.problems]);
+    throw new ConfigError([...issues, ...admin.problems, ...domain.problems]);
   }
-  return finish(parsed.data, admin);
+  if (!domain.domain) throw new ConfigError(domain.problems);
+  return finish(parsed.data, admin, domain.domain);
 }
 
-function finish(env: Env, adminResult: ReturnType<typeof parseAdminConfig>): Config {
+function finish(env: Env, adminResult: ReturnType<typeof parseAdminConfig>, domain: DomainConfig): Config {
   const problems: Array<{ variable: string; problem: string }> = [...adminResult.problems];
   const admin = adminResult.admin;
   const warnings: string[] = [];
@@ -261,6 +267,7 @@ function finish(env: Env, adminResult: ReturnType<typeof parseAdminConfig>): Con
     ping: { intervalMs: env.PING_INTERVAL_MS, timeoutMs: env.PING_TIMEOUT_MS },
     demoDir: serveDemo ? fileURLToPath(new URL('../demo/public', import.meta.url)) : null,
     admin,
+    domain,
     security: securityConfig(env),
     warnings,
   };

@@ -20,6 +20,7 @@ export type { BackoffOptions } from './backoff.js';
 export { SyncClientError, isSyncClientError, type SyncClientErrorCode } from './errors.js';
 export { memoryStorage, localStorageAdapter, asyncStorageAdapter, type SyncStorage, type AsyncStorageLike } from './storage/index.js';
 export { fullJitterDelay } from './backoff.js';
+export { mintOffer } from './offers/mint-offer.js';
 export {
   PROTOCOL_VERSION,
   ERROR_CODES,

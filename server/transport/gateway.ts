@@ -15,6 +15,7 @@ import { createAdmission, createOriginPolicy, gateUpgrades } from './admission.t
 import { attachDispatcher } from './dispatcher.ts';
 import { drainSockets } from './drain.ts';
 import { createExpiryWheel } from './expiry-wheel.ts';
+import { createOfferVerifier } from '../offers/offer-verifier.ts';
 import { createHandlers } from './handlers.ts';
 import { guardSendBuffer } from './send-buffer-guard.ts';
 import { createHandshakeMiddleware } from './handshake.ts';
@@ -107,7 +108,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   const revocation = createRevocation({ io, metrics, logger, crossNode: options.pubsub !== undefined });
   // With the sharded adapter the Redis engine publishes each change from its mutation script: one round trip less.
   const fanoutEnvelope = options.pubsub?.mode === 'sharded' && engine.kind === 'redis' ? changeEnvelope : undefined;
-  const handlers = createHandlers({ engine, verifier, nodeId: config.nodeId, metrics, logger, wheel, revocation, ...(fanoutEnvelope ? { fanoutEnvelope } : {}) });
+  const prices = config.domain.prices;
+  const handlers = createHandlers({
+    engine,
+    verifier,
+    nodeId: config.nodeId,
+    metrics,
+    logger,
+    wheel,
+    revocation,
+    ...(fanoutEnvelope ? { fanoutEnvelope } : {}),
+    ...(prices.mode === 'signed' ? { offers: createOfferVerifier(prices.secret) } : {}),
+  });
   const presence = startPresence({ io, engine, logger, pushDevices });
   // Redis coming back can mean both a lost store and missed pushes: one resync asks each socket once.
   const resync = createResync({ io, metrics });

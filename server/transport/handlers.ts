@@ -10,6 +10,7 @@ import type { Actor, Engine, FanoutEnvelope } from '../engine/engine.ts';
 import { SyncError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { OfferVerifier } from '../offers/offer-verifier.ts';
 import type { ExpiryWheel } from './expiry-wheel.ts';
 import type { Revocation } from './revocation.ts';
 import type { GatewaySocket, Session } from './session.ts';
@@ -33,6 +34,8 @@ export interface HandlerDeps {
   logger: Logger;
   wheel: ExpiryWheel<GatewaySocket>;
   revocation: Revocation;
+  /** With `CART_PRICES=signed`: every cart:add must carry a valid offer, whose values it takes. */
+  offers?: OfferVerifier;
   /** Set when the store publishes the fan-out itself (Redis engine with the sharded adapter). */
   fanoutEnvelope?: (room: string, exceptSocketId: string) => FanoutEnvelope;
 }
@@ -68,8 +71,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     <E extends MutationEvent>(event: E): Handler<E> =>
     async ({ socket, session }, request) => {
       // The request was validated against this event's schema, so the pair is a Mutation.
+      let body = { event, request } as Mutation;
+      if (deps.offers && body.event === 'cart:add') body = { event: 'cart:add', request: deps.offers.apply(body.request, session.userId) };
       const envelope = envelopeOf(socket, session.room);
-      const { published, ...result } = await engine.mutate(actorOf(session), { event, request } as Mutation, envelope);
+      const { published, ...result } = await engine.mutate(actorOf(session), body, envelope);
       if (result.change) {
         // The sender learns the change from its ack; every other device of the user, on any node, gets a push.
         if (!published) socket.to(session.room).emit('change', result.change);
