@@ -90,6 +90,12 @@ export interface NewCartLine {
   priceCents: number;
   /** @default 1 */
   qty?: number;
+  /** ISO 4217 (`EUR`); a cart holds one currency, a line in another is refused `currency_mismatch`. */
+  currency?: string;
+  /** Up to 8 string pairs that make a variant (`{ size: 'M' }`). */
+  attributes?: Readonly<Record<string, string>>;
+  /** With `CART_PRICES=signed`: the offer token the shop's backend minted for this sku (see `mintOffer`). */
+  offer?: string;
 }
 
 export interface CartApi {

@@ -27,7 +27,19 @@ export function refusedByRules(state: StateData, body: MutationBody, deviceId: s
 export function createCartApi(mutate: (body: MutationBody) => Promise<MutationAck>, views: ViewStore): CartApi {
   return {
     get: views.cart,
-    add: ({ sku, title, priceCents, qty = 1 }) => mutate({ event: 'cart:add', request: { sku, title, priceCents, qty } }),
+    add: ({ sku, title, priceCents, qty = 1, currency, attributes, offer }) =>
+      mutate({
+        event: 'cart:add',
+        request: {
+          sku,
+          title,
+          priceCents,
+          qty,
+          ...(currency !== undefined ? { currency } : {}),
+          ...(attributes !== undefined ? { attributes } : {}),
+          ...(offer !== undefined ? { offer } : {}),
+        },
+      }),
     setQuantity: (sku, qty) => mutate({ event: 'cart:set', request: { sku, qty } }),
     remove: (sku) => mutate({ event: 'cart:remove', request: { sku } }),
     clear: () => mutate({ event: 'cart:clear', request: {} }),
