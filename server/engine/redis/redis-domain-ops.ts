@@ -52,7 +52,7 @@ export function createRedisDomainOps(deps: RedisDomainDeps): DomainOps {
   return {
     async freezeCart(userId, request, writer, fanout) {
       const k = userKeys(userId);
-      const args = ['freeze', request.checkoutId, request.ttlMs, writer.writerId, '', LIMITS.changeLog, ...publishArgs(fanout)];
+      const args = ['freeze', request.checkoutId, request.ttlMs, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout)];
       const [status, epoch, version, expires, cart, change, published] = list(await run('checkout', [k.meta, k.log, k.cart], args));
       const result = {
         epoch: String(epoch),
@@ -66,7 +66,7 @@ export function createRedisDomainOps(deps: RedisDomainDeps): DomainOps {
 
     async endCheckout(userId, request, writer, fanout) {
       const k = userKeys(userId);
-      const args = [request.outcome, request.checkoutId, 0, writer.writerId, '', LIMITS.changeLog, ...publishArgs(fanout)];
+      const args = [request.outcome, request.checkoutId, 0, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout)];
       const [status, epoch, version, change, published] = list(await run('checkout', [k.meta, k.log, k.cart], args));
       const result = { epoch: String(epoch), version: Number(version) };
       if (status === 'repeat') return result;

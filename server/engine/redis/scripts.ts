@@ -18,8 +18,8 @@ const SCRIPTS = {
   revoke: { file: 'revoke.lua', preludes: ['prelude.lua'], keys: 1 },
   takeRate: { file: 'take-rate.lua', preludes: ['prelude.lua'], keys: 1 },
   mutateWatchRemove: { file: 'mutate-watch-remove.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: 7 },
-  checkout: { file: 'checkout.lua', preludes: ['prelude.lua', 'backend-prelude.lua'], keys: 3 },
-  mergeRead: { file: 'merge-read.lua', preludes: ['prelude.lua'], keys: 4 },
+  checkout: { file: 'checkout.lua', preludes: ['prelude.lua', 'history.lua', 'backend-prelude.lua'], keys: 3 },
+  mergeRead: { file: 'merge-read.lua', preludes: ['prelude.lua', 'history.lua'], keys: 4 },
   mergeApply: { file: 'merge-apply.lua', preludes: ['prelude.lua', 'backend-prelude.lua'], keys: 6 },
 } as const;
 

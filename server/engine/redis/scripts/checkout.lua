@@ -4,9 +4,10 @@
 -- 5 random (epoch), 6 log cap, 7 fan-out channel ('' for none), 8 prefix, 9 suffix
 local META, LOG, CART, action, id = KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2]
 local now = now_ms()
+if redis.call('HEXISTS', META, 'epoch') == 0 then return refusal('not_found', 'no such user') end
+-- In this store's history (a store that went back in time forks the user's log first: see history.lua).
+local epoch, version = current_meta(META, ARGV[5], now)
 local m = redis.call('HMGET', META, 'epoch', 'version', 'fz_id', 'fz_exp', 'co_end', 'co_out')
-if not m[1] then return refusal('not_found', 'no such user') end
-local epoch, version = m[1], tonumber(m[2])
 local holds = m[3] and tonumber(m[4]) > now
 local function commit(op)
   return backend_commit(META, LOG, epoch, version, ARGV[4], now, op, tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9])
