@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { probe, startChild, waitUntil, which, type Child } from './child.ts';
+import { spawnProcess } from '../../test/support/supervisor.ts';
+import { probe, which } from './which.ts';
 import { renderHaproxyConfig } from './haproxy-config.ts';
 import { renderNginxConfig } from './nginx-config.ts';
 import { startHttpProxyBalancer } from './http-proxy-balancer.ts';
@@ -50,14 +51,10 @@ export function chooseBalancer(prefer?: BalancerKind): BalancerChoice {
 
 async function spawnBalancer(binary: string, args: string[], options: BalancerOptions, kind: BalancerKind, configFile: string): Promise<Balancer> {
   const logFile = join(options.dir, `${kind}.log`);
-  const child: Child = startChild(binary, args, { logFile });
+  const child = spawnProcess({ name: kind, command: binary, args, logFile });
   const url = `http://127.0.0.1:${options.port}`;
-  const died = child.exited.then(() => new Error(`${kind} exited at start; see ${logFile}`));
   try {
-    await waitUntil(`${kind} on port ${options.port}`, async () => (await probe(`${url}/healthz`, 800))?.status === 200, {
-      timeoutMs: 10_000,
-      abort: died,
-    });
+    await child.waitFor(async () => (await probe(`${url}/healthz`, 800))?.status === 200, { timeoutMs: 10_000, what: `listening on port ${options.port}; see ${logFile}` });
   } catch (error) {
     await child.stop(1000);
     throw error;
@@ -67,9 +64,9 @@ async function spawnBalancer(binary: string, args: string[], options: BalancerOp
     url,
     configFile,
     get pid() {
-      return child.isRunning() ? child.pid : undefined;
+      return child.running ? child.pid : undefined;
     },
-    stop: () => child.stop(2000),
+    stop: async () => void (await child.stop(2000)),
   };
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildDemo, ensureBuilt, REPO_ROOT } from '../build.ts';
+import { buildDemo, ensureBuilt } from '../build.ts';
 import { chooseBalancer, startBalancer, type Balancer, type BalancerKind } from './balancer.ts';
 import { startControlServer, type ControlServer } from './control-server.ts';
 import { createGatewayNode, type GatewayNode } from './gateway-node.ts';
@@ -88,7 +88,6 @@ export async function startDemoCluster(options: DemoClusterOptions = {}): Promis
       return createGatewayNode({
         id,
         port: nodePort,
-        cwd: REPO_ROOT,
         logFile: join(logDir, `${id}.log`),
         onState: (nodeId, state) => {
           if (state === 'exited') options.onAction?.(`${nodeId} exited on its own; see ${join(logDir, `${nodeId}.log`)}`);

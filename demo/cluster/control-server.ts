@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ClusterInfo, ClusterNodeInfo } from '../src/cluster-types.ts';
 import { connectionCount } from '../src/metrics-text.ts';
-import { probe } from './child.ts';
+import { probe } from './which.ts';
 import type { GatewayNode } from './gateway-node.ts';
 
 export interface ControlServerOptions {

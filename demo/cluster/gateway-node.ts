@@ -1,4 +1,4 @@
-import { startChild, probe, waitUntil, type Child } from './child.ts';
+import { startGateway, type GatewayProcess } from '../../test/support/gateway-process.ts';
 import type { NodeState } from '../src/cluster-types.ts';
 
 export type { NodeState };
@@ -6,9 +6,7 @@ export type { NodeState };
 export interface GatewayNodeOptions {
   id: string;
   port: number;
-  /** Repository root: the node runs the compiled server, `dist/server.js`, from there. */
-  cwd: string;
-  /** Full environment of the process (PORT and NODE_ID are set on top). */
+  /** Variables of the process on top of a clean environment (PORT, ADMIN_PORT and NODE_ID are set on top). */
   env: NodeJS.ProcessEnv;
   logFile: string;
   /** How long a start may take before it counts as failed. @default 60000 */
@@ -42,7 +40,8 @@ export interface GatewayNode {
 export function createGatewayNode(options: GatewayNodeOptions): GatewayNode {
   const url = `http://127.0.0.1:${options.port}`;
   const adminPort = options.port + 10_000;
-  let child: Child | null = null;
+  let gateway: GatewayProcess | null = null;
+  let generation = 0;
   let state: NodeState = 'stopped';
   let startedAt: number | null = null;
   let starts = 0;
@@ -53,29 +52,32 @@ export function createGatewayNode(options: GatewayNodeOptions): GatewayNode {
     state = next;
     options.onState?.(options.id, next);
   };
+  const env: Record<string, string> = { NODE_ENV: 'development' };
+  for (const [name, value] of Object.entries(options.env)) if (value !== undefined) env[name] = value;
+  Object.assign(env, { ADMIN_PORT: String(adminPort) });
 
-  const start = async () => {
-    if (child?.isRunning()) return;
-    intended = null;
-    starts += 1;
-    setState('starting');
-    const proc = startChild(process.execPath, ['--enable-source-maps', 'dist/server.js'], {
-      cwd: options.cwd,
-      env: { ...options.env, PORT: String(options.port), ADMIN_PORT: String(adminPort), NODE_ID: options.id },
-      logFile: options.logFile,
-    });
-    child = proc;
-    void proc.exited.then(() => {
-      if (child !== proc) return;
+  const watchExit = (gw: GatewayProcess) => {
+    const mine = ++generation;
+    void gw.exited().then(() => {
+      if (mine !== generation) return;
       startedAt = null;
       setState(intended ?? 'exited');
     });
-    const died = proc.exited.then((exit) => new Error(`${options.id} exited during start (${exit.signal ?? `code ${exit.code}`}); see ${options.logFile}`));
-    await waitUntil(`${options.id} /readyz`, async () => (await probe(`${url}/readyz`, 1000))?.status === 200, {
-      timeoutMs: options.startTimeoutMs ?? 60_000,
-      intervalMs: 100,
-      abort: died,
-    });
+  };
+
+  const start = async () => {
+    if (gateway?.running) return;
+    intended = null;
+    starts += 1;
+    setState('starting');
+    try {
+      if (gateway) await gateway.start();
+      else gateway = await startGateway({ compiled: true, nodeId: options.id, port: options.port, jwtSecret: null, env, logFile: options.logFile, readyTimeoutMs: options.startTimeoutMs ?? 60_000 });
+    } catch (error) {
+      setState('exited');
+      throw new Error(`${options.id} did not start; see ${options.logFile}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    watchExit(gateway);
     startedAt = Date.now();
     setState('running');
   };
@@ -89,7 +91,7 @@ export function createGatewayNode(options: GatewayNodeOptions): GatewayNode {
       return state;
     },
     get pid() {
-      return child?.isRunning() ? child.pid : undefined;
+      return gateway?.running ? gateway.pid : undefined;
     },
     get startedAt() {
       return startedAt;
@@ -99,25 +101,21 @@ export function createGatewayNode(options: GatewayNodeOptions): GatewayNode {
     },
     start,
     async kill() {
-      const proc = child;
-      if (!proc?.isRunning()) return;
+      if (!gateway?.running) return;
       intended = 'killed';
-      proc.signal('SIGKILL');
-      await proc.exited;
+      await gateway.kill('SIGKILL');
     },
     async restart() {
-      const proc = child;
-      if (proc?.isRunning()) {
+      if (gateway?.running) {
         intended = 'draining';
         setState('draining');
-        await proc.stop(options.drainTimeoutMs ?? 20_000);
+        await gateway.stop(options.drainTimeoutMs ?? 20_000);
       }
       await start();
     },
     async stop(graceMs = 3000) {
-      const proc = child;
       intended = 'stopped';
-      if (proc?.isRunning()) await proc.stop(graceMs);
+      if (gateway?.running) await gateway.stop(graceMs);
       setState('stopped');
     },
   };

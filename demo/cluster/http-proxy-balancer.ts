@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { CONTROL_HEADER, CONTROL_PREFIX } from './haproxy-config.ts';
-import { probe } from './child.ts';
+import { probe } from './which.ts';
 
 export interface HttpProxyBalancerOptions {
   port: number;

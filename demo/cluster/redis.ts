@@ -1,7 +1,8 @@
 import { createConnection } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startChild, waitUntil, which, type Child } from './child.ts';
+import { spawnProcess } from '../../test/support/supervisor.ts';
+import { which } from './which.ts';
 
 /** The one line printed when redis-server is missing. */
 export const REDIS_INSTALL_HINT =
@@ -63,9 +64,12 @@ export async function startDemoRedis(options: StartRedisOptions): Promise<DemoRe
   const binary = options.binary ?? findRedisBinary();
   const dataDir = join(options.dir, 'redis');
   mkdirSync(dataDir, { recursive: true });
-  const child: Child = startChild(
-    binary,
-    [
+  const logFile = join(options.dir, 'redis.log');
+  const child = spawnProcess({
+    name: 'redis-server',
+    command: binary,
+    logFile,
+    args: [
       '--port', String(options.port),
       '--bind', '127.0.0.1',
       '--dir', dataDir,
@@ -76,15 +80,9 @@ export async function startDemoRedis(options: StartRedisOptions): Promise<DemoRe
       '--protected-mode', 'no',
       '--loglevel', 'warning',
     ],
-    { logFile: join(options.dir, 'redis.log') },
-  );
-  const died = child.exited.then(() => new Error(`redis-server exited at start; see ${join(options.dir, 'redis.log')}`));
+  });
   try {
-    await waitUntil(`redis-server on port ${options.port}`, () => ping('127.0.0.1', options.port), {
-      timeoutMs: 10_000,
-      intervalMs: 50,
-      abort: died,
-    });
+    await child.waitFor(() => ping('127.0.0.1', options.port), { timeoutMs: 10_000, what: `listening on port ${options.port}; see ${logFile}` });
   } catch (error) {
     await child.stop(1000);
     throw error;
@@ -93,8 +91,8 @@ export async function startDemoRedis(options: StartRedisOptions): Promise<DemoRe
     url: `redis://127.0.0.1:${options.port}`,
     external: false,
     get pid() {
-      return child.isRunning() ? child.pid : undefined;
+      return child.running ? child.pid : undefined;
     },
-    stop: () => child.stop(3000),
+    stop: async () => void (await child.stop(3000)),
   };
 }

@@ -8,8 +8,8 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, buildDemo } from '../build.ts';
 import { startDemoCluster, type DemoCluster } from '../cluster/cluster.ts';
-import { createGatewayNode, type GatewayNode } from '../cluster/gateway-node.ts';
-import { freePort } from '../cluster/ports.ts';
+import { freePorts } from '../../test/support/free-port.ts';
+import { startGateway, type GatewayProcess } from '../../test/support/gateway-process.ts';
 import { openBrowser, type BrowserSession } from './support/chromium.ts';
 import { isAlive } from './support/processes.ts';
 
@@ -17,13 +17,6 @@ const SCREENSHOT = join(REPO_ROOT, 'test-output', 'demo.png');
 const WAIT = { timeout: 30_000, interval: 100 };
 // Several 30 s polls per test: a longer test timeout lets the poll that failed say what it waited for.
 const STEPS = { timeout: 120_000 };
-
-async function distinctFreePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  for (let i = 0; i < count * 10 && ports.size < count; i += 1) ports.add(await freePort());
-  if (ports.size < count) throw new Error('could not find enough free ports');
-  return [...ports];
-}
 
 describe('demo page in a browser', STEPS, () => {
   let cluster: DemoCluster;
@@ -33,7 +26,7 @@ describe('demo page in a browser', STEPS, () => {
   let laptop: Locator;
 
   beforeAll(async () => {
-    const [port, n1, n2, n3, control, redisPort] = (await distinctFreePorts(6)) as [number, number, number, number, number, number];
+    const [port, n1, n2, n3, control, redisPort] = (await freePorts(6)) as [number, number, number, number, number, number];
     cluster = await startDemoCluster({ port, nodePorts: [n1, n2, n3], controlPort: control, redisPort });
     browser = await openBrowser();
     page = browser.page;
@@ -147,21 +140,13 @@ describe('demo page in a browser', STEPS, () => {
 });
 
 describe('demo page on the embedded single node (npm start)', STEPS, () => {
-  let node: GatewayNode;
+  let node: GatewayProcess;
   let browser: BrowserSession;
 
   beforeAll(async () => {
     await buildDemo();
-    const port = await freePort();
     // No REDIS_URL, no JWT configuration: the memory engine with dev tokens and the page, as `npm start` runs.
-    node = createGatewayNode({
-      id: 'embedded',
-      port,
-      cwd: REPO_ROOT,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', LOG_LEVEL: 'warn' },
-      logFile: '/dev/null',
-    });
-    await node.start();
+    node = await startGateway({ nodeId: 'embedded', jwtSecret: null, env: { NODE_ENV: 'development', SERVE_DEMO: 'true', LOG_LEVEL: 'warn' } });
     browser = await openBrowser();
     await browser.page.goto(`${node.url}/`);
   }, 120_000);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../build.ts';
-import { which } from '../cluster/child.ts';
+import { which } from '../cluster/which.ts';
 import { parseCli } from '../cluster/cli-options.ts';
 import { deployConfigs } from '../cluster/deploy-configs.ts';
 import { renderHaproxyConfig } from '../cluster/haproxy-config.ts';

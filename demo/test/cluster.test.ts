@@ -6,18 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyncClient, type SyncClient } from '../../client-sdk/src/index.ts';
 import { startDemoCluster, type DemoCluster } from '../cluster/cluster.ts';
-import { freePort } from '../cluster/ports.ts';
+import { freePorts } from '../../test/support/free-port.ts';
 import type { ClusterInfo } from '../src/cluster-types.ts';
 import { CONTROL_API } from '../src/cluster-types.ts';
 import { isAlive } from './support/processes.ts';
 
 const WAIT = { timeout: 30_000, interval: 100 };
-
-async function ports(count: number): Promise<number[]> {
-  const found = new Set<number>();
-  for (let i = 0; i < count * 10 && found.size < count; i += 1) found.add(await freePort());
-  return [...found];
-}
 
 describe('demo cluster on the http-proxy balancer', () => {
   let cluster: DemoCluster;
@@ -29,7 +23,7 @@ describe('demo cluster on the http-proxy balancer', () => {
   };
 
   beforeAll(async () => {
-    const [port, n1, n2, n3, controlPort, redisPort] = (await ports(6)) as [number, number, number, number, number, number];
+    const [port, n1, n2, n3, controlPort, redisPort] = (await freePorts(6)) as [number, number, number, number, number, number];
     cluster = await startDemoCluster({ port, nodePorts: [n1, n2, n3], controlPort, redisPort, balancer: 'http-proxy', build: false });
     const url = cluster.url.replace(/\/$/, '');
     client = createSyncClient({

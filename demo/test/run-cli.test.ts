@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../build.ts';
-import { freePort } from '../cluster/ports.ts';
+import { freePort } from '../../test/support/free-port.ts';
 import { REDIS_INSTALL_HINT } from '../cluster/redis.ts';
 
 function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -25,6 +25,7 @@ export type { ProcessExit } from './supervisor.ts';
 // Not `new URL('../..', import.meta.url)`: Vite rewrites that into an http URL in jsdom test files.
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = ['--import', 'tsx', 'server/main.ts'];
+const COMPILED = ['--enable-source-maps', 'dist/server.js'];
 
 export interface GatewayProcessOptions {
   /** Redis for state and fan-out; without it the node runs the memory engine (a single node). */
@@ -43,6 +44,8 @@ export interface GatewayProcessOptions {
   echoLogs?: boolean;
   /** Also append the node's log lines to this file. */
   logFile?: string;
+  /** Run the compiled server (dist/server.js, `npm run build`) instead of the TypeScript source. @default false */
+  compiled?: boolean;
 }
 
 /** One gateway process. */
@@ -54,6 +57,8 @@ export interface GatewayProcess {
   readonly adminUrl: string;
   readonly nodeId: string;
   readonly pid: number | undefined;
+  /** True while the current process has not exited. */
+  readonly running: boolean;
   /** The node's stdout and stderr lines so far (the last 2,000), JSON log records mostly. */
   logs(): string[];
   /** Sends a signal: SIGSTOP freezes the node, SIGCONT resumes it. */
@@ -64,6 +69,8 @@ export interface GatewayProcess {
   exited(): Promise<ProcessExit>;
   /** Kills the process if it runs, starts it again on the same port and waits until it is ready. */
   restart(): Promise<void>;
+  /** Starts it again on the same port when it is not running (after kill or stop); a no-op while it runs. */
+  start(): Promise<void>;
   /** SIGTERM (a drain), then SIGKILL if it is still there after `timeoutMs` (default 15 s). */
   stop(timeoutMs?: number): Promise<ProcessExit>;
 }
@@ -132,7 +139,7 @@ export async function startGateway(options: GatewayProcessOptions = {}): Promise
     proc = await startProcess({
       name: nodeId,
       command: process.execPath,
-      args: MAIN,
+      args: options.compiled ? COMPILED : MAIN,
       cwd: REPO_ROOT,
       env: gatewayEnv(options, nodeId, port),
       echo,
@@ -168,6 +175,9 @@ export async function startGateway(options: GatewayProcessOptions = {}): Promise
     get pid() {
       return proc.pid;
     },
+    get running() {
+      return proc.running;
+    },
     logs: () => proc.lines(),
     signal: (signal) => proc.signal(signal),
     kill: (signal = 'SIGKILL') => proc.kill(signal),
@@ -175,6 +185,9 @@ export async function startGateway(options: GatewayProcessOptions = {}): Promise
     async restart() {
       await proc.kill('SIGKILL');
       await launch();
+    },
+    async start() {
+      if (!proc.running) await launch();
     },
     stop: (timeoutMs = 15_000) => proc.stop(timeoutMs),
   };
