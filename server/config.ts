@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ADMIN_CONFIG_VARIABLES, parseAdminConfig, type AdminConfig } from './config/admin.ts';
 import { DOMAIN_CONFIG_VARIABLES, parseDomainConfig, type DomainConfig } from './config/domain.ts';
+import { REDIS_HA_VARIABLES, parseRedisHaConfig, type RedisHaConfig } from './config/redis-ha.ts';
 import { SECURITY_VARIABLES, SecurityEnv, securityConfig, type SecurityConfig } from './config/security.ts';
 
 /** How tokens are verified: a shared HS256 secret, one PEM public key, or a remote JWKS. */
@@ -25,6 +26,8 @@ export interface Config {
     commandTimeoutMs: number;
     /** socket.io adapter: sharded pub/sub with a channel per room, or the classic pattern-subscribe one. */
     adapter: 'sharded' | 'classic';
+    /** Sentinel, passwords and replica acknowledgements (see server/config/redis-ha.ts). */
+    ha: RedisHaConfig;
   };
   jwt: {
     key: JwtKeyConfig;
@@ -85,6 +88,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, help: string]> = [
   ['PING_INTERVAL_MS', 'socket.io heartbeat interval (default 5000)'],
   ['PING_TIMEOUT_MS', 'socket.io heartbeat timeout (default 5000)'],
   ['SERVE_DEMO', 'serve demo/public at / when the folder exists (default on unless production)'],
+  ...REDIS_HA_VARIABLES,
   ...ADMIN_CONFIG_VARIABLES,
   ...DOMAIN_CONFIG_VARIABLES,
   ...SECURITY_VARIABLES,
@@ -169,20 +173,32 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   const parsed = EnvSchema.safeParse(defined);
   const admin = parseAdminConfig(defined);
   const domain = parseDomainConfig(defined);
+  const ha = parseRedisHaConfig(defined);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), problem: i.message }));
-    throw new ConfigError([...issues, ...admin.problems, ...domain.problems]);
+    throw new ConfigError([...issues, ...admin.problems, ...domain.problems, ...ha.problems]);
   }
   if (!domain.domain) throw new ConfigError(domain.problems);
-  return finish(parsed.data, admin, domain.domain);
+  return finish(parsed.data, admin, domain.domain, ha);
 }
 
-function finish(env: Env, adminResult: ReturnType<typeof parseAdminConfig>, domain: DomainConfig): Config {
-  const problems: Array<{ variable: string; problem: string }> = [...adminResult.problems];
+function finish(
+  env: Env,
+  adminResult: ReturnType<typeof parseAdminConfig>,
+  domain: DomainConfig,
+  haResult: ReturnType<typeof parseRedisHaConfig>,
+): Config {
+  const problems: Array<{ variable: string; problem: string }> = [...adminResult.problems, ...haResult.problems];
+  const ha = haResult.ha;
   const admin = adminResult.admin;
   const warnings: string[] = [];
   const production = env.NODE_ENV === 'production';
-  const embedded = env.REDIS_URL === undefined && env.REDIS_CLUSTER_NODES === undefined;
+  const sentinel = (ha?.sentinels.length ?? 0) > 0;
+  const embedded = env.REDIS_URL === undefined && env.REDIS_CLUSTER_NODES === undefined && !sentinel;
+  if (sentinel && (env.REDIS_URL !== undefined || env.REDIS_CLUSTER_NODES !== undefined)) {
+    problems.push({ variable: 'REDIS_SENTINELS', problem: 'set REDIS_SENTINELS or REDIS_URL / REDIS_CLUSTER_NODES, not both' });
+  }
+  if (embedded && (ha?.minReplicasAck ?? 0) > 0) problems.push({ variable: 'REDIS_MIN_REPLICAS_ACK', problem: 'needs Redis (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS)' });
 
   const keySources = (['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_JWKS_URL'] as const).filter((k) => env[k] !== undefined);
   if (keySources.length > 1) problems.push({ variable: keySources.join(', '), problem: 'set only one of them' });
@@ -228,12 +244,12 @@ function finish(env: Env, adminResult: ReturnType<typeof parseAdminConfig>, doma
   if (devTokens && key && key.kind !== 'secret') problems.push({ variable: 'DEV_TOKENS', problem: 'needs JWT_SECRET (it signs with the shared secret)' });
   if (devTokens) warnings.push('DEV_TOKENS is on: anyone who can reach POST /auth/dev-token can mint a token for any user');
   if (admin && admin.keys.length === 0) warnings.push('no API_KEYS: the backend API on the admin port refuses every call (401)');
-  if (embedded) warnings.push('no REDIS_URL: in-process memory engine, single node, state is lost on exit');
+  if (embedded) warnings.push('no REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS: in-process memory engine, single node, state is lost on exit');
 
   if (env.DRAIN_TIMEOUT_MS <= env.DRAIN_WINDOW_MS) {
     problems.push({ variable: 'DRAIN_TIMEOUT_MS', problem: 'must be larger than DRAIN_WINDOW_MS' });
   }
-  if (problems.length > 0 || !key || !admin) throw new ConfigError(problems);
+  if (problems.length > 0 || !key || !admin || !ha) throw new ConfigError(problems);
 
   const serveDemo = env.SERVE_DEMO ?? !production;
   return {
@@ -248,6 +264,7 @@ function finish(env: Env, adminResult: ReturnType<typeof parseAdminConfig>, doma
           clusterNodes: env.REDIS_CLUSTER_NODES ?? [],
           commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
           adapter: env.SOCKET_ADAPTER,
+          ha,
         },
     jwt: {
       key,

@@ -22,12 +22,15 @@ export async function createInfrastructure(config: Config, logger: Logger, metri
     const engine = createMemoryEngine(engineOptions);
     return { engine, close: () => engine.close() };
   }
-  const { url, clusterNodes, commandTimeoutMs, adapter } = config.redis;
+  const { url, clusterNodes, commandTimeoutMs, adapter, ha } = config.redis;
+  const sentinel = { sentinels: ha.sentinels, name: ha.sentinelName, password: ha.sentinelPassword };
   const connect = (role: 'commands' | 'publisher' | 'subscriber') => {
     let lastLogged = 0;
     return createRedisClient({
       ...(url !== null ? { url } : {}),
       clusterNodes,
+      sentinel,
+      password: ha.password,
       role,
       commandTimeoutMs,
       onError: (err) => {
@@ -44,7 +47,8 @@ export async function createInfrastructure(config: Config, logger: Logger, metri
   const pub = connect('publisher');
   const sub = connect('subscriber');
   await Promise.all([waitForReady(commands), waitForReady(pub), waitForReady(sub)]);
-  const engine = createRedisEngine({ ...engineOptions, redis: commands, commandTimeoutMs });
+  const replicas = { count: ha.minReplicasAck, timeoutMs: ha.replicasAckTimeoutMs };
+  const engine = createRedisEngine({ ...engineOptions, redis: commands, commandTimeoutMs, replicas });
   return {
     engine,
     pubsub: { pub, sub, mode: adapter },

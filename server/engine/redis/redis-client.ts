@@ -7,6 +7,10 @@ export interface RedisClientOptions {
   url?: string;
   /** `host:port` seed nodes of a Redis Cluster (takes precedence over `url`). */
   clusterNodes?: string[];
+  /** Sentinels that name the current primary of `name` (takes precedence over both). */
+  sentinel?: { sentinels: Array<{ host: string; port: number }>; name: string; password: string | null };
+  /** Password of the Redis nodes (a `url` carries its own). */
+  password?: string | null;
   /**
    * `commands` (engine scripts) and `publisher` (adapter) fail fast while Redis is away;
    * `subscriber` (adapter) queues its subscriptions and restores them on reconnect.
@@ -64,8 +68,24 @@ export function createRedisClient(options: RedisClientOptions): Redis | Cluster 
     disableClientInfo: true,
     ...perConnection,
   };
+  if (options.password) common.password = options.password;
   let client: Redis | Cluster;
-  if (options.clusterNodes && options.clusterNodes.length > 0) {
+  if (options.sentinel && options.sentinel.sentinels.length > 0) {
+    const { sentinels, name, password } = options.sentinel;
+    client = new Redis({
+      ...common,
+      sentinels,
+      name,
+      ...(password ? { sentinelPassword: password } : {}),
+      // Subscribes to the Sentinels' +switch-master: a promotion is followed at once, not at the next error.
+      failoverDetector: true,
+      sentinelRetryStrategy: reconnectDelay,
+      sentinelCommandTimeout: 1000,
+      enableOfflineQueue,
+      enableAutoPipelining,
+      retryStrategy: reconnectDelay,
+    });
+  } else if (options.clusterNodes && options.clusterNodes.length > 0) {
     const nodes = options.clusterNodes.map((node) => {
       const at = node.lastIndexOf(':');
       return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };

@@ -13,6 +13,7 @@ import {
 import { sortCartLines, sortDevices, sortWatchEntries } from '../../../client-sdk/src/rules/index.ts';
 import { parseMutation } from '../../domain/mutation.ts';
 import { isRevokedBy } from '../../domain/revocation.ts';
+import { SyncError } from '../../errors.ts';
 import type { Actor, DevicesChanged, Engine, EngineOptions, FanoutEnvelope } from '../engine.ts';
 import { PRESENCE_KEY, parsePresenceMember, presenceMember, userKeys } from './keys.ts';
 import { withDeadline } from './deadline.ts';
@@ -25,6 +26,12 @@ export interface RedisEngineOptions extends EngineOptions {
   redis: Redis | Cluster;
   /** Longest a call may take from the moment it is made (see withDeadline). @default 1000 */
   commandTimeoutMs?: number;
+  /**
+   * Acknowledge a mutation only once `count` replicas have it (WAIT up to `timeoutMs` after the script); a write
+   * not replicated in time answers `unavailable` (it may still be applied: the client's retry is a duplicate).
+   * @default { count: 0 } (the primary's commit is the acknowledgement)
+   */
+  replicas?: { count: number; timeoutMs: number };
 }
 
 /** Most stale presence entries one sweep handles; the rest wait for the next sweep. */
@@ -113,6 +120,20 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       throw toSyncError(err);
     }
   };
+  const replicas = options.replicas ?? { count: 0, timeoutMs: 0 };
+  const mutateScript = async (name: ScriptName, keys: readonly string[], args: readonly (string | number)[]) => {
+    if (replicas.count === 0) return run(name, keys, args);
+    let outcome: { reply: unknown; replicas: number };
+    try {
+      outcome = await withDeadline(scripts.replicated(name, keys, args, { replicas: replicas.count, timeoutMs: replicas.timeoutMs }), timeoutMs);
+    } catch (err) {
+      throw toSyncError(err);
+    }
+    if (outcome.replicas < replicas.count) {
+      throw new SyncError('unavailable', `committed but not yet on ${replicas.count} replica(s) (${outcome.replicas} within ${replicas.timeoutMs} ms): retry`);
+    }
+    return outcome.reply;
+  };
   const call = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await withDeadline(fn(), timeoutMs);
@@ -133,7 +154,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       if (script !== 'mutateCart') keys.push(k.watchz);
       const gate = [actor.deviceId, actor.connId, actor.issuedAt, String(mutation.request.seq), rateLimit.perSecond, rateLimit.burst, random(), LIMITS.changeLog];
       const publish = fanout ? [fanout.channel, fanout.prefix, fanout.suffix] : ['', '', ''];
-      const reply = strings(await run(script, keys, [...gate, ...args, ...publish]));
+      const reply = strings(await mutateScript(script, keys, [...gate, ...args, ...publish]));
       if (reply[0] === 'dup') return { epoch: reply[1] ?? '', version: Number(reply[2]), duplicate: true };
       const change = JSON.parse(reply[1] ?? '') as Change;
       return { epoch: change.epoch, version: change.version, duplicate: false, change, published: reply[2] === '1' };

@@ -26,6 +26,17 @@ const SCRIPTS = {
 export type ScriptName = keyof typeof SCRIPTS;
 type Arg = string | number;
 export type ScriptRunner = (name: ScriptName, keys: readonly string[], args: readonly Arg[]) => Promise<unknown>;
+/**
+ * Runs a script and then `WAIT replicas timeoutMs` in one pipeline, so both go over the same connection (WAIT
+ * counts the replicas that have this connection's writes) to the node owning the keys' slot, in one round trip.
+ * Resolves with the script's reply and how many replicas acknowledged it.
+ */
+export type ReplicatedScriptRunner = (
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly Arg[],
+  wait: { replicas: number; timeoutMs: number },
+) => Promise<{ reply: unknown; replicas: number }>;
 
 function source(file: string): string {
   return readFileSync(new URL(file, SCRIPT_DIR), 'utf8');
@@ -37,7 +48,7 @@ type ScriptCommand = (...args: Arg[]) => Promise<unknown>;
  * Reads the scripts once and registers them with ioredis' `defineCommand`, which sends EVALSHA
  * (falling back to EVAL once per connection when the script is not cached, e.g. after a Redis restart).
  */
-export function defineScripts(redis: Redis | Cluster): ScriptRunner {
+export function defineScripts(redis: Redis | Cluster): ScriptRunner & { replicated: ReplicatedScriptRunner } {
   const commands = new Map<ScriptName, ScriptCommand>();
   for (const [name, spec] of Object.entries(SCRIPTS) as [ScriptName, (typeof SCRIPTS)[ScriptName]][]) {
     const lua = [...spec.preludes, spec.file].map(source).join('\n');
@@ -47,9 +58,23 @@ export function defineScripts(redis: Redis | Cluster): ScriptRunner {
     if (typeof fn !== 'function') throw new Error(`ioredis did not define ${command}`);
     commands.set(name, (...args) => (fn as ScriptCommand).apply(redis, args));
   }
-  return (name, keys, args) => {
+  const runner: ScriptRunner = (name, keys, args) => {
     const run = commands.get(name);
     if (!run) throw new Error(`unknown script ${name}`);
     return run(...keys, ...args);
   };
+  const replicated: ReplicatedScriptRunner = async (name, keys, args, wait) => {
+    const pipeline = redis.pipeline();
+    const queue: unknown = Reflect.get(pipeline, `tandem_${name}`);
+    if (typeof queue !== 'function') throw new Error(`ioredis did not define tandem_${name} on pipelines`);
+    (queue as (...a: Arg[]) => unknown).apply(pipeline, [...keys, ...args]);
+    pipeline.call('WAIT', String(wait.replicas), String(wait.timeoutMs));
+    const results = (await pipeline.exec()) ?? [];
+    const [scriptErr, reply] = results[0] ?? [new Error('empty pipeline answer'), null];
+    if (scriptErr) throw scriptErr;
+    const [waitErr, acked] = results[1] ?? [new Error('no WAIT answer'), null];
+    if (waitErr) throw waitErr;
+    return { reply, replicas: Number(acked) };
+  };
+  return Object.assign(runner, { replicated });
 }

@@ -1,0 +1,57 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Engine } from '../../server/engine/engine.ts';
+import { createRedisClient, waitForReady } from '../../server/engine/redis/redis-client.ts';
+import { createRedisEngine } from '../../server/engine/redis/redis-engine.ts';
+import { startRedis, type RedisServer } from '../support/redis-server.ts';
+import { connect, expectCode, ROOMY, snapshotOf, uniqueUser } from './contract/harness.ts';
+
+describe('redis engine with REDIS_MIN_REPLICAS_ACK', () => {
+  let primary: RedisServer;
+  let replica: RedisServer;
+  let engine: Engine;
+
+  beforeAll(async () => {
+    primary = await startRedis();
+    replica = await startRedis({ args: ['--replicaof', '127.0.0.1', String(primary.port)] });
+    const probe = new Redis(primary.url);
+    await vi.waitFor(async () => expect(await probe.info('replication')).toMatch(/slave0:.*state=online/), { timeout: 10_000, interval: 50 });
+    probe.disconnect();
+    const redis = createRedisClient({ url: primary.url, role: 'commands', commandTimeoutMs: 1000 });
+    await waitForReady(redis);
+    engine = createRedisEngine({ ...ROOMY, redis, replicas: { count: 1, timeoutMs: 300 } });
+  });
+  afterAll(async () => {
+    replica?.signal('SIGCONT');
+    await engine?.close();
+    await Promise.all([primary?.stop(), replica?.stop()]);
+  });
+
+  it('acknowledges a mutation once the replica has it, and answers unavailable when it cannot; the retry applies once', async () => {
+    const user = uniqueUser();
+    const phone = await connect(engine, user, 'phone');
+    const first = await phone.add('a');
+    expect(first).toMatchObject({ duplicate: false, version: 1 });
+    const onReplica = new Redis(replica.url);
+    try {
+      expect(await onReplica.hget(`{u:${user}}:meta`, 'version')).toBe('1');
+    } finally {
+      onReplica.disconnect();
+    }
+
+    replica.signal('SIGSTOP');
+    const request = { sku: 'b', title: 'B', priceCents: 1, qty: 1 };
+    await expectCode(phone.sendAt(2, 'cart:add', request), 'unavailable');
+    // Committed on the primary, not acknowledged: the retry is answered as a duplicate once replicated.
+    replica.signal('SIGCONT');
+    const retry = await vi.waitFor(() => phone.sendAt(2, 'cart:add', request), { timeout: 10_000, interval: 50 });
+    expect(retry).toMatchObject({ duplicate: true, version: 2 });
+    expect((await snapshotOf(engine, user)).state.cart.map((l) => l.sku)).toEqual(['a', 'b']);
+  });
+
+  it('passes refusals through unchanged', async () => {
+    const user = uniqueUser();
+    const phone = await connect(engine, user, 'phone');
+    await expectCode(phone.send('cart:set', { sku: 'missing', qty: 2 }), 'not_found');
+  });
+});
