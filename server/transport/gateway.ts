@@ -17,7 +17,8 @@ import { drainSockets } from './drain.ts';
 import { createExpiryWheel } from './expiry-wheel.ts';
 import { createOfferVerifier } from '../offers/offer-verifier.ts';
 import { createHandlers } from './handlers.ts';
-import { guardSendBuffer } from './send-buffer-guard.ts';
+import { createSendBudget, MAX_PENDING_PACKETS } from './send-buffer-guard.ts';
+import { guardHeartbeat } from './heartbeat-guard.ts';
 import { createHandshakeMiddleware } from './handshake.ts';
 import { createHandshakeGate } from './handshake-gate.ts';
 import { startPresence } from './presence.ts';
@@ -130,6 +131,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const flood = { perSecond: config.rateLimit.perSecond * 2, burst: config.rateLimit.burst * 2 };
 
   const gate = createHandshakeGate(config.security.handshake);
+  const sendBudget = createSendBudget({ maxPackets: MAX_PENDING_PACKETS, maxBytes: config.security.sendBuffer.maxBytes, nodeMaxBytes: config.security.sendBuffer.nodeMaxBytes });
   io.use(createHandshakeMiddleware({ engine, verifier, nodeId: config.nodeId, logger, metrics, flood, connectedDevices, gate, trustProxy: config.security.trustProxy }));
 
   io.on('connection', (socket) => {
@@ -138,9 +140,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     (socket.conn as { request: unknown }).request = null;
     // Handlers are attached synchronously, before any await, so no early request is missed.
     attachDispatcher(socket, { handlers, metrics, logger });
-    guardSendBuffer(socket, (pending) => {
+    sendBudget.guard(socket, (cut) => {
       metrics.sessionsEnded.inc({ reason: 'slow_consumer' });
-      logger.warn({ userId: session.userId, deviceId: session.deviceId, pending }, 'slow consumer: send buffer full, connection closed');
+      logger.warn({ userId: session.userId, deviceId: session.deviceId, ...cut }, 'slow consumer: send buffer full, connection closed');
+    });
+    guardHeartbeat(socket, () => {
+      metrics.sessionsEnded.inc({ reason: 'unsolicited_pong' });
+      logger.warn({ userId: session.userId, deviceId: session.deviceId }, 'pong without a ping (a client that does not read): connection closed');
     });
     socket.on('error', (err) => logger.debug({ err, userId: session.userId }, 'socket error'));
     socket.on('disconnect', (reason) => {
