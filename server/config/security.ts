@@ -19,6 +19,8 @@ export interface SecurityConfig {
     /** Open TCP connections per node (0: no limit). */
     maxConnections: number;
   };
+  /** Sockets one user may hold on one node (a device holds one: a newer connection supersedes the older). */
+  maxSocketsPerUser: number;
   /** Bytes a node queues for one connection that does not read, and for all of them together. */
   sendBuffer: { maxBytes: number; nodeMaxBytes: number };
 }
@@ -33,6 +35,7 @@ export const SECURITY_VARIABLES: ReadonlyArray<[name: string, help: string]> = [
   ['HTTP_HEADERS_TIMEOUT_MS', 'a request whose headers take longer is dropped (default 10000)'],
   ['HTTP_REQUEST_TIMEOUT_MS', 'a request (headers and body) taking longer is dropped (default 30000)'],
   ['HTTP_KEEPALIVE_TIMEOUT_MS', 'idle keep-alive HTTP connections are closed after this (default 5000)'],
+  ['MAX_SOCKETS_PER_USER', 'sockets one user may hold on one node, connected or connecting (default 20)'],
   ['SEND_BUFFER_BYTES', 'bytes queued for one connection that does not read before it is closed (default 1048576)'],
   ['NODE_SEND_BUFFER_BYTES', 'bytes queued for all connections of a node before the largest queues are cut (default 67108864)'],
   ['MAX_CONNECTIONS', 'open TCP connections per node, 0 for no limit (default 20000)'],
@@ -54,6 +57,7 @@ export const SecurityEnv = z.object({
   HTTP_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   HTTP_KEEPALIVE_TIMEOUT_MS: int(100, 600_000).default(5000),
   MAX_CONNECTIONS: int(0, 10_000_000).default(20_000),
+  MAX_SOCKETS_PER_USER: int(1, 10_000).default(20),
   SEND_BUFFER_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(1024 * 1024),
   NODE_SEND_BUFFER_BYTES: int(1024 * 1024, 64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
 });
@@ -70,6 +74,7 @@ export function securityConfig(env: z.infer<typeof SecurityEnv>): SecurityConfig
       keepAliveTimeoutMs: env.HTTP_KEEPALIVE_TIMEOUT_MS,
       maxConnections: env.MAX_CONNECTIONS,
     },
+    maxSocketsPerUser: env.MAX_SOCKETS_PER_USER,
     sendBuffer: { maxBytes: env.SEND_BUFFER_BYTES, nodeMaxBytes: env.NODE_SEND_BUFFER_BYTES },
   };
 }

@@ -26,6 +26,9 @@ import { startStoreLossWatch } from './store-loss-watch.ts';
 import { startFanoutResync } from './fanout-resync.ts';
 import { createResync } from './resync.ts';
 import { createRevocation } from './revocation.ts';
+import { userRoom } from './rooms.ts';
+import { createSupersede } from './supersede.ts';
+import { createDevicesPusher } from './devices-pusher.ts';
 import { endSession } from './session-ending.ts';
 import { sessionOf, type GatewayServer, type GatewaySocket } from './session.ts';
 
@@ -101,12 +104,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   gateUpgrades(httpServer, admission);
 
-  const pushDevices = (room: string, devices: Device[]) => {
-    io.to(room).emit('devices', { devices });
-    metrics.fanout.inc({ event: 'devices' });
-  };
+  // N connects and disconnects of one user within the window cost one push, not N.
+  const devicesPusher = createDevicesPusher({
+    emit: (room: string, devices: Device[]) => {
+      io.to(room).emit('devices', { devices });
+      metrics.fanout.inc({ event: 'devices' });
+    },
+  });
+  const pushDevices = devicesPusher.push;
   const wheel = createExpiryWheel<GatewaySocket>({ onExpire: (socket) => endSession(socket, 'token_expired', { metrics }) });
   const revocation = createRevocation({ io, metrics, logger, crossNode: options.pubsub !== undefined });
+  const supersede = createSupersede({ io, metrics, logger, crossNode: options.pubsub !== undefined });
   // With the sharded adapter the Redis engine publishes each change from its mutation script: one round trip less.
   const fanoutEnvelope = options.pubsub?.mode === 'sharded' && engine.kind === 'redis' ? changeEnvelope : undefined;
   const prices = config.domain.prices;
@@ -132,7 +140,22 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const gate = createHandshakeGate(config.security.handshake);
   const sendBudget = createSendBudget({ maxPackets: MAX_PENDING_PACKETS, maxBytes: config.security.sendBuffer.maxBytes, nodeMaxBytes: config.security.sendBuffer.nodeMaxBytes });
-  io.use(createHandshakeMiddleware({ engine, verifier, nodeId: config.nodeId, logger, metrics, flood, connectedDevices, gate, trustProxy: config.security.trustProxy }));
+  const socketsOf = (userId: string) => io.of('/').adapter.rooms.get(userRoom(userId))?.size ?? 0;
+  io.use(
+    createHandshakeMiddleware({
+      engine,
+      verifier,
+      nodeId: config.nodeId,
+      logger,
+      metrics,
+      flood,
+      connectedDevices,
+      gate,
+      trustProxy: config.security.trustProxy,
+      socketsOf,
+      maxSocketsPerUser: config.security.maxSocketsPerUser,
+    }),
+  );
 
   io.on('connection', (socket) => {
     const session = sessionOf(socket);
@@ -170,6 +193,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
     }
     metrics.connections.inc();
+    supersede.announce(socket);
     wheel.schedule(socket, session.validUntil);
     const devices = connectedDevices.get(socket);
     connectedDevices.delete(socket);
@@ -205,6 +229,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async close() {
       draining = true;
       presence.stop();
+      devicesPusher.stop();
       storeLoss.stop();
       wheel.stop();
       let timer: NodeJS.Timeout | undefined;

@@ -20,6 +20,10 @@ export interface HandshakeDeps {
   /** Devices the user had right after this socket registered, keyed by socket, pushed on `connection`. */
   connectedDevices: WeakMap<GatewaySocket, Device[]>;
   gate: HandshakeGate;
+  /** This node's sockets of a user (connected ones; handshakes in flight are counted here). */
+  socketsOf(userId: string): number;
+  /** Sockets one user may hold on this node, connected or connecting. */
+  maxSocketsPerUser: number;
   /** Proxy hops whose X-Forwarded-For is trusted (client address for the per-IP bound). */
   trustProxy: number;
 }
@@ -32,7 +36,27 @@ function refusal(error: WireError): ExtendedError {
   return err;
 }
 
-async function admit(socket: GatewaySocket, deps: HandshakeDeps): Promise<void> {
+/** What the middleware keeps across handshakes: handshakes in flight per user. */
+type Deps = HandshakeDeps & { connecting: Map<string, number> };
+
+/** Runs `register` unless the user already holds its cap of sockets on this node (connected or connecting). */
+async function withinUserCap<T>(userId: string, deps: Deps, register: () => Promise<T>): Promise<T> {
+  const { connecting } = deps;
+  const inFlight = connecting.get(userId) ?? 0;
+  if (deps.socketsOf(userId) + inFlight >= deps.maxSocketsPerUser) {
+    throw new SyncError('rate_limited', `at most ${deps.maxSocketsPerUser} connections per user on one node`);
+  }
+  connecting.set(userId, inFlight + 1);
+  try {
+    return await register();
+  } finally {
+    const left = (connecting.get(userId) ?? 1) - 1;
+    if (left <= 0) connecting.delete(userId);
+    else connecting.set(userId, left);
+  }
+}
+
+async function admit(socket: GatewaySocket, deps: Deps): Promise<void> {
   // A token in the URL ends up in proxy and access logs: refuse it even when it is valid.
   if (QUERY_TOKEN_KEYS.some((k) => k in socket.handshake.query)) {
     throw new SyncError('unauthorized', 'send the token in the handshake auth payload, never in the URL');
@@ -51,14 +75,14 @@ async function admit(socket: GatewaySocket, deps: HandshakeDeps): Promise<void> 
     throw new SyncError('unauthorized', 'token is bound to another device');
   }
   const connId = socket.id;
-  const devices = await deps.engine.connectDevice(claims.userId, {
+  const devices = await withinUserCap(claims.userId, deps, () => deps.engine.connectDevice(claims.userId, {
     deviceId: auth.deviceId,
     name: auth.deviceName ?? auth.deviceId,
     kind: auth.deviceKind ?? 'other',
     nodeId: deps.nodeId,
     connId,
     issuedAt: claims.issuedAt,
-  });
+  }));
   if (socket.conn.readyState !== 'open') {
     // The client left while we were registering it: undo, or the device would look online until the sweep.
     await deps.engine.disconnectDevice(claims.userId, auth.deviceId, connId);
@@ -72,6 +96,7 @@ async function admit(socket: GatewaySocket, deps: HandshakeDeps): Promise<void> 
     issuedAt: claims.issuedAt,
     validUntil: claims.validUntil,
     flood: createFloodGuard(deps.flood, Date.now()),
+    connectedAt: devices.find((d) => d.deviceId === auth.deviceId)?.connectedAt ?? Date.now(),
     subscribed: null,
   };
   deps.connectedDevices.set(socket, devices);
@@ -79,7 +104,7 @@ async function admit(socket: GatewaySocket, deps: HandshakeDeps): Promise<void> 
 
 type Conn = GatewaySocket['conn'];
 
-async function gated(socket: GatewaySocket, deps: HandshakeDeps): Promise<void> {
+async function gated(socket: GatewaySocket, deps: Deps): Promise<void> {
   const ip = clientAddress(socket.handshake.headers, socket.handshake.address, deps.trustProxy);
   const entered = deps.gate.enter(ip);
   if (!entered) throw new SyncError('unavailable', 'too many handshakes on this node; retry with backoff');
@@ -98,7 +123,8 @@ async function gated(socket: GatewaySocket, deps: HandshakeDeps): Promise<void> 
  * refused CONNECT closes the connection: a client cannot pipeline handshakes to make the node verify tokens
  * in a loop, or carry many users' sockets on one connection.
  */
-export function createHandshakeMiddleware(deps: HandshakeDeps) {
+export function createHandshakeMiddleware(options: HandshakeDeps) {
+  const deps: Deps = { ...options, connecting: new Map() };
   const attempted = new WeakSet<Conn>();
   const refuse = (socket: GatewaySocket, next: (err?: ExtendedError) => void, err: unknown) => {
     const wire = toWireError(err);

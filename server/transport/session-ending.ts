@@ -7,6 +7,7 @@ const MESSAGES: Record<EndingReason, string> = {
   token_expired: 'token expired; get a fresh token and reconnect',
   revoked: 'this session was signed out',
   flood: 'too many requests; reconnect later with backoff',
+  superseded: 'a newer connection of this device took over; do not reconnect on your own',
 };
 
 const ended = new WeakSet<GatewaySocket>();
@@ -30,7 +31,8 @@ export function endSession(
   // Once only: a socket keeps delivering what it had sent until its transport is really closed.
   if (!socket.connected || ended.has(socket)) return false;
   // A hint that leaves the connection open (drain, resync) does not end it: later requests are still served.
-  const closing = reason === 'revoked' || options.close !== false;
+  const final = reason === 'revoked' || reason === 'superseded';
+  const closing = final || options.close !== false;
   if (closing) ended.add(socket);
   options.metrics.sessionsEnded.inc({ reason });
   socket.emit('session:ending', {
@@ -38,8 +40,8 @@ export function endSession(
     message: options.message ?? MESSAGES[reason],
     ...(options.reconnectAfterMs !== undefined ? { reconnectAfterMs: options.reconnectAfterMs } : {}),
   });
-  // Only a revoked session must not come back on its own.
-  if (reason === 'revoked') socket.disconnect(true);
+  // Only a revoked or superseded session must not come back on its own.
+  if (final) socket.disconnect(true);
   else if (closing) socket.conn.close();
   return true;
 }

@@ -13,6 +13,8 @@ export interface Session {
   /** When the current token stops being valid (exp plus clock tolerance, ms); moves with `auth:refresh`. */
   validUntil: number;
   flood: FloodGuard;
+  /** When the store registered this connection (ms): of two connections of a device, the later one stays. */
+  connectedAt: number;
   /**
    * Settles once this node's subscription to the user's room is live (null when known live). `sync:since`
    * waits for it, so no change committed after the sync answer can miss this socket.
@@ -24,6 +26,8 @@ export interface Session {
 export interface InterServerEvents {
   /** Sessions of `userId` (of one device, or all when null) issued before `revokedAt` must end now. */
   revoke: (signal: { userId: string; deviceId: string | null; revokedAt: number }) => void;
+  /** A connection of `deviceId` registered at `connectedAt`: older connections of the device must end. */
+  supersede: (signal: { userId: string; deviceId: string; connId: string; connectedAt: number }) => void;
 }
 
 export interface SocketData {

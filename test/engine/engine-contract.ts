@@ -6,6 +6,7 @@ import { checkoutContract } from './contract/checkout.ts';
 import { mergeContract } from './contract/merge.ts';
 import { devicesContract } from './contract/devices.ts';
 import type { ContractTarget } from './contract/harness.ts';
+import { hardeningContract } from './contract/hardening.ts';
 import { idempotencyContract } from './contract/idempotency.ts';
 import { syncContract } from './contract/sync.ts';
 import { watchContract } from './contract/watch.ts';
@@ -27,5 +28,6 @@ export function engineContract(name: string, getTarget: () => ContractTarget): v
     cartDetailsContract(getTarget);
     checkoutContract(getTarget);
     mergeContract(getTarget);
+    hardeningContract(getTarget);
   });
 }

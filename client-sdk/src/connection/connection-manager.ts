@@ -231,6 +231,8 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
       } else if (ending?.reason === 'token_expired') {
         deps.tokens.invalidate();
         void connect(0);
+      } else if (ending?.reason === 'superseded') {
+        machine.to({ status: 'offline', reason: 'superseded', attempt: 0, retryAt: null });
       } else if (ending?.reason === 'flood') {
         scheduleRetry(4);
       } else {

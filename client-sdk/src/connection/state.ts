@@ -11,7 +11,12 @@ export type OfflineReason =
   /** The connection failed or dropped; retrying with backoff. */
   | 'network'
   /** The node asked clients to move (drain); reconnecting to another node after its delay. */
-  | 'drain';
+  | 'drain'
+  /**
+   * A newer connection of the same device (another tab or process with this deviceId) took over. No
+   * reconnecting until `goOnline()`, so two copies do not take the device from each other in a loop.
+   */
+  | 'superseded';
 
 /** The connection state, with the data of each state (no flags beside it). */
 export type ConnectionState =

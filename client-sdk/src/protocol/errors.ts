@@ -75,6 +75,11 @@ export const ENDING_REASONS = [
   'revoked',
   /** The client sent too much, too fast, or too large: reconnect later with backoff. */
   'flood',
+  /**
+   * A newer connection of the same device (same user and deviceId) took over. Do not reconnect on your own:
+   * two copies would take the device from each other in a loop. Stop, and let the user choose to resume here.
+   */
+  'superseded',
 ] as const;
 export const EndingReason = z.enum(ENDING_REASONS);
 export type EndingReason = z.infer<typeof EndingReason>;

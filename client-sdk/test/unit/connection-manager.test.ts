@@ -160,6 +160,21 @@ describe('connection manager', () => {
     expect(t.fake.sockets).toHaveLength(1);
   });
 
+  it('goes offline (superseded) without reconnecting when a newer connection of the device took over, until goOnline', async () => {
+    const t = setup();
+    t.manager.start();
+    await t.settle();
+    await t.connected(t.fake.last());
+    t.fake.last().fire('session:ending', { reason: 'superseded', message: 'taken over' });
+    t.fake.last().drop('io server disconnect');
+    expect(t.machine.state).toMatchObject({ status: 'offline', reason: 'superseded', retryAt: null });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.fake.sockets).toHaveLength(1);
+    t.manager.goOnline();
+    await t.settle();
+    expect(t.fake.sockets).toHaveLength(2);
+  });
+
   it('reconnects at once with a fresh token after the server ends an expired session', async () => {
     const t = setup();
     t.manager.start();

@@ -144,11 +144,13 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       const state = user(userId);
       if (isRevokedBy(state.revoked, hello.deviceId, hello.issuedAt)) throw new SyncError('unauthorized', 'session revoked');
       const at = now();
+      takeRate(state, at);
       if (!state.devices.has(hello.deviceId) && state.devices.size >= options.maxDevices) {
         const evict = pickEviction(state.devices.values());
         if (!evict) throw new SyncError('forbidden', `at most ${options.maxDevices} devices may be online at once`);
         state.devices.delete(evict.deviceId);
         state.conns.delete(evict.deviceId);
+        state.seqs.delete(evict.deviceId);
       }
       state.devices.set(hello.deviceId, {
         deviceId: hello.deviceId,

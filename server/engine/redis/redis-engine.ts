@@ -176,8 +176,8 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
 
     async connectDevice(userId, hello) {
       const k = userKeys(userId);
-      const args = [hello.deviceId, hello.connId, hello.issuedAt, hello.name, hello.kind, hello.nodeId, options.maxDevices];
-      const reply = await run('connect', [k.devices, k.conn, k.revoked], args);
+      const args = [hello.deviceId, hello.connId, hello.issuedAt, hello.name, hello.kind, hello.nodeId, options.maxDevices, rateLimit.perSecond, rateLimit.burst];
+      const reply = await run('connect', [k.devices, k.conn, k.revoked, k.meta, k.seq], args);
       const [now, devices] = Array.isArray(reply) ? (reply as unknown[]) : [];
       // The sweep index lives outside the user's slot, so it is written after the user's script; the next
       // touch rewrites it should this write be lost.

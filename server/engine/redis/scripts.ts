@@ -9,7 +9,7 @@ const SCRIPTS = {
   mutateWatch: { file: 'mutate-watch.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: 7 },
   sync: { file: 'sync.lua', preludes: ['prelude.lua', 'history.lua', 'sync-prelude.lua'], keys: 4 },
   resume: { file: 'resume.lua', preludes: ['prelude.lua', 'history.lua', 'sync-prelude.lua'], keys: 5 },
-  connect: { file: 'connect.lua', preludes: ['prelude.lua'], keys: 3 },
+  connect: { file: 'connect.lua', preludes: ['prelude.lua'], keys: 5 },
   disconnect: { file: 'disconnect.lua', preludes: ['prelude.lua'], keys: 2 },
   touch: { file: 'touch.lua', preludes: ['prelude.lua'], keys: 2 },
   sweepUser: { file: 'sweep-user.lua', preludes: ['prelude.lua'], keys: 2 },

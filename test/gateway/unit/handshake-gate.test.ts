@@ -73,6 +73,8 @@ describe('security configuration', () => {
       trustProxy: 0,
       handshake: { concurrency: 32, queue: 1024, perIp: 256 },
       http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000, maxConnections: 20_000 },
+      maxSocketsPerUser: 20,
+      sendBuffer: { maxBytes: 1024 * 1024, nodeMaxBytes: 64 * 1024 * 1024 },
     });
     expect(base.jwt).toMatchObject({ maxLifetimeSec: 86_400, requireDevice: false });
     const set = loadConfig({ TRUST_PROXY: '1', HANDSHAKE_CONCURRENCY: '4', HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_REQUEST_TIMEOUT_MS: '1000', MAX_CONNECTIONS: '0', JWT_REQUIRE_DEVICE: 'true', JWT_MAX_LIFETIME_SEC: '600' });

@@ -1,12 +1,17 @@
--- Registers a connecting device atomically: revocation check, device cap (evict the offline device seen
--- longest ago, else refuse), then the device becomes online with this connId as its current connection.
--- KEYS: 1 devices, 2 conn, 3 revoked. ARGV: 1 deviceId, 2 connId, 3 issuedAt, 4 name, 5 kind, 6 nodeId, 7 max devices
+-- Registers a connecting device atomically: revocation check, a rate token (a connect costs like a request),
+-- device cap (evict the offline device seen longest ago, with its applied seq, else refuse), then the device
+-- becomes online with this connId as its current connection.
+-- KEYS: 1 devices, 2 conn, 3 revoked, 4 meta, 5 seq.
+-- ARGV: 1 deviceId, 2 connId, 3 issuedAt, 4 name, 5 kind, 6 nodeId, 7 max devices, 8 per second, 9 burst
 local DEVICES, CONN = KEYS[1], KEYS[2]
 local device_id = ARGV[1]
 if is_revoked(KEYS[3], device_id, tonumber(ARGV[3])) then
   return refusal('unauthorized', 'session revoked')
 end
 local now = now_ms()
+if not take_token(KEYS[4], now, tonumber(ARGV[8]), tonumber(ARGV[9])) then
+  return refusal('rate_limited', 'too many requests')
+end
 if redis.call('HEXISTS', DEVICES, device_id) == 0 and redis.call('HLEN', DEVICES) >= tonumber(ARGV[7]) then
   local pick
   for _, raw in ipairs(redis.call('HVALS', DEVICES)) do
@@ -21,6 +26,7 @@ if redis.call('HEXISTS', DEVICES, device_id) == 0 and redis.call('HLEN', DEVICES
   end
   redis.call('HDEL', DEVICES, pick.deviceId)
   redis.call('HDEL', CONN, pick.deviceId)
+  redis.call('HDEL', KEYS[5], pick.deviceId)
 end
 redis.call('HSET', DEVICES, device_id, cjson.encode({
   deviceId = device_id, name = ARGV[4], kind = ARGV[5], connectedAt = now, lastSeen = now,
