@@ -6,28 +6,21 @@ import { request } from '../connection/request.js';
 import type { SocketFactory } from '../connection/socket.js';
 import { createConnectionStateMachine, type ConnectionState } from '../connection/state.js';
 import { SyncClientError } from '../errors.js';
-import { createOutbox } from '../outbox.js';
 import type { MutationBody } from '../state/mutation-body.js';
-import { emptyServerState } from '../state/server-state.js';
 import { createKeyValueStore } from '../storage/key-value-store.js';
 import { memoryStorage } from '../storage/memory-storage.js';
-import { changesLostEvent } from '../sync/changes-lost.js';
 import { createClockOffset } from '../sync/clock-offset.js';
-import { createSyncEngine } from '../sync/sync-engine.js';
 import { decodeTokenClaims } from '../token/jwt.js';
 import { createTokenManager } from '../token/token-manager.js';
-import type { ChangesLostEvent, MutationAck, SyncChangeEvent, SyncClient, SyncClientOptions } from '../types.js';
+import type { MutationAck, SyncClient, SyncClientOptions } from '../types.js';
 import { createListeners } from '../util/listeners.js';
 import { randomId } from '../util/random-id.js';
 import { systemTimers } from '../util/timers.js';
-import { createWatchThrottle, type WatchReport } from '../watch/watch-throttle.js';
-import { checkMutation, createCartApi, createWatchApi, refusedByRules } from './domain-apis.js';
-import { createDevicesStore } from './devices-store.js';
+import { createWatchThrottle } from '../watch/watch-throttle.js';
+import { createClientState } from './client-state.js';
+import { createCartApi, createWatchApi } from './domain-apis.js';
 import { createSender } from './sender.js';
 import { createSession } from './session.js';
-import { createStateCache } from './state-cache.js';
-import { createViewStore } from './view-store.js';
-import { createWaiters } from './waiters.js';
 
 function resolveUrls(options: SyncClientOptions): readonly string[] {
   const urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
@@ -53,9 +46,6 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   const myId = () => deviceId ?? '';
 
   const errors = createListeners<SyncClientError>();
-  const changes = createListeners<SyncChangeEvent>();
-  const losses = createListeners<ChangesLostEvent>();
-  const pendingListeners = createListeners<number>();
   const reportError = (error: SyncClientError) => errors.emit(error);
   const storageError = (cause: unknown) => reportError(new SyncClientError('internal', 'storage failed', { cause }));
   const closedError = () => new SyncClientError('closed', 'the client is closed');
@@ -67,49 +57,19 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       : { status: 'connecting', url: urls[0] as string, attempt: 0 },
   );
   const isClosed = () => machine.state.status === 'closed';
-  const views = createViewStore(myId);
-  const devices = createDevicesStore();
-  const waiters = createWaiters();
-  // Seqs seeded from the clock stay above what the server remembers even if this device's storage was lost.
-  const outbox = createOutbox({ store, key: () => `outbox:${myId()}`, seqFloor: () => timers.now() * 10, onStorageError: storageError });
-  const cache = createStateCache(store, () => `state:${myId()}`, storageError);
-
-  let draftBodies: { from: readonly WatchReport[]; bodies: readonly MutationBody[] } = { from: [], bodies: [] };
-  let lastPending = 0;
-  const refresh = () => {
-    const drafts = throttle.drafts();
-    if (draftBodies.from !== drafts) draftBodies = { from: drafts, bodies: drafts.map((request) => ({ event: 'watch:report', request })) };
-    views.update(engine.state, [...outbox.entries().map((e) => e.body), ...draftBodies.bodies]);
-    if (outbox.pendingCount !== lastPending) {
-      lastPending = outbox.pendingCount;
-      pendingListeners.emit(lastPending);
-    }
-  };
-
-  let lastEpoch: string | null = null;
-  const engine = createSyncEngine({
+  const state = createClientState({
+    store,
     timers,
+    clock,
     gapTimeoutMs: options.gapTimeoutMs ?? 300,
+    deviceId: () => deviceId,
+    nodeId: () => session.nodeId,
     needSync: () => session.resync(),
-    onState(state, applied, snapshot) {
-      if (snapshot && (state.epoch !== lastEpoch || snapshot.reset)) outbox.dropAcknowledged();
-      lastEpoch = state.epoch;
-      for (const { change } of applied) {
-        if (change.deviceId !== deviceId) continue;
-        // Our own change in the log: its answer was lost (node crash), but it is committed.
-        const entry = outbox.settleSeq(change.seq, change.version);
-        if (entry) waiters.resolve(entry, { version: change.version, duplicate: false });
-      }
-      outbox.confirm(state.version);
-      refresh();
-      cache.save(state, outbox.owner);
-      const nodeId = session.nodeId;
-      // The snapshot's own version: the changes buffered meanwhile follow it, each reported once, in order.
-      if (snapshot && state.epoch !== null) changes.emit({ type: 'snapshot', epoch: state.epoch, version: snapshot.version, nodeId });
-      for (const { change, source } of applied) changes.emit({ type: 'change', change, source, nodeId, own: change.deviceId === deviceId });
-      if (snapshot?.reset) losses.emit(changesLostEvent(snapshot.reset, deviceId));
-    },
+    drafts: () => throttle.drafts(),
+    discardDrafts: (error) => throttle.discard(error),
+    onError: reportError,
   });
+  const { outbox, engine, views, devices } = state;
 
   const sender = createSender({
     outbox,
@@ -117,23 +77,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     random,
     backoff,
     requestTimeoutMs,
-    onAcked(entry, result) {
-      if (entry.ackedVersion === null) outbox.acknowledge(entry, result.version);
-      waiters.resolve(entry, { version: result.version, duplicate: result.duplicate });
-      if (result.change) {
-        clock.observe(result.change.at, timers.now());
-        engine.receive(result.change, 'ack');
-      }
-      else engine.expect(result.version);
-      outbox.confirm(engine.state.version);
-    },
-    onRejected(entry, error) {
-      const failure = new SyncClientError(error.code, error.message, { mutation: outbox.toMutation(entry) });
-      outbox.remove(entry);
-      waiters.reject(entry, failure);
-      reportError(failure);
-    },
-    onRetry: (entry, error) => reportError(new SyncClientError(error.code, error.message, { mutation: outbox.toMutation(entry) })),
+    onAcked: state.acked,
+    onRejected: state.rejected,
+    onRetry: state.retrying,
     reconnect(detail) {
       reportError(new SyncClientError('unavailable', detail));
       manager.reconnect();
@@ -157,23 +103,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     async getToken() {
       const token = await options.getToken();
       const subject = typeof token === 'string' ? decodeTokenClaims(token).subject : null;
-      if (subject !== null) adoptOwner(subject);
+      if (subject !== null) state.ownerIs(subject);
       return token;
     },
   });
-
-  /** Local data written under another user's token must never reach this user's account. */
-  const adoptOwner = (subject: string) => {
-    if (outbox.owner !== null && outbox.owner !== subject) {
-      for (const entry of outbox.clear()) waiters.reject(entry, new SyncClientError('forbidden', 'made by another user'));
-      engine.reset(emptyServerState());
-      lastEpoch = null;
-      devices.set([]);
-      void cache.clear();
-      refresh();
-    }
-    outbox.setOwner(subject);
-  };
 
   const manager = createConnectionManager({
     urls,
@@ -198,26 +131,18 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     },
   });
 
-  machine.onStatus((state) => {
-    if (state.status === 'connected') readyResolve();
+  machine.onStatus((connection) => {
+    if (connection.status === 'connected') readyResolve();
   });
-  outbox.onChange(() => {
-    refresh();
-    sender.kick();
-  });
+  outbox.onChange(() => sender.kick());
 
-  const mutate = (body: MutationBody): Promise<MutationAck> => {
-    if (isClosed()) return Promise.reject(closedError());
-    const invalid = checkMutation(body) ?? (engine.state.epoch === null ? null : refusedByRules(views.predicted(), body, myId()));
-    if (invalid) return Promise.reject(invalid);
-    return waiters.create(outbox.add(body));
-  };
+  const mutate = (body: MutationBody): Promise<MutationAck> => (isClosed() ? Promise.reject(closedError()) : state.submit(body));
 
   const throttle = createWatchThrottle<MutationAck>({
     intervalMs: options.watchReportIntervalMs ?? 5000,
     timers,
     send: (report) => mutate({ event: 'watch:report', request: report }),
-    onDraftsChanged: () => refresh(),
+    onDraftsChanged: () => state.refresh(),
   });
 
   const init = (async () => {
@@ -229,13 +154,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         await store.set('device-id', deviceId).catch(storageError);
       }
     }
-    const [loaded, cached] = await Promise.all([outbox.load(), cache.load()]);
-    if (cached && engine.state.epoch === null) {
-      engine.reset(cached.state);
-      lastEpoch = cached.state.epoch;
-    }
-    if (loaded.dropped > 0) reportError(new SyncClientError('internal', `dropped ${loaded.dropped} unreadable stored mutation(s)`));
-    refresh();
+    await state.restore();
   })();
   void init.then(() => manager.start());
 
@@ -251,8 +170,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     },
     onStatus: (listener) => machine.onStatus((state) => listener(state.status)),
     onError: (listener) => errors.add(listener),
-    onChange: (listener) => changes.add(listener),
-    onChangesLost: (listener) => losses.add(listener),
+    onChange: state.onChange,
+    onChangesLost: state.onChangesLost,
     get deviceId() {
       return deviceId;
     },
@@ -262,7 +181,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     get pendingCount() {
       return outbox.pendingCount;
     },
-    onPendingCount: (listener) => pendingListeners.add(listener),
+    onPendingCount: state.onPendingCount,
     get version() {
       return engine.state.version;
     },
@@ -285,13 +204,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           ? new SyncClientError(answer.error.code, answer.error.message)
           : new SyncClientError('unavailable', 'sign-out got no answer');
       }
-      const signedOut = new SyncClientError('unauthorized', 'signed out');
-      throttle.discard(signedOut);
-      for (const entry of outbox.clear()) waiters.reject(entry, signedOut);
-      engine.reset(emptyServerState());
-      devices.set([]);
-      refresh();
-      await cache.clear();
+      await state.reset({ kind: 'signed_out' });
       await client.close();
     },
     async close() {
@@ -299,12 +212,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         throttle.flushAll();
         manager.close();
         sender.stop();
-        engine.dispose();
-        waiters.rejectAll(closedError());
+        state.close(closedError());
         readyReject(closedError());
       }
       await init.catch(() => {});
-      await Promise.all([outbox.flush(), cache.flush()]);
+      await state.flush();
     },
   };
   return client;
