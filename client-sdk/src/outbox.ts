@@ -1,4 +1,4 @@
-import { MUTATION_SCHEMAS, isMutationEvent, type Mutation } from './protocol/index.js';
+import { LIMITS, MUTATION_SCHEMAS, isMutationEvent, pushedBytes, type Mutation } from './protocol/index.js';
 import type { MutationBody } from './state/mutation-body.js';
 import type { KeyValueStore } from './storage/types.js';
 import { createListeners } from './util/listeners.js';
@@ -47,6 +47,11 @@ export interface Outbox {
   add(body: MutationBody): OutboxEntry;
   /** The first unacknowledged entry whose seq is already stored (persisted BEFORE it may be sent). */
   next(): Promise<OutboxEntry | undefined>;
+  /**
+   * The unacknowledged entries from the head on, in seq order, as many as one `mutations:push` may carry
+   * (LIMITS.pushMutations, LIMITS.pushBytes) and all already stored; empty when nothing is pending.
+   */
+  nextBatch(): Promise<OutboxEntry[]>;
   toMutation(entry: OutboxEntry): Mutation;
   acknowledge(entry: OutboxEntry, version: number): void;
   /** The log shows our mutation `seq` committed at `version` (its ack was lost): settle it. */
@@ -160,6 +165,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
     for (const entry of list) if (entry.seq === null) entry.seq = nextSeq++;
   };
 
+  const next = async (): Promise<OutboxEntry | undefined> => {
+    await loaded;
+    const head = list.find((e) => e.ackedVersion === null);
+    if (!head) return undefined;
+    await head.durable;
+    return list.includes(head) && head.ackedVersion === null ? head : undefined;
+  };
+
   const detach = (entry: OutboxEntry): boolean => {
     const index = list.indexOf(entry as MutableEntry);
     if (index < 0) return false;
@@ -195,12 +208,22 @@ export function createOutbox(options: OutboxOptions): Outbox {
       if (nextSeq !== null) void persist();
       return entry;
     },
-    async next() {
-      await loaded;
-      const head = list.find((e) => e.ackedVersion === null);
-      if (!head) return undefined;
-      await head.durable;
-      return list.includes(head) && head.ackedVersion === null ? head : undefined;
+    next,
+    async nextBatch() {
+      const head = await next();
+      if (!head) return [];
+      const batch: OutboxEntry[] = [head];
+      // The JSON of the array: brackets, the items and a comma between each two.
+      let bytes = 2 + pushedBytes(toMutation(head));
+      for (let i = list.indexOf(head as MutableEntry) + 1; i < list.length && batch.length < LIMITS.pushMutations; i++) {
+        const entry = list[i] as MutableEntry;
+        if (entry.ackedVersion !== null) continue;
+        if (!entry.written) break;
+        bytes += 1 + pushedBytes(toMutation(entry));
+        if (bytes > LIMITS.pushBytes) break;
+        batch.push(entry);
+      }
+      return batch;
     },
     toMutation,
     acknowledge(entry, version) {

@@ -6,6 +6,7 @@ import type {
   SyncPayload,
 } from '../../client-sdk/src/protocol/index.ts';
 import type { DomainOps } from './domain-ops.ts';
+import type { SyncError } from '../errors.ts';
 
 /** Who is asking: the authenticated user, the device and the connection it speaks through. */
 export interface Actor {
@@ -67,6 +68,13 @@ export interface Resumed {
   newlyLost: number;
 }
 
+/** What a batch of mutations did: the first `results.length` were applied in order; `error` refused the next. */
+export interface BatchOutcome {
+  results: Array<MutationResult & { published?: boolean }>;
+  /** Why the mutation after the last result was refused (the ones after it were not tried); absent when all applied. */
+  error?: SyncError;
+}
+
 /**
  * The state store. Every method is atomic per user; every mutation is exactly-once per (deviceId, seq).
  * Errors are thrown as SyncError with a protocol code (`bad_request`, `rate_limited`, `unauthorized`,
@@ -80,6 +88,12 @@ export interface Engine extends DomainOps {
    * `published: true` (the caller then skips its own broadcast); others ignore it.
    */
   mutate(actor: Actor, mutation: Mutation, fanout?: FanoutEnvelope): Promise<MutationResult & { published?: boolean }>;
+  /**
+   * Applies mutations of one device in order, in one atomic step of the store, each exactly as `mutate` would
+   * (its own checks, rate token, dedup and fan-out); stops at the first one refused and says why. Errors of the
+   * store itself (`unavailable`) are thrown: some of the batch may then have been applied, so resend it whole.
+   */
+  mutateBatch(actor: Actor, mutations: readonly Mutation[], fanout?: FanoutEnvelope): Promise<BatchOutcome>;
   /** The changes after `since`, or a snapshot when the log does not reach back or the epoch differs. */
   sync(userId: string, since: { epoch: string; version: number } | null): Promise<SyncPayload>;
   /**

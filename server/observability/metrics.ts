@@ -8,6 +8,7 @@ export interface Metrics {
   readonly requests: Counter<'event' | 'outcome'>;
   readonly requestSeconds: Histogram<'event'>;
   readonly fanout: Counter<'event'>;
+  readonly pushedMutations: Counter<'outcome'>;
   readonly redisErrors: Counter<'client'>;
   readonly sessionsEnded: Counter<'reason'>;
   /** Acknowledged versions a store that went back in time no longer has (each counted once per user). */
@@ -47,6 +48,12 @@ export function createMetrics(options: { nodeId: string }): Metrics {
       name: 'tandem_fanout_messages_total',
       help: 'Pushes emitted to user rooms (change, devices)',
       labelNames: ['event'],
+      registers: [registry],
+    }),
+    pushedMutations: new Counter({
+      name: 'tandem_pushed_mutations_total',
+      help: 'Mutations carried by mutations:push: applied (duplicates included), or the code that refused one',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
     redisErrors: new Counter({

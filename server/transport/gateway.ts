@@ -1,7 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import type { Device } from '../../client-sdk/src/protocol/index.ts';
+import { LIMITS, type Device } from '../../client-sdk/src/protocol/index.ts';
 import { createDevTokenSigner } from '../auth/dev-token-signer.ts';
 import { createTokenVerifier } from '../auth/token-verifier.ts';
 import type { Config } from '../config.ts';
@@ -91,7 +91,9 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const io: GatewayServer = new Server(httpServer, {
     transports: ['websocket'],
-    maxHttpBufferSize: 16 * 1024,
+    // A frame holds a push at its byte bound with room to spare: a push somewhat past the bound still gets a
+    // typed `bad_request`; only a frame past this closes the connection (code 1009).
+    maxHttpBufferSize: 2 * LIMITS.pushBytes,
     pingInterval: config.ping.intervalMs,
     pingTimeout: config.ping.timeoutMs,
     connectTimeout: 10_000,

@@ -1,18 +1,20 @@
 import type {
   Mutation,
   MutationEvent,
+  MutationResult,
   RequestEvent,
   RequestOf,
   ResultOf,
 } from '../../client-sdk/src/protocol/index.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { Actor, Engine, FanoutEnvelope } from '../engine/engine.ts';
-import { SyncError } from '../errors.ts';
+import { SyncError, toWireError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { OfferVerifier } from '../offers/offer-verifier.ts';
 import type { ExpiryWheel } from './expiry-wheel.ts';
 import type { Revocation } from './revocation.ts';
+import { endSession } from './session-ending.ts';
 import type { GatewaySocket, Session } from './session.ts';
 
 /** What a handler gets besides its validated request. */
@@ -71,17 +73,22 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     <E extends MutationEvent>(event: E): Handler<E> =>
     async ({ socket, session }, request) => {
       // The request was validated against this event's schema, so the pair is a Mutation.
-      let body = { event, request } as Mutation;
-      if (deps.offers && body.event === 'cart:add') body = { event: 'cart:add', request: deps.offers.apply(body.request, session.userId) };
       const envelope = envelopeOf(socket, session.room);
-      const { published, ...result } = await engine.mutate(actorOf(session), body, envelope);
-      if (result.change) {
-        // The sender learns the change from its ack; every other device of the user, on any node, gets a push.
-        if (!published) socket.to(session.room).emit('change', result.change);
-        metrics.fanout.inc({ event: 'change' });
-      }
-      return result;
+      return fanOut(socket, session, await engine.mutate(actorOf(session), prepare({ event, request } as Mutation, session), envelope));
     };
+
+  /** A signed offer in a cart add is checked and turned into its price before the engine sees it. */
+  const prepare = (body: Mutation, session: Session): Mutation =>
+    deps.offers && body.event === 'cart:add' ? { event: 'cart:add', request: deps.offers.apply(body.request, session.userId) } : body;
+
+  // The sender learns the change from its ack; every other device of the user, on any node, gets a push.
+  const fanOut = (socket: GatewaySocket, session: Session, { published, ...result }: MutationResult & { published?: boolean }) => {
+    if (result.change) {
+      if (!published) socket.to(session.room).emit('change', result.change);
+      metrics.fanout.inc({ event: 'change' });
+    }
+    return result;
+  };
 
   return {
     'cart:add': mutation('cart:add'),
@@ -90,6 +97,32 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'cart:clear': mutation('cart:clear'),
     'watch:report': mutation('watch:report'),
     'watch:remove': mutation('watch:remove'),
+
+    async 'mutations:push'({ socket, session, afterAck }, request) {
+      // A refusal before the engine (an offer that does not verify) ends the push there, like any other.
+      const prepared: Mutation[] = [];
+      let refused: SyncError | undefined;
+      for (const item of request.mutations) {
+        try {
+          prepared.push(prepare(item, session));
+        } catch (err) {
+          if (!(err instanceof SyncError)) throw err;
+          refused = err;
+          break;
+        }
+      }
+      const envelope = envelopeOf(socket, session.room);
+      const outcome = prepared.length > 0 ? await engine.mutateBatch(actorOf(session), prepared, envelope) : { results: [] };
+      const { results } = outcome;
+      const error = outcome.error ?? refused;
+      const answers = results.map((result) => fanOut(socket, session, result));
+      metrics.pushedMutations.inc({ outcome: 'applied' }, answers.length);
+      if (!error) return { results: answers, applied: answers.length };
+      metrics.pushedMutations.inc({ outcome: error.code });
+      // As for a single mutation: the engine refuses writes of revoked sessions even if the signal never came.
+      if (error.code === 'unauthorized') afterAck(() => endSession(socket, 'revoked', { metrics }));
+      return { results: answers, applied: answers.length, error: toWireError(error) };
+    },
 
     async 'sync:since'({ session }, request) {
       if (session.subscribed) await withinMs(session.subscribed, SUBSCRIBE_WAIT_MS);

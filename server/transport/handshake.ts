@@ -1,5 +1,5 @@
 import type { ExtendedError } from 'socket.io';
-import { HandshakeAuth, PROTOCOL_VERSION, type Device, type WireError } from '../../client-sdk/src/protocol/index.ts';
+import { HandshakeAuth, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, type Device, type WireError } from '../../client-sdk/src/protocol/index.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { Engine } from '../engine/engine.ts';
 import { SyncError, toWireError } from '../errors.ts';
@@ -67,8 +67,8 @@ async function admit(socket: GatewaySocket, deps: Deps): Promise<void> {
     throw new SyncError(tokenIssue ? 'unauthorized' : 'bad_request', tokenIssue ? 'token missing or malformed' : 'handshake auth malformed');
   }
   const auth = parsed.data;
-  if (auth.protocol !== PROTOCOL_VERSION) {
-    throw new SyncError('bad_request', `protocol ${auth.protocol} not supported (server speaks ${PROTOCOL_VERSION})`);
+  if (auth.protocol < MIN_PROTOCOL_VERSION || auth.protocol > PROTOCOL_VERSION) {
+    throw new SyncError('bad_request', `protocol ${auth.protocol} not supported (server speaks ${MIN_PROTOCOL_VERSION}-${PROTOCOL_VERSION})`);
   }
   const claims = await deps.verifier.verify(auth.token);
   if (claims.deviceId !== null && claims.deviceId !== auth.deviceId) {

@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { accessContract } from './contract/access.ts';
+import { batchContract } from './contract/batch.ts';
 import { cartContract } from './contract/cart.ts';
 import { cartDetailsContract } from './contract/cart-details.ts';
 import { checkoutContract } from './contract/checkout.ts';
@@ -22,6 +23,7 @@ export function engineContract(name: string, getTarget: () => ContractTarget): v
     cartContract(getTarget);
     watchContract(getTarget);
     idempotencyContract(getTarget);
+    batchContract(getTarget);
     syncContract(getTarget);
     devicesContract(getTarget);
     accessContract(getTarget);

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIMITS } from '../../client-sdk/src/protocol/index.ts';
 import { mintToken, startGateway, type GatewayProcess } from '../support/gateway-process.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
 import { connect, disconnected, nextPush, ok, refusal, send, type ClientSocket } from './helpers.ts';
@@ -119,7 +120,7 @@ describe('abuse', () => {
     const bystander = await user('kate');
     const offender = await user('liam');
     const closed = disconnected(offender);
-    offender.emit('cart:add', { seq: 1, sku: 'big', title: 'x'.repeat(32 * 1024), priceCents: 1, qty: 1 }, () => {});
+    offender.emit('cart:add', { seq: 1, sku: 'big', title: 'x'.repeat(4 * LIMITS.pushBytes), priceCents: 1, qty: 1 }, () => {});
     expect(await closed).toBe('transport close');
     expect(await ok(bystander, 'cart:add', { seq: 1, sku: 'fine', title: 'Fine', priceCents: 1, qty: 1 })).toMatchObject({ version: 1 });
   });

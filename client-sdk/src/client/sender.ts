@@ -30,10 +30,14 @@ export interface Sender {
   kick(): void;
 }
 
+/** What the server said about one entry of a push, when it did not simply apply it. */
+type Refusal = { entry: OutboxEntry; error: WireError };
+
 /**
- * Sends the outbox strictly one mutation at a time, in seq order. A seq at or below the device's last applied
- * one is taken for a duplicate, so a later mutation must never commit before an earlier one that may still be
- * retried (a rate-limited one, say): pipelining would risk silently losing it.
+ * Sends the outbox in seq order, one `mutations:push` at a time, each carrying every pending entry that fits
+ * (edits made while a push is out wait for the next one). A seq at or below the device's last applied one is
+ * taken for a duplicate, so a later mutation must never commit before an earlier one that may still be retried
+ * (a rate-limited one, say): the server stops a push at its first refusal, and only one push is in flight.
  */
 export function createSender(deps: SenderDeps): Sender {
   let run = 0;
@@ -55,33 +59,53 @@ export function createSender(deps: SenderDeps): Sender {
       if (mine !== run) resolve();
     });
 
+  /** Sends one push; returns the refusal that ended it, null when all was applied, or a reason to reconnect. */
+  const push = async (socket: ClientSocket, batch: readonly OutboxEntry[]): Promise<Refusal | null | { reconnect: string }> => {
+    const answer = await request(socket, 'mutations:push', { mutations: batch.map(deps.outbox.toMutation) }, deps.requestTimeoutMs);
+    if (answer.kind === 'lost') return { reconnect: 'no answer to a push of mutations' };
+    if (answer.kind === 'invalid') return { reconnect: answer.detail };
+    if (answer.kind === 'error') return { entry: batch[0] as OutboxEntry, error: answer.error };
+    const { results, error } = answer.value;
+    const refused = batch[results.length];
+    if (results.length > batch.length || (error !== undefined && refused === undefined)) {
+      return { reconnect: 'mutations:push: the answer does not match the push' };
+    }
+    results.forEach((result, i) => deps.onAcked(batch[i] as OutboxEntry, result));
+    return error === undefined || refused === undefined ? null : { entry: refused, error };
+  };
+
   const pump = async (socket: ClientSocket, mine: number) => {
     let failures = 0;
     while (mine === run) {
       const seen = kicks;
-      const entry = await deps.outbox.next();
+      const batch = await deps.outbox.nextBatch();
       if (mine !== run) return;
-      if (!entry) {
+      if (batch.length === 0) {
         if (seen === kicks) await idle(mine);
         continue;
       }
-      const mutation = deps.outbox.toMutation(entry);
-      const answer = await request(socket, mutation.event, mutation.request, deps.requestTimeoutMs);
+      const outcome = await push(socket, batch);
       if (mine !== run) return;
-      if (answer.kind === 'ok') {
+      if (outcome === null) {
         failures = 0;
-        deps.onAcked(entry, answer.value);
-      } else if (answer.kind === 'error' && !RETRYABLE_CODES.has(answer.error.code)) {
+        continue;
+      }
+      if ('reconnect' in outcome) {
+        deps.reconnect(outcome.reconnect);
+        return;
+      }
+      const { entry, error } = outcome;
+      // Part of the push was applied: the server was not refusing everything, so backoff starts over.
+      if (entry !== batch[0]) failures = 0;
+      if (!RETRYABLE_CODES.has(error.code)) {
         failures = 0;
-        deps.onRejected(entry, answer.error);
-      } else if (answer.kind === 'error' && answer.error.code !== 'conflict') {
-        deps.onRetry(entry, answer.error);
-        if (answer.error.code === 'token_expired') deps.refreshToken();
+        deps.onRejected(entry, error);
+      } else if (error.code !== 'conflict') {
+        deps.onRetry(entry, error);
+        if (error.code === 'token_expired') deps.refreshToken();
         await sleep(Math.max(50, fullJitterDelay(failures++, deps.backoff, deps.random)), mine);
       } else {
-        const detail =
-          answer.kind === 'error' ? 'connection superseded (conflict)' : answer.kind === 'lost' ? 'no answer to a mutation' : answer.detail;
-        deps.reconnect(detail);
+        deps.reconnect('connection superseded (conflict)');
         return;
       }
     }

@@ -1,34 +1,16 @@
 import * as z from 'zod';
-import {
-  CartAddRequest,
-  CartClearRequest,
-  CartRemoveRequest,
-  CartSetRequest,
-} from './cart.js';
 import { Change, SyncPayload, SyncRequest } from './changes.js';
 import { Device, DevicesListRequest } from './devices.js';
 import type { Ack } from './errors.js';
-import { Epoch, Millis, Version } from './primitives.js';
+import { Millis } from './primitives.js';
+import { MUTATION_SCHEMAS, MutationResult } from './mutations.js';
+import { MutationsPushRequest, MutationsPushResult } from './push.js';
 import { AuthRefreshRequest, ServerInfo, SessionEnding, SignOutRequest } from './session.js';
-import { WatchRemoveRequest, WatchReportRequest } from './watch.js';
-
-/** Requests that change state. Each carries the device's `seq`; (deviceId, seq) makes a resend harmless. */
-export const MUTATION_SCHEMAS = {
-  'cart:add': CartAddRequest,
-  'cart:set': CartSetRequest,
-  'cart:remove': CartRemoveRequest,
-  'cart:clear': CartClearRequest,
-  'watch:report': WatchReportRequest,
-  'watch:remove': WatchRemoveRequest,
-} as const;
-export type MutationEvent = keyof typeof MUTATION_SCHEMAS;
-export type MutationRequest<E extends MutationEvent = MutationEvent> = z.infer<(typeof MUTATION_SCHEMAS)[E]>;
-/** A mutation tagged with its event, as the SDK's outbox and the server's engines carry it. */
-export type Mutation = { [E in MutationEvent]: { event: E; request: MutationRequest<E> } }[MutationEvent];
 
 /** Every client-to-server request, by event name. */
 export const REQUEST_SCHEMAS = {
   ...MUTATION_SCHEMAS,
+  'mutations:push': MutationsPushRequest,
   'sync:since': SyncRequest,
   'devices:list': DevicesListRequest,
   'auth:refresh': AuthRefreshRequest,
@@ -37,26 +19,11 @@ export const REQUEST_SCHEMAS = {
 export type RequestEvent = keyof typeof REQUEST_SCHEMAS;
 export type RequestOf<E extends RequestEvent> = z.infer<(typeof REQUEST_SCHEMAS)[E]>;
 
-export const MUTATION_EVENTS = Object.keys(MUTATION_SCHEMAS) as MutationEvent[];
 export const REQUEST_EVENTS = Object.keys(REQUEST_SCHEMAS) as RequestEvent[];
 
-export function isMutationEvent(event: string): event is MutationEvent {
-  return Object.prototype.hasOwnProperty.call(MUTATION_SCHEMAS, event);
-}
 export function isRequestEvent(event: string): event is RequestEvent {
   return Object.prototype.hasOwnProperty.call(REQUEST_SCHEMAS, event);
 }
-
-/** The success payload of a mutation: the committed change, or `duplicate` for a resend of an applied one. */
-export const MutationResult = z.strictObject({
-  epoch: Epoch,
-  /** The version that includes this mutation (for a duplicate: a version at or after the one it committed at). */
-  version: Version,
-  duplicate: z.boolean(),
-  /** The committed change; absent for a duplicate. */
-  change: Change.optional(),
-});
-export type MutationResult = z.infer<typeof MutationResult>;
 
 export const SyncResult = z.strictObject({
   ...ServerInfo.shape,
@@ -80,6 +47,7 @@ export interface ResultOf {
   'cart:clear': MutationResult;
   'watch:report': MutationResult;
   'watch:remove': MutationResult;
+  'mutations:push': MutationsPushResult;
   'sync:since': SyncResult;
   'devices:list': DevicesListResult;
   'auth:refresh': AuthRefreshResult;
@@ -93,6 +61,7 @@ export const RESULT_SCHEMAS: { [E in RequestEvent]: z.ZodType<ResultOf[E]> } = {
   'cart:clear': MutationResult,
   'watch:report': MutationResult,
   'watch:remove': MutationResult,
+  'mutations:push': MutationsPushResult,
   'sync:since': SyncResult,
   'devices:list': DevicesListResult,
   'auth:refresh': AuthRefreshResult,

@@ -9,4 +9,6 @@ export * from './watch.js';
 export * from './devices.js';
 export * from './changes.js';
 export * from './session.js';
+export * from './mutations.js';
+export * from './push.js';
 export * from './events.js';

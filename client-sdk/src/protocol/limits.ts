@@ -33,4 +33,8 @@ export const LIMITS = {
   offerLength: 1024,
   /** A checkout freeze, from the admin API: the longest a backend may ask for (1 day). */
   checkoutTtlMsMax: 86_400_000,
+  /** Most mutations in one `mutations:push`. */
+  pushMutations: 100,
+  /** Most bytes of one push's `mutations` array (its JSON, UTF-8). */
+  pushBytes: 65_536,
 } as const;

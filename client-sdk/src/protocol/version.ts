@@ -1,7 +1,14 @@
 /**
- * Wire protocol version, sent by the client in the handshake.
+ * Wire protocol version, sent by the client in the handshake. A server accepts every version from
+ * MIN_PROTOCOL_VERSION up to its own, so older SDKs keep working; a newer SDK is refused at the handshake
+ * (`bad_request`) by a server that does not speak its version yet.
  *
  * History:
  * - 1: first version (cart, watch progress, devices, versioned change log).
+ * - 2: `mutations:push` sends up to LIMITS.pushMutations pending mutations in one request; the SDK uses it for
+ *   every mutation. The single-mutation events stay for version-1 clients.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** The oldest protocol version a server still accepts. */
+export const MIN_PROTOCOL_VERSION = 1;

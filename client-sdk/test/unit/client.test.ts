@@ -1,12 +1,25 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSyncClient, memoryStorage, type SyncClient, type SyncClientError, type SyncClientOptions } from '../../src/index.ts';
-import type { Change, SyncResult } from '../../src/protocol/index.ts';
+import { isMutationEvent, type Change, type Mutation, type SyncResult } from '../../src/protocol/index.ts';
 import { fakeIo, type FakeSocket } from '../support/fake-socket.ts';
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const tokenFor = (sub: string) => `${b64url({ alg: 'HS256' })}.${b64url({ sub, exp: Date.now() / 1000 + 3600 })}.sig`;
 
 type Request = FakeSocket['requests'][number];
+
+/** A push of one mutation, answered as the single-mutation event: an applied result or a refusal of it. */
+function asSingle(request: Request & { socket: FakeSocket }): Request & { socket: FakeSocket } {
+  const [mutation] = (request.payload as { mutations: Mutation[] }).mutations;
+  const ack = (error: Error | null, response: unknown) => {
+    const answer = response as { ok: boolean; error?: unknown } & Record<string, unknown>;
+    if (error || !answer || typeof answer !== 'object') return request.ack(error, response);
+    if (answer.ok === false) return request.ack(null, { ok: true, results: [], applied: 0, error: answer.error });
+    const { ok, ...result } = answer;
+    return request.ack(null, { ok, results: [result], applied: 1 });
+  };
+  return { ...request, payload: mutation?.request, ack };
+}
 
 /** Plays the gateway's side of the protocol, one answer at a time, as each test scripts it. */
 function fakeGateway() {
@@ -17,19 +30,27 @@ function fakeGateway() {
   return {
     io: wire.io,
     sockets: wire.sockets,
-    /** Waits for the next unanswered request of `event` on a live socket. */
+    /**
+     * Waits for the next unanswered request of `event` on a live socket. A mutation event is found as a
+     * `mutations:push` of that one mutation, seen (payload and answer) as if it had been sent on its own.
+     */
     async next(event: string): Promise<Request & { socket: FakeSocket }> {
       let found: (Request & { socket: FakeSocket }) | undefined;
+      const matches = (r: Request) => {
+        if (!isMutationEvent(event)) return r.event === event;
+        const mutations = (r.payload as { mutations?: Mutation[] }).mutations;
+        return r.event === 'mutations:push' && mutations?.length === 1 && mutations[0]?.event === event;
+      };
       await vi.waitFor(() => {
         for (const socket of wire.sockets.filter(open)) {
-          const request = socket.requests.find((r) => r.event === event && !answered.has(r));
+          const request = socket.requests.find((r) => matches(r) && !answered.has(r));
           if (request) found = { ...request, socket };
         }
         expect(found).toBeDefined();
       });
       const request = found as Request & { socket: FakeSocket };
       answered.add(wire.sockets.flatMap((s) => s.requests).find((r) => r.ack === request.ack) as Request);
-      return request;
+      return isMutationEvent(event) ? asSingle(request) : request;
     },
     /** Accepts the waiting connection and returns its `sync:since`, unanswered. */
     async connect() {
@@ -229,7 +250,7 @@ describe('client against a scripted gateway', () => {
     await gw2.accept();
     expect(bob.c.pendingCount).toBe(0);
     expect(bob.c.cart.get().items).toEqual([]);
-    expect(gw2.sockets[0]?.requests.some((r) => r.event === 'cart:add')).toBe(false);
+    expect(gw2.sockets[0]?.requests.some((r) => r.event === 'mutations:push')).toBe(false);
   });
 
   it('keeps a device list pushed while its sync was out over the older list in the answer', async () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConnectionManager, type SessionHooks } from '../../src/connection/connection-manager.ts';
 import { createConnectionStateMachine } from '../../src/connection/state.ts';
 import type { SyncClientError } from '../../src/errors.ts';
+import { PROTOCOL_VERSION } from '../../src/protocol/index.ts';
 import { createTokenManager } from '../../src/token/token-manager.ts';
 import { systemTimers } from '../../src/util/timers.ts';
 import { fakeIo, type FakeSocket } from '../support/fake-socket.ts';
@@ -68,7 +69,7 @@ describe('connection manager', () => {
     const socket = t.fake.last();
     expect(socket.url).toBe('http://a');
     expect(socket.options).toMatchObject({ transports: ['websocket'], forceNew: true, reconnection: false });
-    expect(socket.options.auth).toMatchObject({ deviceId: 'phone', protocol: 1 });
+    expect(socket.options.auth).toMatchObject({ deviceId: 'phone', protocol: PROTOCOL_VERSION });
     await t.connected(socket);
     expect(t.machine.state).toEqual({ status: 'connected', url: 'http://a', nodeId: 'n' });
     expect(t.manager.socket).toBe(socket);

@@ -102,28 +102,48 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     return decision.op;
   };
 
+  /** One mutation, synchronously: nothing else runs for the user between its checks and its commit. */
+  const applyOne = (actor: Actor, raw: Mutation): MutationResult => {
+    const mutation = parseMutation(raw);
+    const state = user(actor.userId);
+    const at = now();
+    if (isRevokedBy(state.revoked, actor.deviceId, actor.issuedAt)) throw new SyncError('unauthorized', 'session revoked');
+    if (state.conns.get(actor.deviceId) !== actor.connId) {
+      throw new SyncError('conflict', 'this connection was superseded by a newer one of the same device');
+    }
+    takeRate(state, at);
+    const seq = mutation.request.seq;
+    const applied = state.seqs.get(actor.deviceId);
+    if (applied && seq <= applied.seq) return { epoch: state.epoch, version: applied.version, duplicate: true };
+
+    const op = decide(state, actor, mutation, at);
+    const change = commitChange(state, actor.deviceId, seq, at, op);
+    state.seqs.set(actor.deviceId, { seq, version: state.version });
+    return { epoch: state.epoch, version: state.version, duplicate: false, change: structuredClone(change) };
+  };
+
   return {
     kind: 'memory',
     ...createMemoryDomainOps({ now, user: (userId) => (ensureOpen(), user(userId)), peek: (userId) => (ensureOpen(), users.get(userId)) }),
 
     async mutate(actor, raw): Promise<MutationResult> {
       ensureOpen();
-      const mutation = parseMutation(raw);
-      const state = user(actor.userId);
-      const at = now();
-      if (isRevokedBy(state.revoked, actor.deviceId, actor.issuedAt)) throw new SyncError('unauthorized', 'session revoked');
-      if (state.conns.get(actor.deviceId) !== actor.connId) {
-        throw new SyncError('conflict', 'this connection was superseded by a newer one of the same device');
-      }
-      takeRate(state, at);
-      const seq = mutation.request.seq;
-      const applied = state.seqs.get(actor.deviceId);
-      if (applied && seq <= applied.seq) return { epoch: state.epoch, version: applied.version, duplicate: true };
+      return applyOne(actor, raw);
+    },
 
-      const op = decide(state, actor, mutation, at);
-      const change = commitChange(state, actor.deviceId, seq, at, op);
-      state.seqs.set(actor.deviceId, { seq, version: state.version });
-      return { epoch: state.epoch, version: state.version, duplicate: false, change: structuredClone(change) };
+    async mutateBatch(actor, mutations) {
+      // One synchronous loop, like the Redis engine's single script: nothing interleaves.
+      ensureOpen();
+      const results: MutationResult[] = [];
+      for (const mutation of mutations) {
+        try {
+          results.push(applyOne(actor, mutation));
+        } catch (err) {
+          if (err instanceof SyncError) return { results, error: err };
+          throw err;
+        }
+      }
+      return { results };
     },
 
     async sync(userId, since): Promise<SyncPayload> {

@@ -14,7 +14,8 @@ import { sortCartLines, sortDevices, sortWatchEntries } from '../../../client-sd
 import { parseMutation } from '../../domain/mutation.ts';
 import { isRevokedBy } from '../../domain/revocation.ts';
 import { SyncError } from '../../errors.ts';
-import type { Actor, DevicesChanged, Engine, EngineOptions, FanoutEnvelope } from '../engine.ts';
+import type { Actor, BatchOutcome, DevicesChanged, Engine, EngineOptions, FanoutEnvelope } from '../engine.ts';
+import { encodeBatch, mutationCall, parseBatchReply, parseMutationReply, type MutationCall } from './mutation-call.ts';
 import { PRESENCE_KEY, parsePresenceMember, presenceMember, userKeys } from './keys.ts';
 import { withDeadline } from './deadline.ts';
 import { toSyncError } from './redis-errors.ts';
@@ -46,35 +47,6 @@ function strings(value: unknown): string[] {
 }
 function parseDevices(value: unknown): Device[] {
   return sortDevices(strings(value).map((raw) => JSON.parse(raw) as Device));
-}
-
-/** Arguments of a mutation script after the gate's, in the order the script reads them (ARGV[9..]). */
-function requestArgs(mutation: Mutation): { script: ScriptName; args: (string | number)[] } {
-  switch (mutation.event) {
-    case 'cart:add': {
-      const r = mutation.request;
-      const attributes = r.attributes ? JSON.stringify(r.attributes) : '';
-      return {
-        script: 'mutateCart',
-        args: ['add', r.sku, r.qty, r.title, r.priceCents, LIMITS.cartLines, LIMITS.qtyMax, r.currency ?? '', attributes],
-      };
-    }
-    case 'cart:set':
-      return { script: 'mutateCart', args: ['set', mutation.request.sku, mutation.request.qty, '', 0, LIMITS.cartLines, LIMITS.qtyMax, '', ''] };
-    case 'cart:remove':
-      return { script: 'mutateCart', args: ['remove', mutation.request.sku, 0, '', 0, LIMITS.cartLines, LIMITS.qtyMax, '', ''] };
-    case 'cart:clear':
-      return { script: 'mutateCart', args: ['clear', '', 0, '', 0, LIMITS.cartLines, LIMITS.qtyMax, '', ''] };
-    case 'watch:remove':
-      return { script: 'mutateWatchRemove', args: [mutation.request.videoId] };
-    case 'watch:report': {
-      const r = mutation.request;
-      return {
-        script: 'mutateWatch',
-        args: [r.videoId, String(r.positionSec), String(r.durationSec), r.at, r.kind, LIMITS.watchEntries, String(LIMITS.completedFraction)],
-      };
-    }
-  }
 }
 
 /** The reply of `sync_reply` (scripts/sync-prelude.lua), and how many lost versions it counted first. */
@@ -147,17 +119,30 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     ...createRedisDomainOps({ run, random }),
 
     async mutate(actor: Actor, raw: Mutation, fanout?: FanoutEnvelope): Promise<MutationResult & { published?: boolean }> {
-      const mutation = parseMutation(raw);
-      const k = userKeys(actor.userId);
-      const { script, args } = requestArgs(mutation);
-      const keys = [k.meta, k.log, k.seq, k.conn, k.revoked, script === 'mutateCart' ? k.cart : k.watch];
-      if (script !== 'mutateCart') keys.push(k.watchz);
-      const gate = [actor.deviceId, actor.connId, actor.issuedAt, String(mutation.request.seq), rateLimit.perSecond, rateLimit.burst, random(), LIMITS.changeLog];
-      const publish = fanout ? [fanout.channel, fanout.prefix, fanout.suffix] : ['', '', ''];
-      const reply = strings(await mutateScript(script, keys, [...gate, ...args, ...publish]));
-      if (reply[0] === 'dup') return { epoch: reply[1] ?? '', version: Number(reply[2]), duplicate: true };
-      const change = JSON.parse(reply[1] ?? '') as Change;
-      return { epoch: change.epoch, version: change.version, duplicate: false, change, published: reply[2] === '1' };
+      const { script, keys, args } = mutationCall(actor, parseMutation(raw), { rateLimit, fanout, epochCandidate: random() });
+      return parseMutationReply(await mutateScript(script, keys, args));
+    },
+
+    async mutateBatch(actor, raws, fanout): Promise<BatchOutcome> {
+      // Validated up front: the batch sent to the store stops before the first invalid mutation.
+      const calls: MutationCall[] = [];
+      let invalid: SyncError | undefined;
+      const context = { rateLimit, fanout, epochCandidate: random() };
+      for (const raw of raws) {
+        try {
+          calls.push(mutationCall(actor, parseMutation(raw), context));
+        } catch (err) {
+          if (!(err instanceof SyncError)) throw err;
+          invalid = err;
+          break;
+        }
+      }
+      if (calls.length === 0) return invalid ? { results: [], error: invalid } : { results: [] };
+      const { keys, args } = encodeBatch(calls);
+      const { results, refusal } = parseBatchReply(await mutateScript('mutateBatch', keys, args));
+      const error = refusal === null ? invalid : toSyncError(refusal);
+      if (error && !(error instanceof SyncError)) throw error;
+      return error ? { results, error } : { results };
     },
 
     async sync(userId, since): Promise<SyncPayload> {

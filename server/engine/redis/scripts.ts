@@ -23,7 +23,10 @@ const SCRIPTS = {
   mergeApply: { file: 'merge-apply.lua', preludes: ['prelude.lua', 'backend-prelude.lua'], keys: 6 },
 } as const;
 
-export type ScriptName = keyof typeof SCRIPTS;
+/** The scripts `mutateBatch` can run, each as a function of its KEYS and ARGV (see mutate-batch.lua). */
+const BATCHABLE = ['mutateCart', 'mutateWatch', 'mutateWatchRemove'] as const satisfies readonly (keyof typeof SCRIPTS)[];
+
+export type ScriptName = keyof typeof SCRIPTS | 'mutateBatch';
 type Arg = string | number;
 export type ScriptRunner = (name: ScriptName, keys: readonly string[], args: readonly Arg[]) => Promise<unknown>;
 /**
@@ -44,30 +47,48 @@ function source(file: string): string {
 
 type ScriptCommand = (...args: Arg[]) => Promise<unknown>;
 
+function scriptSource(name: keyof typeof SCRIPTS): string {
+  const spec = SCRIPTS[name];
+  return [...spec.preludes, spec.file].map(source).join('\n');
+}
+
+/**
+ * The batch script: each batchable script whole (preludes and body) as a function whose parameters shadow
+ * KEYS and ARGV, so its top-level `return` answers for one mutation, then the loop that calls them.
+ */
+function batchSource(): string {
+  const bodies = BATCHABLE.map((name) => `MUTATIONS.${name} = function(KEYS, ARGV)\n${scriptSource(name)}\nend`);
+  return ['local MUTATIONS = {}', ...bodies, source('mutate-batch.lua')].join('\n');
+}
+
 /**
  * Reads the scripts once and registers them with ioredis' `defineCommand`, which sends EVALSHA
  * (falling back to EVAL once per connection when the script is not cached, e.g. after a Redis restart).
  */
 export function defineScripts(redis: Redis | Cluster): ScriptRunner & { replicated: ReplicatedScriptRunner } {
   const commands = new Map<ScriptName, ScriptCommand>();
-  for (const [name, spec] of Object.entries(SCRIPTS) as [ScriptName, (typeof SCRIPTS)[ScriptName]][]) {
-    const lua = [...spec.preludes, spec.file].map(source).join('\n');
+  const define = (name: ScriptName, lua: string, numberOfKeys: number | undefined) => {
     const command = `tandem_${name}`;
-    redis.defineCommand(command, { lua, numberOfKeys: spec.keys });
+    redis.defineCommand(command, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
     const fn: unknown = Reflect.get(redis, command);
     if (typeof fn !== 'function') throw new Error(`ioredis did not define ${command}`);
     commands.set(name, (...args) => (fn as ScriptCommand).apply(redis, args));
-  }
+  };
+  for (const name of Object.keys(SCRIPTS) as (keyof typeof SCRIPTS)[]) define(name, scriptSource(name), SCRIPTS[name].keys);
+  define('mutateBatch', batchSource(), undefined);
+  // The batch script has no fixed key count: ioredis takes it as the first argument.
+  const argv = (name: ScriptName, keys: readonly string[], args: readonly Arg[]): Arg[] =>
+    name === 'mutateBatch' ? [keys.length, ...keys, ...args] : [...keys, ...args];
   const runner: ScriptRunner = (name, keys, args) => {
     const run = commands.get(name);
     if (!run) throw new Error(`unknown script ${name}`);
-    return run(...keys, ...args);
+    return run(...argv(name, keys, args));
   };
   const replicated: ReplicatedScriptRunner = async (name, keys, args, wait) => {
     const pipeline = redis.pipeline();
     const queue: unknown = Reflect.get(pipeline, `tandem_${name}`);
     if (typeof queue !== 'function') throw new Error(`ioredis did not define tandem_${name} on pipelines`);
-    (queue as (...a: Arg[]) => unknown).apply(pipeline, [...keys, ...args]);
+    (queue as (...a: Arg[]) => unknown).apply(pipeline, argv(name, keys, args));
     pipeline.call('WAIT', String(wait.replicas), String(wait.timeoutMs));
     const results = (await pipeline.exec()) ?? [];
     const [scriptErr, reply] = results[0] ?? [new Error('empty pipeline answer'), null];

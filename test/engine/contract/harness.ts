@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, expect } from 'vitest';
 import type { DeviceKind, Mutation, MutationResult, ErrorCode } from '../../../client-sdk/src/protocol/index.ts';
-import type { Actor, Engine, EngineOptions } from '../../../server/engine/engine.ts';
+import type { Actor, BatchOutcome, Engine, EngineOptions } from '../../../server/engine/engine.ts';
 import { SyncError } from '../../../server/errors.ts';
 
 /** What the contract suite needs from a backend. */
@@ -63,6 +63,17 @@ export class TestDevice {
   /** Sends a mutation with an explicit seq (resends, skips). */
   sendAt<E extends Mutation['event']>(seq: number, event: E, request: Request<E>): Promise<MutationResult> {
     return this.engine.mutate(this.actor, { event, request: { ...request, seq } } as Mutation);
+  }
+
+  /** Sends mutations as one batch, numbered with the next seqs. */
+  push(mutations: ReadonlyArray<{ [E in Mutation['event']]: { event: E; request: Request<E> } }[Mutation['event']]>): Promise<BatchOutcome> {
+    const numbered = mutations.map((m) => ({ event: m.event, request: { ...m.request, seq: ++this.seq } }) as Mutation);
+    return this.engine.mutateBatch(this.actor, numbered);
+  }
+
+  /** Sends already numbered mutations as one batch (resends). */
+  pushAt(mutations: readonly Mutation[]): Promise<BatchOutcome> {
+    return this.engine.mutateBatch(this.actor, mutations);
   }
 
   add(sku: string, qty = 1, title = `Item ${sku}`, priceCents = 100) {

@@ -1,3 +1,4 @@
+import { LIMITS } from '../../../../client-sdk/src/protocol/index.ts';
 import { answerCode, mustConnect } from '../../harness/probe.ts';
 import { check, type Check } from '../../harness/scenario.ts';
 import { pause, waitUntil } from '../../harness/stats.ts';
@@ -8,12 +9,12 @@ export async function oversizeAttack(url: string): Promise<Check[]> {
   let closedBy = '';
   probe.socket.on('disconnect', (reason) => (closedBy = reason));
   const near = await probe.mutate('cart:add', { sku: 's'.repeat(10_000), title: 't', priceCents: 1, qty: 1 });
-  void probe.mutate('cart:add', { sku: 'big', title: 'x'.repeat(40_000), priceCents: 1, qty: 1 }, 3000);
+  void probe.mutate('cart:add', { sku: 'big', title: 'x'.repeat(4 * LIMITS.pushBytes), priceCents: 1, qty: 1 }, 3000);
   const closed = await waitUntil(() => closedBy !== '', 5000, 20);
   probe.close();
   return [
     check('a 10 KB field under the frame limit answers bad_request', answerCode(near.answer) === 'bad_request', answerCode(near.answer)),
-    check('a 40 KB frame (over the 16 KiB limit) closes the connection', closed !== null, closed === null ? 'still open' : `closed (${closedBy})`),
+    check(`a ${(4 * LIMITS.pushBytes) / 1024} KiB frame (over the ${(2 * LIMITS.pushBytes) / 1024} KiB limit) closes the connection`, closed !== null, closed === null ? 'still open' : `closed (${closedBy})`),
   ];
 }
 

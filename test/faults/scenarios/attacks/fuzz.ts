@@ -28,7 +28,7 @@ function randomValue(rng: Rng, depth: number): unknown {
   return JSON.parse(JSON.stringify(out).replace('"prototype"', '"__proto__"')) as unknown;
 }
 
-/** Nesting deep enough to hurt a recursive validator, still under the 16 KiB frame limit. */
+/** Nesting deep enough to hurt a recursive validator, still under the frame limit. */
 function deepNesting(rng: Rng): unknown {
   const depth = rng.int(100, 3000);
   return JSON.parse(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`) as unknown;
@@ -109,7 +109,7 @@ export async function fuzz(options: { url: string; rng: Rng; messages: number; c
         const answer = await new Promise<unknown>((resolve) => {
           probe.socket.timeout(3000).emit(message.event, ...args, (err: Error | null, reply: unknown) => resolve(err ? 'timeout' : reply));
         });
-        // A frame over the 16 KiB limit closes the connection: its request (and any sent meanwhile) go unanswered.
+        // A frame over the limit closes the connection: its request (and any sent meanwhile) go unanswered.
         const code = answer === 'timeout' && !probe.socket.connected ? 'connection closed' : answerCode(answer);
         codes.set(code, (codes.get(code) ?? 0) + 1);
         if (code === 'timeout' && unanswered.length < 8) unanswered.push(`${JSON.stringify(message.event).slice(0, 40)} ${JSON.stringify(args).slice(0, 120)}`);
