@@ -18,7 +18,7 @@ afterAll(async () => {
 
 /** A counter of a node's /metrics, summed over the label sets that contain `labels`. */
 async function counter(node: number, name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`${url(node)}/metrics`)).text();
+  const text = await (await fetch(`${cluster.nodes[node - 1]?.adminUrl ?? ''}/metrics`)).text();
   return text
     .split('\n')
     .filter((line) => line.startsWith(`${name}{`) && line.includes(labels))
