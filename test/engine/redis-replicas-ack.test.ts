@@ -49,6 +49,19 @@ describe('redis engine with REDIS_MIN_REPLICAS_ACK', () => {
     expect((await snapshotOf(engine, user)).state.cart.map((l) => l.sku)).toEqual(['a', 'b']);
   });
 
+  it('acknowledges a push once the replica has all of it; a push it cannot confirm is retried whole, once', async () => {
+    const user = uniqueUser();
+    const phone = await connect(engine, user, 'phone');
+    const add = (seq: number, sku: string) => ({ event: 'cart:add' as const, request: { seq, sku, title: sku, priceCents: 1, qty: 1 } });
+    expect((await phone.pushAt([add(1, 'a'), add(2, 'b')])).results).toHaveLength(2);
+    replica.signal('SIGSTOP');
+    await expectCode(phone.pushAt([add(3, 'c'), add(4, 'd')]), 'unavailable');
+    replica.signal('SIGCONT');
+    const retry = await vi.waitFor(() => phone.pushAt([add(3, 'c'), add(4, 'd')]), { timeout: 10_000, interval: 50 });
+    expect(retry.results.map((r) => r.duplicate)).toEqual([true, true]);
+    expect((await snapshotOf(engine, user)).state.cart.map((l) => l.sku)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('passes refusals through unchanged', async () => {
     const user = uniqueUser();
     const phone = await connect(engine, user, 'phone');
