@@ -42,6 +42,13 @@ async function main(): Promise<void> {
     },
     'listening',
   );
+  if (config.demoDir) {
+    const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}/`;
+    logger.info({ url }, `demo page: open ${url}`);
+    // The JSON line is for log collectors; a person at a terminal gets the address on its own line.
+    if (process.stdout.isTTY) process.stdout.write(`\n  Tandem is running: open ${url} in a browser\n\n`);
+  }
   const admin = createAdminServer({
     config: config.admin,
     routes: createAdminRoutes({ engine: infra.engine, config: config.admin }),

@@ -162,6 +162,11 @@ export interface SyncClient {
   goOffline(): void;
   /** Connects now. */
   goOnline(): void;
+  /**
+   * Skips the wait of a reconnect backoff (or a drain hint) and connects now, starting the backoff over; a no-op
+   * unless the client is offline because its connection was lost (`goOffline()` keeps it offline).
+   */
+  reconnectNow(): void;
   /** Revokes this device's session (or every session of the user), then wipes local data and closes. */
   signOut(options?: { everywhere?: boolean }): Promise<void>;
   /** Disconnects for good; unsent mutations stay in storage for the next client with the same storage. */

@@ -68,7 +68,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       options.onAction?.(`killed ${node.id}${pid ? ` (kill -9 ${pid})` : ''}`);
       return send(res, 200, await clusterInfo());
     }
-    options.onAction?.(`restarting ${node.id}`);
+    options.onAction?.(node.state === 'running' ? `draining ${node.id}, then starting it again` : `starting ${node.id}`);
     node.restart().then(
       () => options.onAction?.(`${node.id} is back (pid ${node.pid ?? '?'})`),
       (error: unknown) => options.onAction?.(`${node.id} failed to restart: ${error instanceof Error ? error.message : String(error)}`),

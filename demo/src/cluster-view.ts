@@ -1,7 +1,7 @@
 /**
  * The cluster panel's model. With the demo's control endpoint (`npm run demo`) it shows what the endpoint
- * reports; without it (`npm start`, docker-compose) it shows the nodes it has seen answer /readyz and
- * /metrics through the page's origin.
+ * reports; without it (`npm start`, docker-compose) it shows the nodes it has seen answer /readyz through the
+ * page's origin (and their connection count when given the text of their /metrics, which lives on the admin port).
  */
 import type { ClusterInfo, NodeState } from './cluster-types.ts';
 import { connectionCount, parseMetrics } from './metrics-text.ts';

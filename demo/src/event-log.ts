@@ -21,7 +21,14 @@ export interface LogEntry {
   group?: string;
   /** Ids of the earlier changes merged into this line. */
   merged?: string[];
+  /** Events that repeat (a device retrying) carry a key: a repeat updates one line and counts instead of adding one. */
+  repeatKey?: string;
+  /** How many times this line's event happened (when more than once). */
+  count?: number;
 }
+
+/** How far back a repeat is looked for: two devices retrying at once alternate their lines. */
+const REPEAT_WINDOW = 4;
 
 export const LOG_LIMIT = 60;
 
@@ -83,14 +90,25 @@ function see(entry: LogEntry, seen: ChangeSighting): LogEntry {
   return { ...entry, deliveries: [...deliveries, delivery] };
 }
 
-/** Adds a non-change event (a device connected, a node was killed). */
+/**
+ * Adds a non-change event (a device connected, a node was killed). With `repeatKey`, an event that repeats one
+ * among the newest few lines moves that line to the top with its count raised instead of adding another.
+ */
 export function addEvent(
   log: readonly LogEntry[],
   kind: Exclude<LogKind, 'change'>,
   text: string,
-  extra: { device?: string; node?: string; at?: number } = {},
+  extra: { device?: string; node?: string; at?: number; repeatKey?: string } = {},
 ): LogEntry[] {
   const { at = Date.now(), ...rest } = extra;
+  if (rest.repeatKey) {
+    const index = log.slice(0, REPEAT_WINDOW).findIndex((e) => e.repeatKey === rest.repeatKey && e.text === text);
+    const earlier = log[index];
+    if (earlier) {
+      const repeated: LogEntry = { ...earlier, ...rest, at, count: (earlier.count ?? 1) + 1 };
+      return [repeated, ...log.slice(0, index), ...log.slice(index + 1)];
+    }
+  }
   const entry: LogEntry = { id: nextId(kind, at), at, kind, text, ...rest };
   return [entry, ...log].slice(0, LOG_LIMIT);
 }

@@ -133,15 +133,25 @@ export interface DeviceRow {
   detail: string;
 }
 
-/** The user's device list: online first, then most recently seen. */
-export function deviceRows(devices: readonly Device[], labelOf: (deviceId: string) => string, now: number): DeviceRow[] {
-  return [...devices]
+/**
+ * The user's device list, online first, then most recently seen. The list is the server's word as of the last
+ * connection: while this device is not connected it shows itself offline and nobody else as online (it cannot know).
+ */
+export function deviceRows(
+  devices: readonly Device[],
+  labelOf: (deviceId: string) => string,
+  now: number,
+  viewer: { self: string; connected: boolean } = { self: '', connected: true },
+): DeviceRow[] {
+  const rows = devices.map((d) => {
+    const base = { deviceId: d.deviceId, label: labelOf(d.deviceId), kind: d.kind, lastSeen: d.lastSeen };
+    if (viewer.connected) {
+      return { ...base, online: d.online, detail: d.online ? `online via ${d.nodeId || '?'}` : `offline · seen ${formatAgo(d.lastSeen, now)}` };
+    }
+    if (d.deviceId === viewer.self) return { ...base, online: false, detail: 'offline · changes wait in the outbox' };
+    return { ...base, online: false, detail: d.online ? 'unknown while this device is offline' : `offline · seen ${formatAgo(d.lastSeen, now)}` };
+  });
+  return rows
     .sort((a, b) => Number(b.online) - Number(a.online) || b.lastSeen - a.lastSeen)
-    .map((d) => ({
-      deviceId: d.deviceId,
-      label: labelOf(d.deviceId),
-      kind: d.kind,
-      online: d.online,
-      detail: d.online ? `online via ${d.nodeId || '?'}` : `offline · seen ${formatAgo(d.lastSeen, now)}`,
-    }));
+    .map(({ lastSeen: _lastSeen, ...row }) => row);
 }

@@ -78,4 +78,22 @@ describe('event log with a playing video', () => {
     log = recordChange(log, watchChange(4, 'city-lights'), own);
     expect(log.map((e) => e.version)).toEqual([4, 3, 2, 1]);
   });
+
+  it('collapses a repeating event into one line with a count, also when two devices alternate', () => {
+    let log = addEvent([], 'cluster', 'node-1 killed', { at: 1 });
+    for (let i = 0; i < 15; i += 1) {
+      log = addEvent(log, 'connection', 'Phone lost its connection, reconnecting', { device: 'Phone', at: 10 + i, repeatKey: 'Phone:retrying' });
+      log = addEvent(log, 'connection', 'Laptop lost its connection, reconnecting', { device: 'Laptop', at: 10 + i, repeatKey: 'Laptop:retrying' });
+    }
+    expect(log.map((e) => [e.text, e.count])).toEqual([
+      ['Laptop lost its connection, reconnecting', 15],
+      ['Phone lost its connection, reconnecting', 15],
+      ['node-1 killed', undefined],
+    ]);
+    expect(log[0]?.at).toBe(24);
+    log = addEvent(log, 'connection', 'Phone connected', { device: 'Phone', at: 30 });
+    log = addEvent(log, 'connection', 'Phone lost its connection, reconnecting', { device: 'Phone', at: 31, repeatKey: 'Phone:retrying' });
+    expect(log).toHaveLength(4);
+    expect(log[0]).toMatchObject({ text: 'Phone lost its connection, reconnecting', count: 16, at: 31 });
+  });
 });

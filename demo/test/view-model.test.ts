@@ -68,16 +68,29 @@ describe('view model', () => {
 });
 
 describe('device rows', () => {
+  const device = (deviceId: string, online: boolean, lastSeen: number, nodeId = ''): Device => ({
+    deviceId,
+    name: deviceId,
+    kind: 'other',
+    connectedAt: 0,
+    lastSeen,
+    online,
+    nodeId,
+  });
+
+  it('shows nobody online while this device is not connected, itself included', () => {
+    const label = deviceLabeler(new Map([['p', 'Phone'], ['l', 'Laptop']]), []);
+    // The server's last word: both online. The laptop has since lost its connection.
+    const rows = deviceRows([device('p', true, 5_000, 'node-2'), device('l', true, 6_000, 'node-1')], label, 10_000, { self: 'l', connected: false });
+    expect(rows.map((r) => [r.label, r.online, r.detail])).toEqual([
+      ['Laptop', false, 'offline · changes wait in the outbox'],
+      ['Phone', false, 'unknown while this device is offline'],
+    ]);
+    const live = deviceRows([device('p', true, 5_000, 'node-2'), device('l', true, 6_000, 'node-1')], label, 10_000, { self: 'l', connected: true });
+    expect(live.map((r) => r.online)).toEqual([true, true]);
+  });
+
   it('lists online devices first with their node, then offline ones by last seen', () => {
-    const device = (deviceId: string, online: boolean, lastSeen: number, nodeId = ''): Device => ({
-      deviceId,
-      name: deviceId,
-      kind: 'other',
-      connectedAt: 0,
-      lastSeen,
-      online,
-      nodeId,
-    });
     const label = deviceLabeler(new Map([['p', 'Phone']]), []);
     const rows = deviceRows([device('old', false, 1_000), device('p', true, 5_000, 'node-2'), device('tv', false, 50_000)], label, 230_000);
     expect(rows.map((r) => [r.label, r.detail])).toEqual([

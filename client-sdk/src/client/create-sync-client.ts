@@ -194,6 +194,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     ready,
     goOffline: () => manager.goOffline(),
     goOnline: () => void init.then(() => manager.goOnline()),
+    reconnectNow: () =>
+      void init.then(() => {
+        const state = machine.state;
+        if (state.status === 'offline' && state.reason !== 'manual') manager.goOnline();
+      }),
     async signOut({ everywhere = false } = {}) {
       const socket = manager.socket;
       if (!socket) throw new SyncClientError('unavailable', 'signing out needs a connection');

@@ -56,7 +56,17 @@ export function App(props: AppProps) {
                 : status === 'unauthorized'
                   ? `${label} was refused: ${state.status === 'unauthorized' ? state.error.code : 'unauthorized'}`
                   : null;
-          if (text) setLog((l) => addEvent(l, 'connection', text, { device: label, ...(status === 'connected' && s.client.nodeId ? { node: s.client.nodeId } : {}) }));
+          // Every failed retry reports `offline` again: those lines collapse into one that counts.
+          const retrying = state.status === 'offline' && state.reason === 'network';
+          if (text) {
+            setLog((l) =>
+              addEvent(l, 'connection', text, {
+                device: label,
+                ...(status === 'connected' && s.client.nodeId ? { node: s.client.nodeId } : {}),
+                ...(retrying ? { repeatKey: `${label}:retrying` } : {}),
+              }),
+            );
+          }
         }),
         s.client.onError((error) => {
           if (!error.retryable) setLog((l) => addEvent(l, 'error', `${label}: ${describeError(error)}`, { device: label }));

@@ -10,11 +10,15 @@ export function ProductTile(props: { hue: number; icon: Product['icon']; size: n
   );
 }
 
-export function CatalogGrid(props: { onAdd: (product: Product) => void; inCart: ReadonlyMap<string, number>; columns: number }) {
+/** `columns`: a fixed count, or `auto`: as many 136 px columns as fit. */
+export function CatalogGrid(props: { onAdd: (product: Product) => void; inCart: ReadonlyMap<string, number>; columns: number | 'auto' }) {
   return (
-    <section className="section">
+    <section className="section" data-testid="catalog">
       <h3>Shop</h3>
-      <div className="catalog" style={{ gridTemplateColumns: `repeat(${props.columns}, minmax(0, 1fr))` }}>
+      <div
+        className={`catalog${props.columns === 'auto' ? ' auto' : ''}`}
+        style={props.columns === 'auto' ? undefined : { gridTemplateColumns: `repeat(${props.columns}, minmax(0, 1fr))` }}
+      >
         {PRODUCTS.map((p) => {
           const qty = props.inCart.get(p.sku) ?? 0;
           return (

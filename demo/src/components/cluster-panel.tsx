@@ -13,7 +13,7 @@ async function readJson(response: Response): Promise<unknown> {
   return response.headers.get('content-type')?.includes('json') ? response.json() : null;
 }
 
-/** Polls the control endpoint when the page runs in `npm run demo`, otherwise /readyz and /metrics. */
+/** Polls the control endpoint when the page runs in `npm run demo`, otherwise /readyz. */
 export function useClusterPanel(frames: Frames, log: (text: string, node: string) => void) {
   const [control, setControl] = useState<boolean | null>(null);
   const [info, setInfo] = useState<ClusterInfo | null>(null);
@@ -27,11 +27,12 @@ export function useClusterPanel(frames: Frames, log: (text: string, node: string
     const poll = async () => {
       try {
         if (controlRef.current !== true) {
-          const [ready, metrics] = await Promise.all([fetch('/readyz', { cache: 'no-store' }), fetch('/metrics', { cache: 'no-store' })]);
+          // /metrics lives on the admin listener, which a page cannot reach: /readyz names the node and its health.
+          const ready = await fetch('/readyz', { cache: 'no-store' });
           if (ready.headers.has(CONTROL_HEADER)) controlRef.current = true;
           else {
             controlRef.current = false;
-            const observation = observe(await readJson(ready), ready.status, metrics.ok ? await metrics.text() : null, Date.now());
+            const observation = observe(await readJson(ready), ready.status, null, Date.now());
             if (observation && !stopped) setSeen((known) => mergeObservation(known, observation));
           }
           if (!stopped) setControl(controlRef.current);
@@ -53,16 +54,25 @@ export function useClusterPanel(frames: Frames, log: (text: string, node: string
   }, []);
 
   const act = useCallback(
-    async (node: string, action: 'kill' | 'restart') => {
+    async (node: string, action: 'kill' | 'restart' | 'start') => {
       setBusy(`${action}:${node}`);
+      log(
+        action === 'kill'
+          ? `${node} killed (kill -9): its devices reconnect to another node`
+          : action === 'start'
+            ? `${node} starting`
+            : `${node} draining (its devices move to other nodes), then starting again`,
+        node,
+      );
       try {
+        // The control endpoint's restart starts a stopped node and drains a running one first.
         const response = await fetch(action === 'kill' ? CONTROL_API.kill(node) : CONTROL_API.restart(node), {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: '{}',
         });
         if (response.ok) setInfo((await response.json()) as ClusterInfo);
-        log(action === 'kill' ? `${node} killed (kill -9): its devices reconnect to another node` : `${node} restarting (drain, then start)`, node);
+        if (!response.ok) log(`${node}: the control endpoint refused (HTTP ${response.status})`, node);
       } finally {
         setBusy(null);
       }
@@ -72,7 +82,15 @@ export function useClusterPanel(frames: Frames, log: (text: string, node: string
 
   const model: PanelModel | null =
     control === null ? null : control && info ? panelFromControl(info, frames) : control ? null : panelFromObservations(seen, frames, Date.now());
-  return { model, busy, kill: (node: string) => act(node, 'kill'), restart: (node: string) => act(node, 'restart') };
+  return {
+    model,
+    busy,
+    kill: (node: string) => act(node, 'kill'),
+    /** Drains a running node, then starts it again. */
+    restart: (node: string) => act(node, 'restart'),
+    /** Starts a killed, crashed or stopped node. */
+    start: (node: string) => act(node, 'start'),
+  };
 }
 
 function health(node: PanelNode): { label: string; tone: string } {
@@ -109,7 +127,8 @@ export function ClusterPanel(props: { panel: ReturnType<typeof useClusterPanel> 
                   <span className="muted mono">{node.address}</span>
                 </strong>
                 <span className="muted">
-                  {h.label} · {node.connections === null ? '– connections' : `${node.connections} connection${node.connections === 1 ? '' : 's'}`}
+                  {h.label}
+                  {node.connections === null ? '' : ` · ${node.connections} connection${node.connections === 1 ? '' : 's'}`}
                 </span>
               </div>
               <div className="node-devices">
@@ -125,9 +144,16 @@ export function ClusterPanel(props: { panel: ReturnType<typeof useClusterPanel> 
                     <Icon name="bolt" size={13} />
                     Kill
                   </button>
-                  <button className="ghost-btn" disabled={busy !== null || node.state === 'starting' || node.state === 'draining'} onClick={() => void props.panel.restart(node.id)} data-testid={`restart-${node.id}`} title={down ? 'Start it again' : 'Drain (SIGTERM), then start again'}>
+                  <button
+                    className="ghost-btn"
+                    disabled={busy !== null || node.state === 'starting' || node.state === 'draining'}
+                    onClick={() => void (down ? props.panel.start(node.id) : props.panel.restart(node.id))}
+                    data-testid={`restart-${node.id}`}
+                    data-action={down ? 'start' : 'restart'}
+                    title={down ? 'Start the process again' : 'Drain it (SIGTERM: its devices move to other nodes), then start it again'}
+                  >
                     <Icon name="restart" size={13} />
-                    {down ? 'Start' : 'Restart'}
+                    {down ? 'Start' : 'Drain & restart'}
                   </button>
                 </div>
               )}

@@ -41,6 +41,11 @@ export function DeviceFrame(props: { session: DeviceSession; children: ReactNode
             <Icon name="server" size={13} />
             {connection.nodeId ?? '—'}
           </span>
+          {connection.status === 'offline' && !manualOffline && (
+            <button className="retry-btn" onClick={() => client.reconnectNow()} data-testid="retry-now" title="Skip the wait of the reconnect backoff and try now">
+              Retry now
+            </button>
+          )}
           <span className={`meta-chip${connection.pending > 0 ? ' warn' : ''}`} data-testid="pending" data-pending={connection.pending} title="Changes in the outbox, not yet acknowledged">
             {connection.pending} pending
           </span>

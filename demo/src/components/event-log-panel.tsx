@@ -14,7 +14,14 @@ export function EventLogPanel(props: { entries: readonly LogEntry[] }) {
           <li key={e.id} className={`log-item log-${e.kind}`} data-testid="log-item" data-version={e.version ?? ''}>
             <span className="log-version">{e.version !== undefined ? `v${e.version}` : e.kind === 'cluster' ? 'node' : e.kind === 'error' ? 'error' : 'conn'}</span>
             <div className="log-body">
-              <span className="log-text">{e.text}</span>
+              <span className="log-text">
+                {e.text}
+                {e.count !== undefined && (
+                  <span className="log-count" data-testid="log-count" title={`${e.count} times; the time is the last one`}>
+                    ×{e.count}
+                  </span>
+                )}
+              </span>
               <span className="log-meta">
                 {formatClock(e.at)}
                 {e.device ? ` · ${e.device}` : ''}

@@ -1,6 +1,6 @@
 import { useCallback, useMemo } from 'react';
 import type { DeviceSession } from '../device-session.ts';
-import { useCart, useDevices, useWatch } from '../hooks.ts';
+import { useCart, useConnection, useDevices, useWatch } from '../hooks.ts';
 import { cartSummary, continueWatchingCards } from '../view-model.ts';
 import { CartPanel, type CartActions } from './cart-panel.tsx';
 import { CatalogGrid } from './catalog-grid.tsx';
@@ -22,6 +22,7 @@ export function ShopApp(props: ShopAppProps) {
   const cart = useCart(client);
   const watch = useWatch(client);
   const devices = useDevices(client);
+  const connection = useConnection(client);
   const player = usePlayer(client, watch, props.onError);
   const summary = useMemo(() => cartSummary(cart.items, cart.totalCents), [cart]);
   const inCart = useMemo(() => new Map(cart.items.map((l) => [l.sku, l.qty])), [cart]);
@@ -73,16 +74,14 @@ export function ShopApp(props: ShopAppProps) {
     <div className="app laptop-app">
       {appBar}
       <div className="laptop-body">
-        <div className="area-player">
+        <div className="laptop-main">
           <Player player={player} />
+          {continueRow}
+          <CatalogGrid onAdd={add} inCart={inCart} columns="auto" />
         </div>
         <div className="area-side">
           <CartPanel cart={summary} actions={actions} version={cart.version} />
-          <DevicesPanel devices={devices} labelOf={props.labelOf} self={props.session.deviceId} />
-        </div>
-        <div className="area-continue">{continueRow}</div>
-        <div className="area-shop">
-          <CatalogGrid onAdd={add} inCart={inCart} columns={3} />
+          <DevicesPanel devices={devices} labelOf={props.labelOf} self={props.session.deviceId} connection={connection} />
         </div>
       </div>
     </div>
