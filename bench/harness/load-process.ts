@@ -6,6 +6,7 @@ import type { PacedResult } from '../load/paced.ts';
 import type { FdLimits } from './fd-limit.ts';
 import { spawnNode, type MemSample, type NodeProcess } from './node-process.ts';
 import type { Cleanup } from '../../test/support/cleanup.ts';
+import { timeout } from '../../test/support/timing.ts';
 
 export interface ConnectOutcome {
   connected: number;
@@ -35,17 +36,15 @@ export async function startLoadProcess(options: { name: string; cleanup: Cleanup
     cleanup: options.cleanup,
     advancedIpc: true,
   });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the load process did not start; see ${node.logFile}`)), 30_000);
-    node.child.on('message', function onMessage(message: unknown) {
-      if (typeof message === 'object' && message !== null && 'ready' in message) {
-        clearTimeout(timer);
-        node.child.off('message', onMessage);
-        resolve();
-      }
-    });
+  let onMessage = (_message: unknown) => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    onMessage = (message) => {
+      if (typeof message === 'object' && message !== null && 'ready' in message) resolve();
+    };
+    node.child.on('message', onMessage);
     void node.exited.then(() => reject(new Error(`the load process exited at start; see ${node.logFile}`)));
   });
+  await timeout(ready, 30_000, `the load process start (see ${node.logFile})`).finally(() => node.child.off('message', onMessage));
   const { ipc } = node;
   return {
     process: node,

@@ -1,6 +1,5 @@
 import { cpuMsOf } from './proc-stats.ts';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { pause as sleep } from '../../test/support/timing.ts';
 
 /**
  * Waits until the given processes together use less than `maxCores` of CPU over a 150 ms window (what a

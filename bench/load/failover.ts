@@ -3,6 +3,7 @@ import { createHistogram, type HistogramData } from '../harness/histogram.ts';
 import { watchProcesses } from '../harness/proc-stats.ts';
 import type { DeviceSpec } from './drivers/driver.ts';
 import { createProductDevice, type ProductDevice, type ProductDriverOptions } from './drivers/product.ts';
+import { pause as sleep } from '../../test/support/timing.ts';
 
 export interface FailoverRequest {
   product: ProductDriverOptions;
@@ -40,7 +41,6 @@ export interface FailoverResult {
 }
 
 const stage = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function connectAll(specs: DeviceSpec[], concurrency: number, make: (spec: DeviceSpec) => Promise<ProductDevice>): Promise<ProductDevice[]> {
   const out: ProductDevice[] = new Array<ProductDevice>(specs.length);

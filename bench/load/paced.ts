@@ -1,5 +1,6 @@
 import { createHistogram, type HistogramData } from '../harness/histogram.ts';
 import type { DeliveryTracker } from './tracker.ts';
+import { pause as sleep } from '../../test/support/timing.ts';
 
 /** One user's stream of changes: who sends them and how many devices must receive each. */
 export interface Flow {
@@ -33,7 +34,6 @@ export interface PacedResult {
   drainedMs: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Open-loop load: change k is due at start + k / rate whatever happened to earlier ones (no waiting on

@@ -66,20 +66,12 @@ describe('two gateway nodes sharing one Redis', () => {
     expect(watchPush.version).toBe(added.version + 1);
     expect(watchPush.op).toMatchObject({ type: 'watch', entry: { videoId: 'vid-9', positionSec: 120, deviceId: 'alice-laptop' } });
 
-    // One cross-node delivery time, for the closing note (not an assertion).
-    const samples: number[] = [];
+    // Twenty sequential writes each cross the nodes once, in order (how fast is the bench's job).
     for (let seq = 2; seq <= 21; seq++) {
       const arrives = nextPush(laptop, 'change', (c) => c.seq === seq && c.deviceId === 'alice-phone');
-      const started = performance.now();
       phone.emit('cart:add', { seq, sku: 'sku-2', title: 'Mug', priceCents: 500, qty: 1 }, () => {});
-      await arrives;
-      samples.push(performance.now() - started);
+      expect((await arrives).op).toMatchObject({ type: 'cart:line', sku: 'sku-2', line: { qty: seq - 1 } });
     }
-    samples.sort((a, b) => a - b);
-    console.info(
-      `cross-node latency (phone emit on node-1 → laptop push via node-2, 20 sequential): ` +
-        `p50 ${samples[10]?.toFixed(2)} ms, max ${samples[19]?.toFixed(2)} ms`,
-    );
 
     // Each node holding alice's sockets subscribes to her room's channel, and only those nodes.
     const channel = roomChannel(userRoom('alice'));

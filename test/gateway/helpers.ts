@@ -1,8 +1,10 @@
 import { io, type Socket } from 'socket.io-client';
+import { timeout } from '../support/timing.ts';
 import {
   PROTOCOL_VERSION,
   type Ack,
   type ClientToServerEvents,
+  type DeviceKind,
   type RequestEvent,
   type RequestOf,
   type ResultOf,
@@ -18,7 +20,7 @@ export interface ConnectOptions {
   token: string;
   deviceId: string;
   deviceName?: string;
-  deviceKind?: 'phone' | 'tablet' | 'laptop' | 'desktop' | 'tv' | 'other';
+  deviceKind?: DeviceKind;
   /** Replaces the whole handshake auth payload (for malformed-auth tests). */
   auth?: Record<string, unknown>;
   /** socket.io-client reconnection @default false */
@@ -100,29 +102,18 @@ export function nextPush<E extends PushEvent>(
   match: (payload: PushOf<E>) => boolean = () => true,
   timeoutMs = 10_000,
 ): Promise<PushOf<E>> {
-  return new Promise((resolve, reject) => {
-    const raw = socket as unknown as { on(e: string, f: (p: PushOf<E>) => void): void; off(e: string, f: (p: PushOf<E>) => void): void };
-    const timer = setTimeout(() => {
-      raw.off(event, listener);
-      reject(new Error(`no matching ${event} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const listener = (payload: PushOf<E>) => {
-      if (!match(payload)) return;
-      clearTimeout(timer);
-      raw.off(event, listener);
-      resolve(payload);
+  const raw = socket as unknown as { on(e: string, f: (p: PushOf<E>) => void): void; off(e: string, f: (p: PushOf<E>) => void): void };
+  let listener: (payload: PushOf<E>) => void = () => {};
+  const found = new Promise<PushOf<E>>((resolve) => {
+    listener = (payload) => {
+      if (match(payload)) resolve(payload);
     };
     raw.on(event, listener);
   });
+  return timeout(found, timeoutMs, `a matching ${event}`).finally(() => raw.off(event, listener));
 }
 
 /** Resolves with the disconnect reason of the socket. */
 export function disconnected(socket: ClientSocket, timeoutMs = 15_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`still connected after ${timeoutMs} ms`)), timeoutMs);
-    socket.once('disconnect', (reason) => {
-      clearTimeout(timer);
-      resolve(reason);
-    });
-  });
+  return timeout(new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason))), timeoutMs, 'disconnect');
 }

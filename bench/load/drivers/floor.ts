@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import { benchChange, within, type Driver } from './driver.ts';
+import { benchChange, type Driver } from './driver.ts';
+import { timeout } from '../../../test/support/timing.ts';
 
 /** Devices of the floor relay: one raw WebSocket each, JSON text frames. */
 export function createFloorDriver(): Driver {
@@ -8,7 +9,7 @@ export function createFloorDriver(): Driver {
     cumulative: false,
     async connect(spec, events) {
       const ws = new WebSocket(`${spec.url}/?user=${encodeURIComponent(spec.userId)}`, { perMessageDeflate: false });
-      await within(
+      await timeout(
         new Promise<void>((resolve, reject) => {
           ws.once('open', () => resolve());
           ws.once('error', reject);

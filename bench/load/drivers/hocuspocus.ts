@@ -1,7 +1,8 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { BENCH_TITLE, skuOf, within, type Driver } from './driver.ts';
+import { BENCH_TITLE, skuOf, type Driver } from './driver.ts';
+import { timeout } from '../../../test/support/timing.ts';
 
 interface CartValue {
   sku: string;
@@ -24,7 +25,7 @@ export function createHocuspocusDriver(): Driver {
       const socket = new HocuspocusProviderWebsocket({ url: spec.url, WebSocketPolyfill: WebSocket });
       const provider = new HocuspocusProvider({ websocketProvider: socket, name: `cart-${spec.userId}`, document });
       provider.attach();
-      await within(
+      await timeout(
         new Promise<void>((resolve) => {
           if (provider.isSynced) resolve();
           else provider.on('synced', () => resolve());

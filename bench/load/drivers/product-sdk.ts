@@ -1,6 +1,7 @@
 import { createSyncClient, isSyncClientError } from '../../../client-sdk/src/index.ts';
 import { mintToken } from '../../../test/support/gateway-process.ts';
-import { BENCH_TITLE, skuOf, within, type Driver } from './driver.ts';
+import { BENCH_TITLE, skuOf, type Driver } from './driver.ts';
+import { timeout } from '../../../test/support/timing.ts';
 import type { ProductDriverOptions } from './product.ts';
 
 const SEQ_IN_TITLE = / #(\d+)$/;
@@ -16,7 +17,7 @@ export function createProductSdkDriver(options: ProductDriverOptions): Driver {
     async connect(spec, events) {
       const token = await mintToken({ userId: spec.userId, deviceId: spec.deviceId, secret: options.jwtSecret, ttlSec: 3600 });
       const client = createSyncClient({ url: spec.url, getToken: () => token, deviceId: spec.deviceId, deviceName: 'bench', deviceKind: 'laptop' });
-      await within(client.ready, 15_000, `sdk ready ${spec.deviceId}`);
+      await timeout(client.ready, 15_000, `sdk ready ${spec.deviceId}`);
       client.onChange((event) => {
         if (event.type !== 'change' || event.own || event.change.op.type !== 'cart:line') return;
         const match = SEQ_IN_TITLE.exec(event.change.op.line?.title ?? '');

@@ -1,7 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION, type Change, type ErrorAck, type MutationResult, type SyncResult } from '../../../client-sdk/src/protocol/index.ts';
 import { mintToken } from '../../../test/support/gateway-process.ts';
-import { BENCH_TITLE, skuOf, within, type DeviceSpec, type Driver } from './driver.ts';
+import { BENCH_TITLE, skuOf, type DeviceSpec, type Driver } from './driver.ts';
+import { timeout } from '../../../test/support/timing.ts';
 
 export interface ProductDriverOptions {
   jwtSecret: string;
@@ -59,7 +60,7 @@ export async function createProductDevice(spec: DeviceSpec, options: ProductDriv
         hooks.change?.(change);
       });
       s.on('disconnect', (reason) => hooks.disconnect?.(reason));
-      await within(
+      await timeout(
         new Promise<void>((resolve, reject) => {
           s.once('connect', () => resolve());
           s.once('connect_error', (err: Error & { data?: unknown }) => reject(new Error(`${err.message} ${JSON.stringify(err.data ?? '')}`)));
@@ -69,7 +70,7 @@ export async function createProductDevice(spec: DeviceSpec, options: ProductDriv
       );
       device.opened.connectedAt = performance.now();
       const since = device.epoch === null ? null : { epoch: device.epoch, version: device.version };
-      const answer = await within(
+      const answer = await timeout(
         new Promise<Ack<SyncResult>>((resolve) => s.emit('sync:since', { since }, resolve)),
         10_000,
         `product sync ${spec.deviceId}`,

@@ -1,5 +1,6 @@
 import { io } from 'socket.io-client';
-import { benchChange, within, type Driver } from './driver.ts';
+import { benchChange, type Driver } from './driver.ts';
+import { timeout } from '../../../test/support/timing.ts';
 
 /** Devices of the socket.io relay (either adapter): one socket.io-client connection each (`forceNew`). */
 export function createSocketIoDriver(): Driver {
@@ -13,7 +14,7 @@ export function createSocketIoDriver(): Driver {
         reconnection: false,
         auth: { user: spec.userId },
       });
-      await within(
+      await timeout(
         new Promise<void>((resolve, reject) => {
           socket.once('connect', () => resolve());
           socket.once('connect_error', reject);

@@ -3,7 +3,7 @@ import type { SyncStorage } from '../../../client-sdk/src/storage/index.ts';
 import { mintToken } from '../../support/gateway-process.ts';
 import type { DeviceFinal, OpRecord } from './invariants.ts';
 import type { Rng } from './rng.ts';
-import { pause } from './stats.ts';
+import { pause, timeout } from '../../support/timing.ts';
 import { createDevicePlan, createUserPlan, planNext, unplan, SHARED_VIDEO, type DevicePlan, type PlannedOp, type UserPlan } from './workload.ts';
 
 /** One simulated device: an SDK client plus everything the checker needs to know about it. */
@@ -196,8 +196,10 @@ export function createDriver(options: DriverOptions): Driver {
         for (const sim of slice) sim.client = makeClient(sim);
         const readies = slice.map((sim) => sim.client.ready);
         const left = timeoutMs - (Date.now() - start);
-        const timeout = pause(Math.max(0, left)).then(() => 'timeout' as const);
-        const outcome = await Promise.race([Promise.all(readies).then(() => 'ok' as const), timeout]);
+        const outcome = await timeout(Promise.all(readies), Math.max(0, left), 'clients ready').then(
+          () => 'ok' as const,
+          () => 'timeout' as const,
+        );
         if (outcome === 'timeout') {
           const stuck = slice.filter((s) => s.client.status !== 'connected').map((s) => `${s.id}:${s.client.status}`);
           throw new Error(`clients not ready within ${timeoutMs} ms: ${stuck.slice(0, 5).join(', ')}`);

@@ -1,3 +1,5 @@
+import { poll, TimeoutError } from '../../support/timing.ts';
+
 /** Percentile of a list of numbers (nearest-rank); null for an empty list. */
 export function percentile(values: readonly number[], p: number): number | null {
   if (values.length === 0) return null;
@@ -24,17 +26,16 @@ export function ms(value: number | null): string {
   return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
 }
 
-/** Resolves after `ms` of real time. Only for pacing a workload or a fault, never to wait for a result. */
-export function pause(msToWait: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, msToWait));
-}
+export { pause } from '../../support/timing.ts';
 
 /** Polls `probe` until it returns true or `timeoutMs` passes; returns the time it took, or null on timeout. */
 export async function waitUntil(probe: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 25): Promise<number | null> {
   const start = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - start;
-    if (Date.now() - start > timeoutMs) return null;
-    await pause(everyMs);
-  }
+  return poll(probe, { what: 'condition', timeoutMs, everyMs }).then(
+    () => Date.now() - start,
+    (err: unknown) => {
+      if (err instanceof TimeoutError) return null;
+      throw err;
+    },
+  );
 }
