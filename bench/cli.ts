@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { ROW_IDS, type RowId } from './systems.ts';
 
 export const STEP_IDS = ['startup', 'memory', 'latency', 'throughput', 'failover', 'fanout'] as const;
@@ -52,72 +53,48 @@ function splitList<T extends string>(value: string | undefined, allowed: readonl
   return items as T[];
 }
 
-export function parseArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = {
-    quick: false,
-    rows: [...ROW_IDS],
-    rowsChosen: false,
-    steps: [...STEP_IDS],
-    profile: false,
-    profileRate: 5000,
-    fsync: 'everysec',
-    note: null,
-    history: true,
-    outDir: null,
-    rates: null,
-    help: false,
+function positive(value: string, flag: string, example: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, e.g. ${example}`);
+  return n;
+}
+
+/** Parses the bench's argv with node:util parseArgs (strict: an unknown flag or a missing value is an error). */
+export function parseCli(argv: readonly string[]): CliOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      steps: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      'profile-rate': { type: 'string' },
+      fsync: { type: 'string' },
+      note: { type: 'string' },
+      'no-history': { type: 'boolean', default: false },
+      rates: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const wanted = values.only === undefined ? null : splitList(values.only, ROW_IDS, '--only');
+  let rows: RowId[] = wanted ? ROW_IDS.filter((id) => wanted.includes(id)) : [...ROW_IDS];
+  if (values.quick && !wanted) rows = rows.filter((r) => r !== 'product-sdk');
+  if (values.out === '') throw new Error('--out needs a folder');
+  return {
+    quick: values.quick,
+    rows,
+    rowsChosen: wanted !== null,
+    steps: values.steps === undefined ? [...STEP_IDS] : splitList(values.steps, STEP_IDS, '--steps'),
+    profile: values.profile,
+    profileRate: values['profile-rate'] === undefined ? 5000 : positive(values['profile-rate'], '--profile-rate', '5000'),
+    fsync: values.fsync === undefined ? 'everysec' : (splitList(values.fsync, ['always', 'everysec', 'no'] as const, '--fsync')[0] ?? 'everysec'),
+    note: values.note ?? null,
+    history: !values['no-history'],
+    rates: values.rates === undefined ? null : values.rates.split(',').map((rate) => positive(rate, '--rates', '1000,5000')),
+    outDir: values.out ?? null,
+    help: values.help,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const next = () => argv[++i];
-    switch (arg) {
-      case '--quick':
-        options.quick = true;
-        break;
-      case '--only':
-      {
-        const wanted = splitList(next(), ROW_IDS, '--only');
-        options.rows = ROW_IDS.filter((id) => wanted.includes(id));
-        options.rowsChosen = true;
-      }
-        break;
-      case '--steps':
-        options.steps = splitList(next(), STEP_IDS, '--steps');
-        break;
-      case '--profile':
-        options.profile = true;
-        break;
-      case '--profile-rate':
-        options.profileRate = Number(next());
-        if (!Number.isFinite(options.profileRate) || options.profileRate <= 0) throw new Error('--profile-rate needs a positive number');
-        break;
-      case '--fsync':
-        options.fsync = splitList(next(), ['always', 'everysec', 'no'] as const, '--fsync')[0] ?? 'everysec';
-        break;
-      case '--note':
-        options.note = next() ?? null;
-        break;
-      case '--no-history':
-        options.history = false;
-        break;
-      case '--rates': {
-        const rates = (next() ?? '').split(',').map(Number);
-        if (rates.length === 0 || rates.some((r) => !Number.isFinite(r) || r <= 0)) throw new Error('--rates needs positive numbers, e.g. 1000,5000');
-        options.rates = rates;
-        break;
-      }
-      case '--out':
-        options.outDir = next() ?? null;
-        if (!options.outDir) throw new Error('--out needs a folder');
-        break;
-      case '--help':
-      case '-h':
-        options.help = true;
-        break;
-      default:
-        throw new Error(`unknown option ${arg} (see --help)`);
-    }
-  }
-  if (options.quick && !options.rowsChosen) options.rows = options.rows.filter((r) => r !== 'product-sdk');
-  return options;
 }

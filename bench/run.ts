@@ -7,7 +7,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HELP, parseArgs, type CliOptions } from './cli.ts';
+import { HELP, parseCli, type CliOptions } from './cli.ts';
 import { deploy, type Deployment } from './harness/deployment.ts';
 import { readFdLimits } from './harness/fd-limit.ts';
 import { startLoadProcess, type LoadProcess } from './harness/load-process.ts';
@@ -259,7 +259,7 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
 
 let options: CliOptions;
 try {
-  options = parseArgs(process.argv.slice(2));
+  options = parseCli(process.argv.slice(2));
 } catch (err) {
   process.stderr.write(`${errorText(err)}\n\n${HELP}`);
   process.exit(2);
