@@ -17,7 +17,11 @@ export interface Infrastructure {
 
 /** Builds the state store and, with Redis, the adapter's publisher and subscriber connections. */
 export async function createInfrastructure(config: Config, logger: Logger, metrics: Metrics): Promise<Infrastructure> {
-  const engineOptions = { rateLimit: config.rateLimit, maxDevices: config.maxDevices };
+  const engineOptions = {
+    rateLimit: config.rateLimit,
+    maxDevices: config.maxDevices,
+    backend: { rateLimit: config.admin.rateLimit, idempotencyTtlMs: config.admin.idempotency.ttlMs, idempotencyMax: config.admin.idempotency.maxPerUser },
+  };
   if (config.redis === null) {
     const engine = createMemoryEngine(engineOptions);
     return { engine, close: () => engine.close() };

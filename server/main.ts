@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   }
   const admin = createAdminServer({
     config: config.admin,
-    routes: createAdminRoutes({ engine: infra.engine, config: config.admin }),
+    routes: createAdminRoutes({ engine: infra.engine, config: config.admin, live: gateway.live }),
     metrics,
     logger,
     nodeId: config.nodeId,

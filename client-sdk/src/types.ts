@@ -63,6 +63,8 @@ export type SyncChangeEvent =
       readonly nodeId: string | null;
       /** Made by this device. */
       readonly own: boolean;
+      /** Made by the app's backend through the admin API (not by any device). */
+      readonly backend: boolean;
     }
   /** The state was replaced at `version`; changes after it follow as `change` events. */
   | { readonly type: 'snapshot'; readonly epoch: string; readonly version: number; readonly nodeId: string | null };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from '../../client-sdk/src/protocol/index.ts';
+import { StateRefusal } from '../engine/backend.ts';
 import { SyncError } from '../errors.ts';
 
 /** The HTTP status each protocol code answers with on the admin API. */
@@ -68,6 +69,7 @@ export class ApiError extends SyncError {
 /** The one funnel from anything thrown to a problem document; unknown errors never leak their message. */
 export function toProblem(err: unknown): Problem {
   if (err instanceof ApiError) return problem(err.status, err.code, err.message, err.extra);
+  if (err instanceof StateRefusal) return problem(STATUS_OF_CODE[err.code], err.code, err.message, err.current);
   if (err instanceof SyncError) return problem(STATUS_OF_CODE[err.code], err.code, err.message);
   return problem(500, 'internal', 'internal error');
 }

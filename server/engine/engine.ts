@@ -7,6 +7,7 @@ import type {
 } from '../../client-sdk/src/protocol/index.ts';
 import type { DomainOps } from './domain-ops.ts';
 import type { SyncError } from '../errors.ts';
+import type { BackendEngine } from './backend.ts';
 
 /** Who is asking: the authenticated user, the device and the connection it speaks through. */
 export interface Actor {
@@ -39,6 +40,8 @@ export interface EngineOptions {
   rateLimit: RateLimit;
   /** Most devices one user may register; the oldest offline device is evicted to make room. */
   maxDevices: number;
+  /** The backend API's own bucket per user and its Idempotency-Key memory. @default BACKEND_DEFAULTS */
+  backend?: { rateLimit: RateLimit; idempotencyTtlMs: number; idempotencyMax: number };
 }
 
 /** A user's devices after a presence change, to be pushed to the user's room. */
@@ -82,6 +85,8 @@ export interface BatchOutcome {
  */
 export interface Engine extends DomainOps {
   readonly kind: 'memory' | 'redis';
+  /** What the app's backend does through the admin API (server/engine/backend.ts). */
+  readonly backend: BackendEngine;
   /**
    * Applies a mutation once: bumps the version, logs the change; a resend returns `duplicate: true`.
    * With `fanout`, a store that has pub/sub publishes the change in the same atomic write and answers

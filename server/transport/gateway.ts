@@ -10,6 +10,7 @@ import { createHttpRoutes } from '../http/http-routes.ts';
 import { createStaticFiles } from '../http/static-files.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { createBackendLive, type BackendLive } from './backend-live.ts';
 import { changeEnvelope, createPubSubAdapter, roomSubscriptionBarrier, type AdapterMode, type PubSubClients } from './adapter.ts';
 import { createAdmission, createOriginPolicy, gateUpgrades } from './admission.ts';
 import { attachDispatcher } from './dispatcher.ts';
@@ -47,6 +48,8 @@ export interface Gateway {
   listen(): Promise<number>;
   /** Whether a drain has begun (handshakes refused, /readyz 503). */
   readonly draining: boolean;
+  /** How the admin API pushes to a user's devices and ends their sessions, on every node. */
+  readonly live: BackendLive;
   /** Drains (SIGTERM): hints every client to reconnect elsewhere; resolves when empty or at the drain timeout. */
   drain(): Promise<'empty' | 'timeout'>;
   /** Closes every socket and the server; waits for the device bookkeeping of closed sockets. */
@@ -131,6 +134,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(fanoutEnvelope ? { fanoutEnvelope } : {}),
     ...(prices.mode === 'signed' ? { offers: createOfferVerifier(prices.secret) } : {}),
   });
+  const live = createBackendLive({ io, metrics, revocation, ...(fanoutEnvelope ? { fanoutEnvelope } : {}) });
   const presence = startPresence({ io, engine, logger, pushDevices });
   // Redis coming back can mean both a lost store and missed pushes: one resync asks each socket once.
   const resync = createResync({ io, metrics });
@@ -205,6 +209,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     httpServer,
+    live,
     get draining() {
       return draining;
     },

@@ -6,7 +6,13 @@ import { userRoom } from './rooms.ts';
 import { endSession } from './session-ending.ts';
 import type { GatewayServer } from './session.ts';
 
-const RevokeSignal = z.strictObject({ userId: UserId, deviceId: DeviceId.nullable(), revokedAt: Millis });
+const RevokeSignal = z.strictObject({
+  userId: UserId,
+  deviceId: DeviceId.nullable(),
+  revokedAt: Millis,
+  /** `erased`: the user's data is gone; every session of the user ends, whenever its token was issued. */
+  reason: z.enum(['revoked', 'erased']).optional(),
+});
 export type RevokeSignal = z.infer<typeof RevokeSignal>;
 
 export interface Revocation {
@@ -25,6 +31,10 @@ export function createRevocation(deps: { io: GatewayServer; metrics: Metrics; lo
       const session = socket?.data.session;
       if (!socket || !session) continue;
       if (signal.deviceId !== null && session.deviceId !== signal.deviceId) continue;
+      if (signal.reason === 'erased') {
+        endSession(socket, 'erased', { metrics: deps.metrics });
+        continue;
+      }
       // A session started (or refreshed) with a token issued after the sign-out stays.
       if (session.issuedAt >= signal.revokedAt) continue;
       endSession(socket, 'revoked', { metrics: deps.metrics });

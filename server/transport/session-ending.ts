@@ -8,6 +8,7 @@ const MESSAGES: Record<EndingReason, string> = {
   revoked: 'this session was signed out',
   flood: 'too many requests; reconnect later with backoff',
   superseded: 'a newer connection of this device took over; do not reconnect on your own',
+  erased: 'everything stored for this user was erased',
 };
 
 const ended = new WeakSet<GatewaySocket>();
@@ -31,7 +32,7 @@ export function endSession(
   // Once only: a socket keeps delivering what it had sent until its transport is really closed.
   if (!socket.connected || ended.has(socket)) return false;
   // A hint that leaves the connection open (drain, resync) does not end it: later requests are still served.
-  const final = reason === 'revoked' || reason === 'superseded';
+  const final = reason === 'revoked' || reason === 'superseded' || reason === 'erased';
   const closing = final || options.close !== false;
   if (closing) ended.add(socket);
   options.metrics.sessionsEnded.inc({ reason });
@@ -40,7 +41,7 @@ export function endSession(
     message: options.message ?? MESSAGES[reason],
     ...(options.reconnectAfterMs !== undefined ? { reconnectAfterMs: options.reconnectAfterMs } : {}),
   });
-  // Only a revoked or superseded session must not come back on its own.
+  // Only a revoked, superseded or erased session must not come back on its own.
   if (final) socket.disconnect(true);
   else if (closing) socket.conn.close();
   return true;

@@ -1,31 +1,19 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminServer, type AdminServer } from '../../server/admin/admin-server.ts';
-import { createAdminRoutes } from '../../server/admin/routes/table.ts';
 import { loadConfig } from '../../server/config.ts';
-import { createMemoryEngine } from '../../server/engine/memory/memory-engine.ts';
-import { createLogger } from '../../server/observability/logger.ts';
-import { createMetrics } from '../../server/observability/metrics.ts';
+import { startAdminNode, type AdminNode } from './admin-node.ts';
 
 const WRITE = 'w'.repeat(40);
 const READ = 'r'.repeat(40);
 
-let server: AdminServer;
+let node: AdminNode;
 let base = '';
 
 beforeAll(async () => {
-  const config = loadConfig({ ADMIN_PORT: '0', API_KEYS: `orders:${WRITE}:write,reports:${READ}:read` });
-  const engine = createMemoryEngine({ rateLimit: config.rateLimit, maxDevices: config.maxDevices });
-  server = createAdminServer({
-    config: config.admin,
-    routes: createAdminRoutes({ engine, config: config.admin }),
-    metrics: createMetrics({ nodeId: 'n1' }),
-    logger: createLogger({ level: 'silent', nodeId: 'n1' }),
-    nodeId: 'n1',
-  });
-  base = `http://127.0.0.1:${await server.listen()}`;
+  node = await startAdminNode();
+  base = node.adminUrl;
 });
-afterAll(() => server.close());
+afterAll(() => node.close());
 
 describe('admin listener', () => {
   it('serves an OpenAPI 3.1 document that a real validator accepts', async () => {
@@ -35,14 +23,22 @@ describe('admin listener', () => {
     expect(doc.openapi).toBe('3.1.0');
     // swagger-parser mutates its argument.
     await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
-    expect(Object.keys(doc.paths)).toContain('/v1/openapi.json');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/openapi.json', '/v1/users/{userId}', '/v1/users/{userId}/changes', '/v1/users/{userId}/cart/lines/{sku}']),
+    );
+  });
+
+  it('is not the client port, and the client port has no /metrics', async () => {
+    expect(node.adminUrl).not.toBe(node.url);
+    expect((await fetch(`${node.url}/metrics`)).status).toBe(404);
+    expect((await fetch(`${node.url}/v1/openapi.json`)).status).toBe(404);
   });
 
   it('serves /metrics and /healthz', async () => {
     await fetch(`${base}/v1/openapi.json`);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/tandem_admin_requests_total\{[^}]*route="getOpenApi"[^}]*\} \d+/);
-    expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ status: 'ok', node: 'n1' });
+    expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ status: 'ok' });
   });
 
   it('answers an unknown route with a problem document', async () => {

@@ -1,4 +1,4 @@
-import type { Change, MutationResult, WireError } from '../protocol/index.js';
+import { isBackendDevice, type Change, type MutationResult, type WireError } from '../protocol/index.js';
 import { SyncClientError } from '../errors.js';
 import { createOutbox, type Outbox, type OutboxEntry } from '../outbox.js';
 import type { MutationBody } from '../state/mutation-body.js';
@@ -124,7 +124,7 @@ export function createClientState(deps: ClientStateDeps): ClientState {
     const nodeId = deps.nodeId();
     // The snapshot's own version: the changes buffered meanwhile follow it, each reported once, in order.
     if (snapshot && state.epoch !== null) changes.emit({ type: 'snapshot', epoch: state.epoch, version: snapshot.version, nodeId });
-    for (const { change, source } of list) changes.emit({ type: 'change', change, source, nodeId, own: change.deviceId === deviceId });
+    for (const { change, source } of list) changes.emit({ type: 'change', change, source, nodeId, own: change.deviceId === deviceId, backend: isBackendDevice(change.deviceId) });
     if (snapshot?.reset) losses.emit(changesLostEvent(snapshot.reset, deviceId));
   };
 

@@ -125,7 +125,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     requestTimeoutMs,
     session,
     onError: reportError,
-    onUnauthorized(error) {
+    onUnauthorized(error, cause) {
+      // The backend erased the user: nothing local may outlive it, unsent changes included.
+      if (cause === 'erased') void state.reset({ kind: 'erased' });
       readyReject(error);
       reportError(error);
     },

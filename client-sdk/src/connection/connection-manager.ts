@@ -31,7 +31,7 @@ export interface ConnectionManagerDeps {
   session: SessionHooks;
   onError(error: SyncClientError): void;
   /** Credentials were refused for good (a fresh token refused, or the session revoked). */
-  onUnauthorized(error: SyncClientError, cause: 'refused' | 'revoked'): void;
+  onUnauthorized(error: SyncClientError, cause: 'refused' | 'revoked' | 'erased'): void;
 }
 
 export interface ConnectionManager {
@@ -111,7 +111,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
     dropLink();
   };
 
-  const unauthorized = (error: SyncClientError, cause: 'refused' | 'revoked') => {
+  const unauthorized = (error: SyncClientError, cause: 'refused' | 'revoked' | 'erased') => {
     halt();
     if (machine.to({ status: 'unauthorized', error })) deps.onUnauthorized(error, cause);
   };
@@ -223,8 +223,8 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
       refreshTimer.clear();
       deps.session.closed(socket);
       const ending = l.ending;
-      if (ending?.reason === 'revoked') {
-        unauthorized(new SyncClientError('unauthorized', ending.message || 'session revoked'), 'revoked');
+      if (ending?.reason === 'revoked' || ending?.reason === 'erased') {
+        unauthorized(new SyncClientError('unauthorized', ending.message || 'session revoked'), ending.reason);
       } else if (ending?.reason === 'drain' && l.drainAt !== null) {
         // The drain timer reconnects at the time the server asked for.
         machine.to({ status: 'offline', reason: 'drain', attempt: 0, retryAt: l.drainAt });

@@ -80,6 +80,11 @@ export const ENDING_REASONS = [
    * two copies would take the device from each other in a loop. Stop, and let the user choose to resume here.
    */
   'superseded',
+  /**
+   * The app's backend erased everything stored for this user: wipe the local copy (state and unsent changes)
+   * and do not reconnect with this token until the app decides (sign the user out, or in again).
+   */
+  'erased',
 ] as const;
 export const EndingReason = z.enum(ENDING_REASONS);
 export type EndingReason = z.infer<typeof EndingReason>;

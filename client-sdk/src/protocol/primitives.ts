@@ -16,3 +16,12 @@ export const Version = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const Epoch = z.string().min(1).max(64);
 /** A user id (the token's `sub`). No braces or spaces: it goes inside a Redis hash tag `{u:<id>}`. */
 export const UserId = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:@|+=-]+$/);
+
+/**
+ * Device ids of the app's backend writing through the admin API start with this; a device may not use it.
+ * A change whose `deviceId` has it was made by the backend (`isBackendDevice`).
+ */
+export const BACKEND_DEVICE_PREFIX = 'backend-';
+export function isBackendDevice(deviceId: string): boolean {
+  return deviceId.startsWith(BACKEND_DEVICE_PREFIX);
+}

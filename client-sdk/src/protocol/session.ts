@@ -1,13 +1,13 @@
 import * as z from 'zod';
 import { LIMITS } from './limits.js';
 import { DeviceKind } from './devices.js';
-import { DeviceId, Millis } from './primitives.js';
+import { DeviceId, Millis, isBackendDevice, BACKEND_DEVICE_PREFIX } from './primitives.js';
 import { EndingReason } from './errors.js';
 
 /** What the client puts in socket.io's handshake `auth` (never in the URL). */
 export const HandshakeAuth = z.strictObject({
   token: z.string().min(1).max(LIMITS.tokenLength),
-  deviceId: DeviceId,
+  deviceId: DeviceId.refine((id) => !isBackendDevice(id), `device ids starting with ${BACKEND_DEVICE_PREFIX} are the app backend's`),
   // A lone surrogate cannot be stored as UTF-8 (Redis would keep U+FFFD): refused like a cart title.
   deviceName: z
     .string()

@@ -1,8 +1,11 @@
 import type { AdminConfig } from '../../config/admin.ts';
 import type { Engine } from '../../engine/engine.ts';
+import type { BackendLive } from '../../transport/backend-live.ts';
 
 /** What the resource routes are built from (the composition root fills it in). */
 export interface AdminRouteDeps {
   engine: Engine;
   config: AdminConfig;
+  /** Pushes to the user's devices and ends their sessions on every node. */
+  live: BackendLive;
 }

@@ -1,6 +1,10 @@
 import type { Route } from '../route.ts';
+import { cartRoutes } from './cart.ts';
 import type { AdminRouteDeps } from './deps.ts';
+import { deviceRoutes } from './devices.ts';
 import { openApiRoute } from './openapi.ts';
+import { userRoutes } from './users.ts';
+import { watchRoutes } from './watch.ts';
 
 /**
  * The route table of the backend API: each resource file contributes its routes; the OpenAPI document
@@ -8,8 +12,7 @@ import { openApiRoute } from './openapi.ts';
  * spread into the list below.
  */
 export function createAdminRoutes(deps: AdminRouteDeps): Route[] {
-  const routes: Route[] = [];
-  void deps;
+  const routes: Route[] = [...userRoutes(deps), ...cartRoutes(deps), ...watchRoutes(deps), ...deviceRoutes(deps)];
   routes.push(openApiRoute(() => routes));
   return routes;
 }

@@ -17,6 +17,7 @@ import { isRevokedBy } from '../../domain/revocation.ts';
 import { planSync } from '../../domain/sync.ts';
 import { SyncError } from '../../errors.ts';
 import type { Actor, DeviceHello, DevicesChanged, Engine, EngineOptions } from '../engine.ts';
+import { createMemoryBackend } from './memory-backend.ts';
 import { createMemoryDomainOps } from './memory-domain-ops.ts';
 import { commitChange, createUserState, type UserState } from './user-state.ts';
 
@@ -36,12 +37,14 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
   const now = options.now ?? Date.now;
   const epoch = options.nodeEpoch ?? `m${randomBytes(8).toString('hex')}`;
   const users = new Map<string, UserState>();
+  // An erased user starts a new log: its devices must not take the new version 1 for the old one.
+  const erased = new Set<string>();
   let closed = false;
 
   const user = (userId: string): UserState => {
     let state = users.get(userId);
     if (!state) {
-      state = createUserState(epoch);
+      state = createUserState(erased.has(userId) ? `m${randomBytes(8).toString('hex')}` : epoch);
       users.set(userId, state);
     }
     return state;
@@ -125,6 +128,17 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
   return {
     kind: 'memory',
     ...createMemoryDomainOps({ now, user: (userId) => (ensureOpen(), user(userId)), peek: (userId) => (ensureOpen(), users.get(userId)) }),
+    backend: createMemoryBackend({
+      options,
+      now,
+      user,
+      peek: (userId) => users.get(userId),
+      forget: (userId) => {
+        users.delete(userId);
+        erased.add(userId);
+      },
+      ensureOpen,
+    }),
 
     async mutate(actor, raw): Promise<MutationResult> {
       ensureOpen();

@@ -1,6 +1,9 @@
 import { userTag } from '../../../client-sdk/src/rules/index.ts';
 
-/** The Redis keys of one user: all share the user's hash tag (see userTag), so they live in one Cluster slot. */
+/**
+ * The Redis keys of one user: all share the user's hash tag (see userTag), so they live in one Cluster slot.
+ * Erasing a user deletes every key listed here: a new per-user key belongs in this list.
+ */
 export interface UserKeys {
   meta: string;
   cart: string;
@@ -13,6 +16,9 @@ export interface UserKeys {
   revoked: string;
   /** Guests merged into this user: guest id → ms (the merge's idempotency marker). */
   merges: string;
+  /** Backend API: Idempotency-Key → its answer (hash), and the keys by time (zset) for expiry. */
+  idem: string;
+  idemz: string;
 }
 
 export function userKeys(userId: string): UserKeys {
@@ -28,6 +34,8 @@ export function userKeys(userId: string): UserKeys {
     devices: `${tag}:devices`,
     revoked: `${tag}:revoked`,
     merges: `${tag}:merges`,
+    idem: `${tag}:idem`,
+    idemz: `${tag}:idemz`,
   };
 }
 

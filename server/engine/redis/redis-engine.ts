@@ -20,6 +20,7 @@ import { PRESENCE_KEY, parsePresenceMember, presenceMember, userKeys } from './k
 import { withDeadline } from './deadline.ts';
 import { toSyncError } from './redis-errors.ts';
 import { createRedisDomainOps } from './redis-domain-ops.ts';
+import { createRedisBackend } from './redis-backend.ts';
 import { defineScripts, type ScriptName } from './scripts.ts';
 
 export interface RedisEngineOptions extends EngineOptions {
@@ -117,6 +118,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
   return {
     kind: 'redis',
     ...createRedisDomainOps({ run, random }),
+    backend: createRedisBackend({ redis, options, run, call, random }),
 
     async mutate(actor: Actor, raw: Mutation, fanout?: FanoutEnvelope): Promise<MutationResult & { published?: boolean }> {
       const { script, keys, args } = mutationCall(actor, parseMutation(raw), { rateLimit, fanout, epochCandidate: random() });

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
+import { userKeys } from './keys.ts';
 
 const SCRIPT_DIR = new URL('./scripts/', import.meta.url);
+/** The erase script takes every key of the user (devices first, then all of userKeys). */
+const ERASE_KEYS = 1 + Object.keys(userKeys('')).length;
 
 /** Each script: its file, the shared fragments prepended to it, and its fixed number of keys. */
 const SCRIPTS = {
@@ -21,6 +24,10 @@ const SCRIPTS = {
   checkout: { file: 'checkout.lua', preludes: ['prelude.lua', 'history.lua', 'backend-prelude.lua'], keys: 3 },
   mergeRead: { file: 'merge-read.lua', preludes: ['prelude.lua', 'history.lua'], keys: 4 },
   mergeApply: { file: 'merge-apply.lua', preludes: ['prelude.lua', 'backend-prelude.lua'], keys: 6 },
+  backendRead: { file: 'backend-read.lua', preludes: ['prelude.lua', 'history.lua'], keys: 5 },
+  backendChanges: { file: 'backend-changes.lua', preludes: ['prelude.lua', 'history.lua'], keys: 3 },
+  backendWrite: { file: 'backend-write.lua', preludes: ['prelude.lua', 'history.lua'], keys: 11 },
+  backendErase: { file: 'backend-erase.lua', preludes: [], keys: ERASE_KEYS },
 } as const;
 
 /** The scripts `mutateBatch` can run, each as a function of its KEYS and ARGV (see mutate-batch.lua). */

@@ -1,0 +1,40 @@
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.ts';
+import { adminContract } from './admin-contract.ts';
+
+let cluster: RedisCluster;
+beforeAll(async () => {
+  cluster = await startRedisCluster({ appendOnly: false });
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+/** Every key of the user on every primary (SCAN each), and its entries in the shared presence index. */
+async function keysOf(userId: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const node of cluster.primaries()) {
+    const direct = new Redis(node.url);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await direct.scan(cursor, 'MATCH', `*${userId}*`, 'COUNT', '1000');
+        cursor = next;
+        found.push(...keys);
+      } while (cursor !== '0');
+    } finally {
+      direct.disconnect();
+    }
+  }
+  const client = new Cluster(cluster.seeds.map((seed) => ({ host: '127.0.0.1', port: Number(seed.split(':')[1]) })));
+  try {
+    const presence = await client.zrange('{presence}', '0', '-1');
+    found.push(...presence.filter((m) => m.startsWith(`${userId}\n`)));
+  } finally {
+    client.disconnect();
+  }
+  return found;
+}
+
+adminContract('redis cluster', () => ({ env: () => ({ REDIS_CLUSTER_NODES: cluster.seeds.join(',') }), keysOf }));

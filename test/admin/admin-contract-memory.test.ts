@@ -1,0 +1,3 @@
+import { adminContract } from './admin-contract.ts';
+
+adminContract('memory engine', () => ({ env: () => ({}), keysOf: null }));
