@@ -11,6 +11,8 @@ export interface RedisBackendDeps {
   options: EngineOptions;
   /** Runs a script with the engine's deadline and error mapping. */
   run(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
+  /** As `run`, acknowledged like a device's mutation (after REDIS_MIN_REPLICAS_ACK replicas have it). */
+  runWrite(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
   /** Runs a plain command with the engine's deadline and error mapping. */
   call<T>(fn: () => Promise<T>): Promise<T>;
   random(): string;
@@ -83,7 +85,7 @@ export function createRedisBackend(deps: RedisBackendDeps): BackendEngine {
         request.fanout?.prefix ?? '',
         request.fanout?.suffix ?? '',
       ];
-      const reply = list(await deps.run('backendWrite', keys, args));
+      const reply = list(await deps.runWrite('backendWrite', keys, args));
       const [status, epoch, version, from, revokedAt, published, changes, devices] = reply;
       if (status === 'moved') {
         throw new StateRefusal('precondition_failed', 'the user moved on from the version in If-Match', { epoch: String(epoch), version: Number(version) });

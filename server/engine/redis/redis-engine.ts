@@ -118,7 +118,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
   return {
     kind: 'redis',
     ...createRedisDomainOps({ run, random }),
-    backend: createRedisBackend({ redis, options, run, call, random }),
+    backend: createRedisBackend({ redis, options, run, runWrite: mutateScript, call, random }),
 
     async mutate(actor: Actor, raw: Mutation, fanout?: FanoutEnvelope): Promise<MutationResult & { published?: boolean }> {
       const { script, keys, args } = mutationCall(actor, parseMutation(raw), { rateLimit, fanout, epochCandidate: random() });
