@@ -15,6 +15,7 @@ import { coresUsed } from './harness/quiet.ts';
 import { createCleanup, runCleanupOnSignals, type Cleanup } from '../test/support/cleanup.ts';
 import { writeResults } from './report/results.ts';
 import { detailTables, headlineTable, profileTable } from './report/table.ts';
+import { slowLinkTable } from './report/slow-link-table.ts';
 import type { BenchResults, RowResult } from './report/types.ts';
 import { errorText } from './steps/common.ts';
 import { FULL, QUICK, type BenchContext } from './steps/context.ts';
@@ -23,6 +24,7 @@ import { measureFanout } from './steps/fanout.ts';
 import { connectPairs, measureLatency, type PairSet } from './steps/latency.ts';
 import { measureMemory } from './steps/memory.ts';
 import { profileRow } from './steps/profile.ts';
+import { measureSlowLink } from './steps/slow-link.ts';
 import { measureStartup } from './steps/startup.ts';
 import { measureThroughput } from './steps/throughput.ts';
 import { REFERENCE_ROW, SYSTEMS, type RowId } from './systems.ts';
@@ -141,6 +143,7 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
 
   let profile: BenchResults['profile'] = null;
   let startup: BenchResults['startup'] = null;
+  let slowLink: BenchResults['slowLink'] = null;
   if (!options.profile && options.steps.includes('startup') && rows.has('product')) {
     try {
       startup = await measureStartup(ctx);
@@ -209,6 +212,14 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
       }
     }
 
+    if (options.steps.includes('slow-link') && rows.has('product')) {
+      try {
+        slowLink = await measureSlowLink(ctx);
+      } catch (err) {
+        fail('product', 'slow-link', err);
+      }
+    }
+
     if (options.steps.includes('fanout')) {
       // Quick: the classic adapter against the product (dynamic sharded) is the comparison that matters.
       const fanoutRows = options.rows.filter((r) => r !== 'product-sdk' && (!options.quick || r === 'sio-classic' || r === 'product'));
@@ -236,6 +247,7 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
     rows: options.profile ? [] : [...rows.values()],
     profile,
     startup,
+    slowLink,
     notes,
   };
 
@@ -249,6 +261,7 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
   if (startup) {
     process.stdout.write(`start → /readyz (memory engine, median): compiled ${Math.round(startup.compiled.medianMs)} ms (CPU ${startup.compiled.cpuMedianMs ?? '?'} ms), tsx source ${Math.round(startup.source.medianMs)} ms (CPU ${startup.source.cpuMedianMs ?? '?'} ms); target ≤ ${startup.targetMs} ms\n`);
   }
+  if (slowLink) process.stdout.write(`${slowLinkTable(slowLink)}\n`);
   for (const note of notes) process.stdout.write(`note: ${note}\n`);
   const written = writeResults(options.outDir ?? join(ROOT, 'bench', 'results'), results, options.note, options.history && !options.profile);
   log(`wrote ${written.latest}${written.history ? ` and appended to ${written.history}` : ''}`);

@@ -117,7 +117,22 @@ export interface BenchResults {
   profile: ProfileSummary | null;
   /** the `startup` step: process start to /readyz of one node on the memory engine */
   startup?: StartupResult | null;
+  /** the `slow-link` step: offline edits drained and live changes through a delaying proxy */
+  slowLink?: SlowLinkResult | null;
   notes: string[];
+}
+
+export interface SlowLinkResult {
+  /** issue 17: `edits` offline edits over a `rttMs` round trip acknowledged within `withinMs` of going online */
+  target: { rttMs: number; edits: number; withinMs: number };
+  pushMutations: number;
+  links: Array<{
+    rttMs: number;
+    /** ms from going online to the last ack: the SDK (in `pushes` pushes) and one mutation per round trip */
+    drains: Array<{ edits: number; sdkMs: number; pushes: number; sequentialMs: number | null }>;
+    /** ms from the phone's add to the laptop's view, one change at a time */
+    live: { p50: number; max: number; samplesMs: number[] };
+  }>;
 }
 
 export interface StartupResult {
