@@ -3,9 +3,10 @@ import { fullJitterDelay, type BackoffOptions } from '../backoff.js';
 import { SyncClientError } from '../errors.js';
 import type { TokenManager } from '../token/token-manager.js';
 import { createTimerSlot, type Timers } from '../util/timers.js';
-import { request } from './request.js';
 import type { ClientSocket, SocketFactory } from './socket.js';
 import type { ConnectionStateMachine } from './state.js';
+import { createTokenRefresh } from './token-refresh.js';
+import { createUrlRotation } from './url-rotation.js';
 
 /** What the client does with a socket; the manager only runs its lifecycle. */
 export interface SessionHooks {
@@ -70,24 +71,18 @@ interface Link {
 export function createConnectionManager(deps: ConnectionManagerDeps): ConnectionManager {
   const { machine, timers } = deps;
   const retryTimer = createTimerSlot(timers);
-  const refreshTimer = createTimerSlot(timers);
   const drainTimer = createTimerSlot(timers);
+  const refresher = createTokenRefresh({
+    tokens: deps.tokens,
+    timers,
+    requestTimeoutMs: deps.requestTimeoutMs,
+    onError: deps.onError,
+    onUnauthorized: (error) => unauthorized(error, 'refused'),
+  });
   let link: Link | null = null;
-  let urlIndex = 0;
+  const rotation = createUrlRotation(deps.urls, deps.random);
   // Bumped whenever a pending connect must be abandoned (offline, close, unauthorized).
   let generation = 0;
-
-  const currentUrl = () => deps.urls[urlIndex % deps.urls.length] as string;
-  /**
-   * Moves to a random URL other than the current one. Moving to the *next* one sent every client of a
-   * drained or dead node to the same survivor (and, a drain later, all of them on to one node at once).
-   */
-  const moveToAnotherUrl = () => {
-    const count = deps.urls.length;
-    if (count < 2) return;
-    const r = Math.min(Math.max(deps.random(), 0), 1 - Number.EPSILON);
-    urlIndex = (urlIndex + 1 + Math.floor(r * (count - 1))) % count;
-  };
 
   const stopped = () => {
     const state = machine.state;
@@ -98,7 +93,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
   const dropLink = () => {
     const current = link;
     link = null;
-    refreshTimer.clear();
+    refresher.stop();
     if (!current) return;
     current.socket.disconnect();
     deps.session.closed(current.socket);
@@ -118,7 +113,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
 
   const scheduleRetry = (attempt: number, minDelayMs = 0) => {
     if (stopped()) return;
-    moveToAnotherUrl();
+    rotation.moveOn();
     const delay = Math.max(minDelayMs, fullJitterDelay(attempt, deps.backoff, deps.random));
     machine.to({ status: 'offline', reason: 'network', attempt, retryAt: timers.now() + delay });
     retryTimer.set(() => void connect(attempt + 1), delay);
@@ -146,7 +141,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
     retryTimer.clear();
     if (machine.state.status === 'closed') return;
     const mine = ++generation;
-    const url = currentUrl();
+    const url = rotation.current;
     machine.to({ status: 'connecting', url, attempt });
     let token: { info: { token: string }; fresh: boolean };
     try {
@@ -184,7 +179,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
         drainTimer.set(() => {
           if (stopped()) return;
           if (link === l) dropLink();
-          moveToAnotherUrl();
+          rotation.moveOn();
           void connect(0);
         }, l.drainAt - timers.now());
       }
@@ -206,7 +201,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
           if (link !== l || !socket.connected) return;
           l.open = true;
           machine.to({ status: 'connected', url, nodeId });
-          scheduleRefresh(l);
+          refresher.start(socket);
         },
         (error: unknown) => {
           if (link !== l) return;
@@ -220,7 +215,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
     socket.on('disconnect', (reason) => {
       if (link !== l) return;
       link = null;
-      refreshTimer.clear();
+      refresher.stop();
       deps.session.closed(socket);
       const ending = l.ending;
       if (ending?.reason === 'revoked' || ending?.reason === 'erased') {
@@ -240,36 +235,6 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
         scheduleRetry(l.open ? 0 : attempt + 1);
       }
     });
-  };
-
-  const scheduleRefresh = (l: Link) => {
-    const info = deps.tokens.current;
-    const at = info ? deps.tokens.refreshAt(info) : null;
-    if (at === null) return;
-    refreshTimer.set(() => void refresh(l), at - timers.now());
-  };
-
-  const refresh = async (l: Link) => {
-    let token: string;
-    try {
-      token = (await deps.tokens.fetch()).token;
-    } catch (error) {
-      if (link !== l) return;
-      if (error instanceof SyncClientError && error.code === 'unauthorized') return unauthorized(error, 'refused');
-      deps.onError(new SyncClientError('unavailable', 'getToken failed', { cause: error }));
-      refreshTimer.set(() => void refresh(l), 1000);
-      return;
-    }
-    if (link !== l) return;
-    const answer = await request(l.socket, 'auth:refresh', { token }, deps.requestTimeoutMs);
-    if (link !== l) return;
-    if (answer.kind === 'ok') return scheduleRefresh(l);
-    if (answer.kind === 'error' && answer.error.code === 'unauthorized') {
-      return unauthorized(new SyncClientError('unauthorized', answer.error.message), 'refused');
-    }
-    if (answer.kind === 'error') deps.onError(new SyncClientError(answer.error.code, answer.error.message));
-    // Retry soon; if the token runs out first the server closes the transport and we reconnect with a new one.
-    refreshTimer.set(() => void refresh(l), 1000);
   };
 
   return {
@@ -294,9 +259,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
       dropLink();
       scheduleRetry(1);
     },
-    refreshToken() {
-      if (link?.open) void refresh(link);
-    },
+    refreshToken: () => refresher.now(),
     get socket() {
       return link?.open ? link.socket : null;
     },
