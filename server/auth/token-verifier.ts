@@ -20,6 +20,8 @@ export interface TokenClaims {
   deviceId: string | null;
   /** The token's identity: its `jti`, else a hash of the token itself (what "sign out this device" revokes). */
   tokenId: string;
+  /** A `guest: true` claim: the user is a guest (shorter retention, see RETENTION_GUEST_DAYS). */
+  guest: boolean;
 }
 
 export interface TokenVerifier {
@@ -117,6 +119,7 @@ export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
         validUntil: expiresAt + jwt.clockToleranceSec * 1000,
         deviceId: did ?? null,
         tokenId: jti !== null ? `j:${jti}` : `h:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`,
+        guest: payload['guest'] === true,
       };
     },
   };

@@ -4,6 +4,8 @@ import type { FanoutEnvelope } from './engine.ts';
 /** The app's backend writing to a user: its changes name `writerId` as their `deviceId` (seq = the version). */
 export interface BackendWriter {
   writerId: string;
+  /** The user's keys live on this long from the write (0 or absent: no expiry). */
+  retentionMs?: number;
 }
 
 /** A committed backend change; `published` as in `Engine.mutate`. Absent for the repeat of a done call. */

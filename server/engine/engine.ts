@@ -17,6 +17,8 @@ export interface Actor {
   connId: string;
   /** The token's `iat` (ms); writes from sessions revoked after it are refused (`unauthorized`). */
   issuedAt: number;
+  /** The user's keys live on this long after the write (RETENTION_*_DAYS; 0 or absent: no expiry). */
+  retentionMs?: number;
 }
 
 export interface DeviceHello {
@@ -26,6 +28,8 @@ export interface DeviceHello {
   nodeId: string;
   connId: string;
   issuedAt: number;
+  /** As in Actor: a connect refreshes every key of the user. */
+  retentionMs?: number;
 }
 
 /** Token bucket applied per user across all nodes. */

@@ -16,6 +16,7 @@ import { createAdmission, createOriginPolicy, gateUpgrades } from './admission.t
 import { attachDispatcher } from './dispatcher.ts';
 import { drainSockets } from './drain.ts';
 import { createExpiryWheel } from './expiry-wheel.ts';
+import { retentionMs } from '../domain/retention.ts';
 import { createOfferVerifier } from '../offers/offer-verifier.ts';
 import { createHandlers } from './handlers.ts';
 import { createSendBudget, MAX_PENDING_PACKETS } from './send-buffer-guard.ts';
@@ -160,6 +161,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       trustProxy: config.security.trustProxy,
       socketsOf,
       maxSocketsPerUser: config.security.maxSocketsPerUser,
+      retentionOf: (userId, guest) => retentionMs(config.domain.retention, userId, guest),
     }),
   );
 

@@ -53,7 +53,7 @@ function withinMs(promise: Promise<void>, ms: number): Promise<void> {
   return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
 }
 
-const actorOf = (s: Session): Actor => ({ userId: s.userId, deviceId: s.deviceId, connId: s.connId, issuedAt: s.issuedAt });
+const actorOf = (s: Session): Actor => ({ userId: s.userId, deviceId: s.deviceId, connId: s.connId, issuedAt: s.issuedAt, retentionMs: s.retentionMs });
 
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { engine, metrics } = deps;

@@ -26,6 +26,8 @@ export interface HandshakeDeps {
   maxSocketsPerUser: number;
   /** Proxy hops whose X-Forwarded-For is trusted (client address for the per-IP bound). */
   trustProxy: number;
+  /** How long the user's keys live after a connect or a write (absent: no expiry). */
+  retentionOf?: (userId: string, guest: boolean) => number;
 }
 
 const QUERY_TOKEN_KEYS = ['token', 'access_token', 'jwt', 'auth'];
@@ -75,7 +77,9 @@ async function admit(socket: GatewaySocket, deps: Deps): Promise<void> {
     throw new SyncError('unauthorized', 'token is bound to another device');
   }
   const connId = socket.id;
+  const retention = deps.retentionOf?.(claims.userId, claims.guest) ?? 0;
   const devices = await withinUserCap(claims.userId, deps, () => deps.engine.connectDevice(claims.userId, {
+    retentionMs: retention,
     deviceId: auth.deviceId,
     name: auth.deviceName ?? auth.deviceId,
     kind: auth.deviceKind ?? 'other',
@@ -97,6 +101,7 @@ async function admit(socket: GatewaySocket, deps: Deps): Promise<void> {
     validUntil: claims.validUntil,
     flood: createFloodGuard(deps.flood, Date.now()),
     connectedAt: devices.find((d) => d.deviceId === auth.deviceId)?.connectedAt ?? Date.now(),
+    retentionMs: retention,
     subscribed: null,
   };
   deps.connectedDevices.set(socket, devices);

@@ -15,6 +15,8 @@ export interface Session {
   flood: FloodGuard;
   /** When the store registered this connection (ms): of two connections of a device, the later one stays. */
   connectedAt: number;
+  /** How long the user's keys live after this session's writes (see server/domain/retention.ts). */
+  retentionMs: number;
   /**
    * Settles once this node's subscription to the user's room is live (null when known live). `sync:since`
    * waits for it, so no change committed after the sync answer can miss this socket.

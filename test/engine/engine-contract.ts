@@ -5,6 +5,7 @@ import { cartContract } from './contract/cart.ts';
 import { cartDetailsContract } from './contract/cart-details.ts';
 import { checkoutContract } from './contract/checkout.ts';
 import { mergeContract } from './contract/merge.ts';
+import { retentionContract } from './contract/retention.ts';
 import { devicesContract } from './contract/devices.ts';
 import type { ContractTarget } from './contract/harness.ts';
 import { hardeningContract } from './contract/hardening.ts';
@@ -31,5 +32,6 @@ export function engineContract(name: string, getTarget: () => ContractTarget): v
     checkoutContract(getTarget);
     mergeContract(getTarget);
     hardeningContract(getTarget);
+    retentionContract(getTarget);
   });
 }

@@ -12,6 +12,7 @@ export interface MemoryDomainDeps {
   user(userId: string): UserState;
   /** The user's state, or undefined when the user has none. */
   peek(userId: string): UserState | undefined;
+  retain(state: UserState, retentionMs: number | undefined, now: number): void;
 }
 
 
@@ -26,6 +27,7 @@ export function createMemoryDomainOps(deps: MemoryDomainDeps): DomainOps {
       if (planFreeze(state.freeze, request.checkoutId, at, state.cart.size) === 'repeat' && state.freeze) {
         return { epoch: state.epoch, version: state.version, freeze: { ...state.freeze }, cart: cartOf(state) };
       }
+      deps.retain(state, writer.retentionMs, at);
       const freeze = { checkoutId: request.checkoutId, expiresAt: at + request.ttlMs };
       const change = commitChange(state, writer.writerId, state.version + 1, at, { type: 'cart:freeze', freeze });
       return { epoch: state.epoch, version: state.version, change: structuredClone(change), freeze: { ...freeze }, cart: cartOf(state) };
@@ -38,6 +40,7 @@ export function createMemoryDomainOps(deps: MemoryDomainDeps): DomainOps {
       if (planEnd(state.freeze, state.checkoutEnd, request.checkoutId, request.outcome, at) === 'repeat') {
         return { epoch: state.epoch, version: state.version };
       }
+      deps.retain(state, writer.retentionMs, at);
       const op = { type: 'cart:unfreeze', checkoutId: request.checkoutId, cleared: request.outcome === 'complete' } as const;
       const change = commitChange(state, writer.writerId, state.version + 1, at, op);
       state.checkoutEnd = { checkoutId: request.checkoutId, outcome: request.outcome };
@@ -67,6 +70,7 @@ export function createMemoryDomainOps(deps: MemoryDomainDeps): DomainOps {
       const plan = planMerge(account, { cart: [...guest.cart.values()], watch: [...guest.watch.values()] }, request);
       const op = { type: 'merge', cart: plan.cart, watch: plan.watch, trimmed: plan.trimmed } as const;
       const change = commitChange(account, writer.writerId, account.version + 1, at, op);
+      deps.retain(account, writer.retentionMs, at);
       // Map order is insertion order, i.e. oldest marker first.
       while (account.merges.size >= MERGE_MARKERS_MAX) account.merges.delete(account.merges.keys().next().value ?? '');
       account.merges.set(request.fromUserId, at);

@@ -19,7 +19,7 @@ import { SyncError } from '../../errors.ts';
 import type { Actor, DeviceHello, DevicesChanged, Engine, EngineOptions } from '../engine.ts';
 import { createMemoryBackend } from './memory-backend.ts';
 import { createMemoryDomainOps } from './memory-domain-ops.ts';
-import { commitChange, createUserState, type UserState } from './user-state.ts';
+import { commitChange, createUserState, retain, type UserState } from './user-state.ts';
 
 export interface MemoryEngineOptions extends EngineOptions {
   /** Clock in ms. @default Date.now */
@@ -41,8 +41,17 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
   const erased = new Set<string>();
   let closed = false;
 
+  /** The user's state unless its retention ran out (then it is gone, as Redis would have expired its keys). */
+  const live = (userId: string): UserState | undefined => {
+    const state = users.get(userId);
+    if (state && state.expiresAt !== null && now() >= state.expiresAt) {
+      users.delete(userId);
+      return undefined;
+    }
+    return state;
+  };
   const user = (userId: string): UserState => {
-    let state = users.get(userId);
+    let state = live(userId);
     if (!state) {
       state = createUserState(erased.has(userId) ? `m${randomBytes(8).toString('hex')}` : epoch);
       users.set(userId, state);
@@ -110,6 +119,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     const mutation = parseMutation(raw);
     const state = user(actor.userId);
     const at = now();
+    retain(state, actor.retentionMs, at);
     if (isRevokedBy(state.revoked, actor.deviceId, actor.issuedAt)) throw new SyncError('unauthorized', 'session revoked');
     if (state.conns.get(actor.deviceId) !== actor.connId) {
       throw new SyncError('conflict', 'this connection was superseded by a newer one of the same device');
@@ -127,12 +137,12 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
 
   return {
     kind: 'memory',
-    ...createMemoryDomainOps({ now, user: (userId) => (ensureOpen(), user(userId)), peek: (userId) => (ensureOpen(), users.get(userId)) }),
+    ...createMemoryDomainOps({ now, user: (userId) => (ensureOpen(), user(userId)), peek: (userId) => (ensureOpen(), live(userId)), retain }),
     backend: createMemoryBackend({
       options,
       now,
       user,
-      peek: (userId) => users.get(userId),
+      peek: (userId) => live(userId),
       forget: (userId) => {
         users.delete(userId);
         erased.add(userId);
@@ -196,12 +206,13 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
         nodeId: hello.nodeId,
       });
       state.conns.set(hello.deviceId, hello.connId);
+      retain(state, hello.retentionMs, at);
       return copyDevices(state);
     },
 
     async disconnectDevice(userId, deviceId, connId) {
       ensureOpen();
-      const state = users.get(userId);
+      const state = live(userId);
       if (!state || state.conns.get(deviceId) !== connId) return null;
       return markOffline(state, deviceId, now()) ? copyDevices(state) : null;
     },
@@ -210,7 +221,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       ensureOpen();
       const at = now();
       for (const { userId, deviceId, connId } of entries) {
-        const state = users.get(userId);
+        const state = live(userId);
         const device = state?.devices.get(deviceId);
         if (state && device && state.conns.get(deviceId) === connId) state.devices.set(deviceId, { ...device, lastSeen: at });
       }
@@ -221,6 +232,11 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       const at = now();
       const changed: DevicesChanged[] = [];
       for (const [userId, state] of users) {
+        // The periodic sweep also forgets users whose retention ran out.
+        if (state.expiresAt !== null && at >= state.expiresAt) {
+          users.delete(userId);
+          continue;
+        }
         let any = false;
         for (const device of [...state.devices.values()]) {
           if (device.online && isStale(device.lastSeen, at, staleMs)) any = markOffline(state, device.deviceId) || any;
@@ -232,7 +248,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
 
     async listDevices(userId) {
       ensureOpen();
-      const state = users.get(userId);
+      const state = live(userId);
       return state ? copyDevices(state) : [];
     },
 
@@ -247,7 +263,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
 
     async isRevoked(userId, deviceId, issuedAt) {
       ensureOpen();
-      const state = users.get(userId);
+      const state = live(userId);
       return state ? isRevokedBy(state.revoked, deviceId, issuedAt) : false;
     },
 

@@ -29,6 +29,8 @@ export interface UserState {
   fork: { epoch: string; version: number } | null;
   /** The highest lost version already counted, of that history. */
   lostCounted: { epoch: string; version: number } | null;
+  /** When the user's data expires without a write or a connect (null: kept). */
+  expiresAt: number | null;
 }
 
 export function createUserState(epoch: string): UserState {
@@ -48,7 +50,13 @@ export function createUserState(epoch: string): UserState {
     merges: new Map(),
     fork: null,
     lostCounted: null,
+    expiresAt: null,
   };
+}
+
+/** A write or a connect keeps the user's data for `retentionMs` more (absent or 0: no expiry is set). */
+export function retain(state: UserState, retentionMs: number | undefined, now: number): void {
+  if (retentionMs !== undefined && retentionMs > 0) state.expiresAt = now + retentionMs;
 }
 
 /** Applies `op` and appends it to the log as the next version, as one step (the caller holds no await between). */

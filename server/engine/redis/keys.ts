@@ -39,6 +39,14 @@ export function userKeys(userId: string): UserKeys {
   };
 }
 
+/** How many keys one user has: scripts that keep every key of the user (retention) take them all. */
+export const USER_KEY_COUNT = Object.keys(userKeys('_')).length;
+
+/** `first` (the keys a script reads by position), then every other key of the user, for its retention. */
+export function withEveryKey(keys: UserKeys, first: readonly string[]): string[] {
+  return [...first, ...Object.values(keys).filter((key) => !first.includes(key))];
+}
+
 /** The one cross-user key: `userId\ndeviceId` scored by lastSeen, read by the stale-device sweep. */
 export const PRESENCE_KEY = '{presence}';
 

@@ -1,6 +1,6 @@
 import { LIMITS, type Change, type Mutation, type MutationResult } from '../../../client-sdk/src/protocol/index.ts';
 import type { Actor, FanoutEnvelope, RateLimit } from '../engine.ts';
-import { userKeys } from './keys.ts';
+import { userKeys, withEveryKey } from './keys.ts';
 import type { ScriptName } from './scripts.ts';
 
 /** One mutation as a script call: which script, its keys and its ARGV. */
@@ -51,10 +51,12 @@ export interface CallContext {
 export function mutationCall(actor: Actor, mutation: Mutation, { rateLimit, fanout, epochCandidate }: CallContext): MutationCall {
   const k = userKeys(actor.userId);
   const { script, args } = requestArgs(mutation);
-  const keys = [k.meta, k.log, k.seq, k.conn, k.revoked, script === 'mutateCart' ? k.cart : k.watch];
-  if (script !== 'mutateCart') keys.push(k.watchz);
+  const first = [k.meta, k.log, k.seq, k.conn, k.revoked, script === 'mutateCart' ? k.cart : k.watch];
+  if (script !== 'mutateCart') first.push(k.watchz);
+  // Every key of the user follows, so the script keeps them all for the user's retention.
+  const keys = withEveryKey(k, first);
   const gate = [actor.deviceId, actor.connId, actor.issuedAt, String(mutation.request.seq), rateLimit.perSecond, rateLimit.burst, epochCandidate, LIMITS.changeLog];
-  const publish = fanout ? [fanout.channel, fanout.prefix, fanout.suffix] : ['', '', ''];
+  const publish = [actor.retentionMs ?? 0, ...(fanout ? [fanout.channel, fanout.prefix, fanout.suffix] : ['', '', ''])];
   return { script, keys, args: [...gate, ...args, ...publish] };
 }
 

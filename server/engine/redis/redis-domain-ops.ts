@@ -5,7 +5,7 @@ import { SyncError } from '../../errors.ts';
 import type { DomainOps, MergeResult } from '../domain-ops.ts';
 import type { FanoutEnvelope } from '../engine.ts';
 import { MERGE_MARKER_MS, MERGE_MARKERS_MAX } from '../merge-markers.ts';
-import { userKeys, type UserKeys } from './keys.ts';
+import { userKeys, withEveryKey, type UserKeys } from './keys.ts';
 import type { ScriptName } from './scripts.ts';
 
 export interface RedisDomainDeps {
@@ -52,8 +52,8 @@ export function createRedisDomainOps(deps: RedisDomainDeps): DomainOps {
   return {
     async freezeCart(userId, request, writer, fanout) {
       const k = userKeys(userId);
-      const args = ['freeze', request.checkoutId, request.ttlMs, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout)];
-      const [status, epoch, version, expires, cart, change, published] = list(await run('checkout', [k.meta, k.log, k.cart], args));
+      const args = ['freeze', request.checkoutId, request.ttlMs, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout), writer.retentionMs ?? 0];
+      const [status, epoch, version, expires, cart, change, published] = list(await run('checkout', withEveryKey(k, [k.meta, k.log, k.cart]), args));
       const result = {
         epoch: String(epoch),
         version: Number(version),
@@ -66,8 +66,8 @@ export function createRedisDomainOps(deps: RedisDomainDeps): DomainOps {
 
     async endCheckout(userId, request, writer, fanout) {
       const k = userKeys(userId);
-      const args = [request.outcome, request.checkoutId, 0, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout)];
-      const [status, epoch, version, change, published] = list(await run('checkout', [k.meta, k.log, k.cart], args));
+      const args = [request.outcome, request.checkoutId, 0, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout), writer.retentionMs ?? 0];
+      const [status, epoch, version, change, published] = list(await run('checkout', withEveryKey(k, [k.meta, k.log, k.cart]), args));
       const result = { epoch: String(epoch), version: Number(version) };
       if (status === 'repeat') return result;
       return { ...result, change: JSON.parse(String(change)) as Change, published: Number(published) === 1 };
@@ -95,9 +95,10 @@ export function createRedisDomainOps(deps: RedisDomainDeps): DomainOps {
           plan.cart.length, ...plan.cart.flatMap((l) => [l.sku, JSON.stringify(l)]),
           plan.watch.length, ...plan.watch.flatMap((e) => [e.videoId, JSON.stringify(e), e.updatedAt]),
           plan.trimmed.length, ...plan.trimmed,
+          writer.retentionMs ?? 0,
           ...publishArgs(fanout),
         ];
-        const reply = list(await run('mergeApply', [a.meta, a.log, a.cart, a.watch, a.watchz, a.merges], args));
+        const reply = list(await run('mergeApply', withEveryKey(a, [a.meta, a.log, a.cart, a.watch, a.watchz, a.merges]), args));
         if (reply[0] === 'moved') continue;
         if (reply[0] === 'dup') return done(await read(a, true, ''));
         const watch = new Map(accountMaps.watch);

@@ -169,6 +169,8 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       // The sweep index lives outside the user's slot, so it is written after the user's script; the next
       // touch rewrites it should this write be lost.
       await call(() => redis.zadd(PRESENCE_KEY, Number(now), presenceMember(userId, hello.deviceId)));
+      // A connect keeps every key of the user (the connect script holds only three of them).
+      if ((hello.retentionMs ?? 0) > 0) await run('retain', Object.values(k), [hello.retentionMs ?? 0]);
       return parseDevices(devices);
     },
 

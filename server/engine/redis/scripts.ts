@@ -1,15 +1,19 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
-import { userKeys } from './keys.ts';
+import { USER_KEY_COUNT, userKeys } from './keys.ts';
 
 const SCRIPT_DIR = new URL('./scripts/', import.meta.url);
 /** The erase script takes every key of the user (devices first, then all of userKeys). */
 const ERASE_KEYS = 1 + Object.keys(userKeys('')).length;
 
-/** Each script: its file, the shared fragments prepended to it, and its fixed number of keys. */
+/**
+ * Each script: its file, the shared fragments prepended to it, and its fixed number of keys. Scripts that
+ * write a user's state take every key of the user (those they read first, by position; see withEveryKey) so
+ * that they keep them all for the user's retention.
+ */
 const SCRIPTS = {
-  mutateCart: { file: 'mutate-cart.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: 6 },
-  mutateWatch: { file: 'mutate-watch.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: 7 },
+  mutateCart: { file: 'mutate-cart.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: USER_KEY_COUNT },
+  mutateWatch: { file: 'mutate-watch.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: USER_KEY_COUNT },
   sync: { file: 'sync.lua', preludes: ['prelude.lua', 'history.lua', 'sync-prelude.lua'], keys: 4 },
   resume: { file: 'resume.lua', preludes: ['prelude.lua', 'history.lua', 'sync-prelude.lua'], keys: 5 },
   connect: { file: 'connect.lua', preludes: ['prelude.lua'], keys: 5 },
@@ -20,10 +24,12 @@ const SCRIPTS = {
   presencePrune: { file: 'presence-prune.lua', preludes: [], keys: 1 },
   revoke: { file: 'revoke.lua', preludes: ['prelude.lua'], keys: 1 },
   takeRate: { file: 'take-rate.lua', preludes: ['prelude.lua'], keys: 1 },
-  mutateWatchRemove: { file: 'mutate-watch-remove.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: 7 },
-  checkout: { file: 'checkout.lua', preludes: ['prelude.lua', 'history.lua', 'backend-prelude.lua'], keys: 3 },
+  mutateWatchRemove: { file: 'mutate-watch-remove.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: USER_KEY_COUNT },
+  checkout: { file: 'checkout.lua', preludes: ['prelude.lua', 'history.lua', 'backend-prelude.lua'], keys: USER_KEY_COUNT },
   mergeRead: { file: 'merge-read.lua', preludes: ['prelude.lua', 'history.lua'], keys: 4 },
-  mergeApply: { file: 'merge-apply.lua', preludes: ['prelude.lua', 'backend-prelude.lua'], keys: 6 },
+  // Every key of one user, however many userKeys() names.
+  retain: { file: 'retain.lua', preludes: ['prelude.lua'], keys: USER_KEY_COUNT },
+  mergeApply: { file: 'merge-apply.lua', preludes: ['prelude.lua', 'backend-prelude.lua'], keys: USER_KEY_COUNT },
   backendRead: { file: 'backend-read.lua', preludes: ['prelude.lua', 'history.lua'], keys: 5 },
   backendChanges: { file: 'backend-changes.lua', preludes: ['prelude.lua', 'history.lua'], keys: 3 },
   backendWrite: { file: 'backend-write.lua', preludes: ['prelude.lua', 'history.lua'], keys: 11 },

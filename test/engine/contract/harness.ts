@@ -94,10 +94,16 @@ export async function connect(
   engine: Engine,
   userId: string,
   deviceId: string,
-  options: { issuedAt?: number; kind?: DeviceKind; name?: string; nodeId?: string } = {},
+  options: { issuedAt?: number; kind?: DeviceKind; name?: string; nodeId?: string; retentionMs?: number } = {},
 ): Promise<TestDevice> {
   connCounter += 1;
-  const actor: Actor = { userId, deviceId, connId: `conn-${connCounter}-${randomBytes(3).toString('hex')}`, issuedAt: options.issuedAt ?? Date.now() };
+  const actor: Actor = {
+    userId,
+    deviceId,
+    connId: `conn-${connCounter}-${randomBytes(3).toString('hex')}`,
+    issuedAt: options.issuedAt ?? Date.now(),
+    ...(options.retentionMs !== undefined ? { retentionMs: options.retentionMs } : {}),
+  };
   await engine.connectDevice(userId, {
     deviceId,
     name: options.name ?? `${deviceId} name`,
@@ -105,6 +111,7 @@ export async function connect(
     nodeId: options.nodeId ?? 'node-a',
     connId: actor.connId,
     issuedAt: actor.issuedAt,
+    ...(options.retentionMs !== undefined ? { retentionMs: options.retentionMs } : {}),
   });
   return new TestDevice(engine, actor);
 }

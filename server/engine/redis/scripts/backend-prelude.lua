@@ -9,6 +9,7 @@ local function backend_commit(meta, log, epoch, version, writer, now, op_json, l
   local change = '{"epoch":"' .. epoch .. '","version":' .. fmt(v) .. ',"deviceId":"' .. writer ..
     '","seq":' .. fmt(v) .. ',"at":' .. fmt(now) .. ',"op":' .. op_json .. '}'
   if redis.call('RPUSH', log, change) > log_cap then redis.call('LTRIM', log, -log_cap, -1) end
+  -- The log may be new; callers pass their retention to keep_keys after writing the rest.
   if channel ~= '' then
     redis.call('SPUBLISH', channel, prefix .. change .. suffix)
     return change, 1

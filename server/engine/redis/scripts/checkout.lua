@@ -1,7 +1,7 @@
 -- A checkout's freeze, completion or cancellation, atomically. Rules as in server/domain/checkout.ts.
 -- The freeze lives in the meta hash (`fz_id`, `fz_exp`); how the last checkout ended in `co_end`, `co_out`.
 -- KEYS: 1 meta, 2 log, 3 cart. ARGV: 1 action (freeze|complete|cancel), 2 checkoutId, 3 ttlMs, 4 writer,
--- 5 random (epoch), 6 log cap, 7 fan-out channel ('' for none), 8 prefix, 9 suffix
+-- 5 random (epoch), 6 log cap, 7 fan-out channel ('' for none), 8 prefix, 9 suffix, 10 retention ttl ms ('0' keeps)
 local META, LOG, CART, action, id = KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2]
 local now = now_ms()
 if redis.call('HEXISTS', META, 'epoch') == 0 then return refusal('not_found', 'no such user') end
@@ -10,6 +10,7 @@ local epoch, version = current_meta(META, ARGV[5], now)
 local m = redis.call('HMGET', META, 'epoch', 'version', 'fz_id', 'fz_exp', 'co_end', 'co_out')
 local holds = m[3] and tonumber(m[4]) > now
 local function commit(op)
+  keep_keys(ARGV[10])
   return backend_commit(META, LOG, epoch, version, ARGV[4], now, op, tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9])
 end
 

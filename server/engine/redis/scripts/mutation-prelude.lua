@@ -1,10 +1,12 @@
 -- The gate and the commit shared by the mutation scripts (prepended after prelude.lua).
--- KEYS: 1 meta (epoch, version, rate-limit bucket), 2 log, 3 seq, 4 conn, 5 revoked (6.. the state keys of the script)
+-- KEYS: 1 meta (epoch, version, rate-limit bucket), 2 log, 3 seq, 4 conn, 5 revoked (6.. the state keys of the
+-- script), then the user's other keys (for the retention only)
 -- ARGV: 1 deviceId, 2 connId, 3 issuedAt, 4 seq, 5 perSecond, 6 burst, 7 random (epoch), 8 log cap (9.. the request),
--- and always last: fan-out channel ('' for none), prefix, suffix
+-- and always last: retention ttl ms ('0' keeps keys), fan-out channel ('' for none), prefix, suffix
 local META, LOG, SEQ, CONN, REVOKED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local DEVICE, CONN_ID, ISSUED_AT, SEQ_STR = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local FANOUT_CHANNEL, FANOUT_PREFIX, FANOUT_SUFFIX = ARGV[#ARGV - 2], ARGV[#ARGV - 1], ARGV[#ARGV]
+local RETENTION_MS = ARGV[#ARGV - 3]
 
 -- The refusal of a request after its token was taken (rate limit, rules): the bucket is stored.
 local function refuse(ctx, code, message)
@@ -19,6 +21,8 @@ local function gate()
   local now = now_ms()
   -- A new user, a store that lost its data or one that went back in time: see current_meta.
   local epoch, version, _, _, tokens_raw, ts_raw = current_meta(META, ARGV[7], now)
+  -- Whatever the outcome, the meta (maybe just made) lives on from now; commit() keeps every key.
+  keep_key(META, RETENTION_MS)
   if is_revoked(REVOKED, DEVICE, ISSUED_AT) then
     return nil, refusal('unauthorized', 'session revoked')
   end
@@ -52,6 +56,7 @@ local function commit(ctx, op_json)
     redis.call('LTRIM', LOG, -tonumber(ARGV[8]), -1)
   end
   redis.call('HSET', SEQ, DEVICE, SEQ_STR, DEVICE .. ':v', version)
+  keep_keys(RETENTION_MS)
   -- Publishing here saves the node a round trip and puts the pushes in exactly the versions' order.
   -- The channel carries the user's hash tag, so on a Redis Cluster it lives in this script's slot.
   if FANOUT_CHANNEL ~= '' then

@@ -62,3 +62,17 @@ local function bytes_lt(a, b)
   end
   return #a < #b
 end
+
+-- Retention: every key of the script (scripts that write pass all the user's keys) gets `ttl_ms` (the user's retention; '0' or '' keeps them), so a user's
+-- keys expire after that long without a write or a connect. A key that does not exist yet is skipped: the
+-- script that creates it calls this again after writing.
+local function keep_keys(ttl_ms)
+  local ttl = tonumber(ttl_ms)
+  if not ttl or ttl <= 0 then return end
+  for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end
+end
+
+local function keep_key(key, ttl_ms)
+  local ttl = tonumber(ttl_ms)
+  if ttl and ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+end

@@ -1,0 +1,61 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { waitForReady } from '../../server/engine/redis/redis-client.ts';
+import { createRedisEngine } from '../../server/engine/redis/redis-engine.ts';
+import { startRedis, type RedisServer } from '../support/redis-server.ts';
+import { connect, ROOMY, uniqueUser } from './contract/harness.ts';
+import { newCommandsClient } from './redis-target.ts';
+
+let server: RedisServer;
+let probe: Redis;
+
+beforeAll(async () => {
+  server = await startRedis({ appendOnly: false });
+  probe = new Redis(server.url);
+});
+afterAll(async () => {
+  probe?.disconnect();
+  await server?.stop();
+});
+
+async function keysOf(user: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await probe.scan(cursor, 'MATCH', `{u:${user}}*`, 'COUNT', 1000);
+    found.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  return found.sort();
+}
+
+describe('retention on Redis', () => {
+  it('gives every key of the user a TTL on a write, and SCAN finds none of them once it ran out', async () => {
+    const redis = newCommandsClient({ connection: { url: server.url }, wipe: async () => {} });
+    await waitForReady(redis);
+    const engine = createRedisEngine({ ...ROOMY, redis });
+    try {
+      const user = uniqueUser();
+      const guest = uniqueUser();
+      const phone = await connect(engine, user, 'phone', { retentionMs: 60_000 });
+      await phone.add('tea');
+      await phone.send('watch:report', { videoId: 'film', positionSec: 1, durationSec: 10, at: Date.now() - 1000, kind: 'progress' });
+      // revoke.lua does not keep the keys itself: the next write does.
+      await engine.revoke(user, { deviceId: 'old-tv' });
+      await (await connect(engine, guest, 'phone')).add('cake');
+      await engine.mergeInto(user, { fromUserId: guest, mode: 'merge', quantities: 'sum' }, { writerId: 'backend', retentionMs: 60_000 });
+      await phone.add('mug');
+      const keys = await keysOf(user);
+      expect(keys.length).toBeGreaterThanOrEqual(9);
+      for (const key of keys) expect(await probe.pttl(key), key).toBeGreaterThan(0);
+
+      const short = uniqueUser();
+      const tv = await connect(engine, short, 'tv', { retentionMs: 500 });
+      await tv.add('tea');
+      expect((await keysOf(short)).length).toBeGreaterThan(0);
+      await vi.waitFor(async () => expect(await keysOf(short)).toEqual([]), { timeout: 10_000, interval: 100 });
+    } finally {
+      await engine.close();
+    }
+  });
+});
