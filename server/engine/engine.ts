@@ -103,7 +103,11 @@ export interface Engine extends DomainOps {
    * store itself (`unavailable`) are thrown: some of the batch may then have been applied, so resend it whole.
    */
   mutateBatch(actor: Actor, mutations: readonly Mutation[], fanout?: FanoutEnvelope): Promise<BatchOutcome>;
-  /** The changes after `since`, or a snapshot when the log does not reach back or the epoch differs. */
+  /**
+   * The changes after `since`, or a snapshot when the log does not reach back or the epoch differs. The
+   * gateway reads through `resume`; this is the same read without a rate token, for what checks a user's
+   * state from outside a session (the contract suite after draining a bucket, the fault harness's truth).
+   */
   sync(userId: string, since: { epoch: string; version: number } | null): Promise<SyncPayload>;
   /**
    * What a socket asks right after it (re)connects, as one atomic step: takes a rate token (throws

@@ -2,7 +2,7 @@
 export interface UrlRotation {
   readonly current: string;
   /**
-   * Moves to a random URL other than the current one. Moving to the *next* one sent every client of a
+   * Moves to a random URL other than the current one. Moving to the *next* one would send every client of a
    * drained or dead node to the same survivor (and, a drain later, all of them on to one node at once).
    */
   moveOn(): void;

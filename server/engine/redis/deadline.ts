@@ -8,10 +8,10 @@ export class DeadlineError extends Error {
 
 /**
  * Bounds a Redis call by `ms` from the moment it is made. ioredis starts a command's `commandTimeout` only
- * when the command is written, and a command can wait unsent: with auto-pipelining (no longer used by the
- * commands client) it waited while the previous pipeline of its connection was unanswered, so against a
- * frozen Redis a call took that pipeline's timeout and then its own (up to twice the timeout). The command may still be sent and run later; every write is
- * idempotent by its seq, so the caller's retry is safe.
+ * when the command is written, and a command can wait unsent (behind a reconnect, or a pipeline of its
+ * connection that Redis has not answered), so against a frozen Redis a call could take twice the timeout.
+ * The command may still be sent and run later; every write is idempotent by its seq, so the caller's retry
+ * is safe.
  */
 export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -39,10 +39,9 @@ export function reconnectDelay(attempt: number): number {
  * - subscriber: keeps the offline queue and waits forever, so (s)subscribe calls made during an outage are
  *   sent on reconnect, and ioredis resubscribes what it had;
  * - every role reconnects forever with capped jittered backoff, so recovery after Redis returns is quick;
- * - no auto-pipelining: ioredis keeps one auto-pipeline in flight per connection, so a command waits for the
- *   previous batch's replies before it is even written. Measured in the benchmark (same run, interleaved):
- *   without it the product's p50/p99 at 5,000/s fell from 446/1,202 ms to 109/527 ms and the receiving
- *   node used ~18% less CPU per change.
+ * - no auto-pipelining: ioredis keeps one auto-pipeline in flight per connection, so a command would wait
+ *   for the previous batch's replies before it is even written: under load that queueing, not Redis, sets
+ *   the latency (see README's performance section).
  */
 function roleOptions(role: RedisRole, commandTimeoutMs: number): RedisOptions {
   if (role === 'subscriber') {
