@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryStorage, type SyncChangeEvent, type SyncClientError } from '../../src/index.ts';
+import { TEST_API_KEYS, WRITE_SECRET } from '../../../test/admin/admin-node.ts';
+import { clientFactory, eventually, newUser, startCluster, tokens, type Cluster } from '../support/cluster.ts';
+
+let cluster: Cluster;
+const clients = clientFactory();
+
+beforeAll(async () => {
+  cluster = await startCluster({ nodes: 2, env: { API_KEYS: TEST_API_KEYS } });
+});
+afterAll(async () => {
+  await clients.closeAll();
+  await cluster?.stop();
+});
+
+const call = (node: number, method: string, path: string, body?: unknown) =>
+  fetch(`${cluster.nodes[node]?.adminUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${WRITE_SECRET}`, 'idempotency-key': randomUUID(), ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+
+describe('the SDK and the backend API', () => {
+  it("shows a backend change in onChange as the backend's, and wipes its local copy when the user is erased", async () => {
+    const [node1, node2] = cluster.nodes;
+    if (!node1 || !node2) throw new Error('two nodes expected');
+    const user = newUser();
+    const storage = memoryStorage();
+    const phone = clients.create({ url: node2.url, getToken: tokens(user), deviceId: 'phone', storage });
+    await phone.ready;
+    const events: SyncChangeEvent[] = [];
+    phone.onChange((event) => events.push(event));
+    const errors: SyncClientError[] = [];
+    phone.onError((error) => errors.push(error));
+
+    expect((await call(0, 'POST', `/v1/users/${user}/cart/lines`, { sku: 'tea', title: 'Tea', priceCents: 300, qty: 2 })).status).toBe(200);
+    await eventually(() => expect(phone.cart.get().items).toEqual([expect.objectContaining({ sku: 'tea', qty: 2 })]));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'change', backend: true, own: false, change: expect.objectContaining({ deviceId: 'backend-orders' }) }));
+    await eventually(() => expect(storage.getItem('tandem:state:phone')).not.toBeNull());
+
+    expect((await call(0, 'DELETE', `/v1/users/${user}`)).status).toBe(200);
+    await eventually(() => expect(phone.status).toBe('unauthorized'));
+    expect(phone.cart.get().items).toEqual([]);
+    expect(errors.map((e) => e.message)).toContain('everything stored for this user was erased');
+    // The cached state is gone from storage too.
+    await eventually(() => expect(storage.getItem('tandem:state:phone')).toBeNull());
+  }, 60_000);
+});
