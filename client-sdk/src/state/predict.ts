@@ -1,4 +1,15 @@
-import { decideCart, decideWatch, decideWatchRemove, normalizeWatchReport, type Decision } from '../rules/index.js';
+import type { CartLine, WatchEntry } from '../protocol/index.js';
+import {
+  applyCartOp,
+  applyWatchOp,
+  decideCart,
+  decideWatch,
+  decideWatchRemove,
+  normalizeWatchReport,
+  touchesCart,
+  touchesWatch,
+  type Decision,
+} from '../rules/index.js';
 import { applyOp } from './apply-op.js';
 import type { MutationBody } from './mutation-body.js';
 import type { StateData } from './server-state.js';
@@ -26,9 +37,30 @@ export function predict<S extends StateData>(state: S, mutation: MutationBody, d
   return decision.ok ? applyOp(state, decision.op) : state;
 }
 
-/** Rebase: the server's state with the still-pending mutations replayed on top, in their order. */
+/**
+ * Rebase: the server's state with the still-pending mutations replayed on top, in their order. Each map a
+ * pending mutation touches is copied once and changed in place (a copy per mutation made a rebase of n
+ * mutations cost n copies of the cart); the server's maps are never changed.
+ */
 export function rebase<S extends StateData>(server: S, pending: readonly MutationBody[], deviceId: string): S {
-  let state = server;
-  for (const mutation of pending) state = predict(state, mutation, deviceId);
-  return state;
+  let cart: Map<string, CartLine> | null = null;
+  let watch: Map<string, WatchEntry> | null = null;
+  let frozen = server.frozen;
+  for (const mutation of pending) {
+    const decision = decide({ cart: cart ?? server.cart, watch: watch ?? server.watch, frozen }, mutation, deviceId);
+    if (!decision.ok) continue;
+    const { op } = decision;
+    if (touchesCart(op) && !(op.type === 'cart:clear' && (cart ?? server.cart).size === 0)) {
+      cart ??= new Map(server.cart);
+      applyCartOp(cart, op);
+    }
+    if (touchesWatch(op) && !(op.type === 'watch:remove' && !(watch ?? server.watch).has(op.videoId))) {
+      watch ??= new Map(server.watch);
+      applyWatchOp(watch, op);
+    }
+    if (op.type === 'cart:freeze') frozen = op.freeze;
+    else if (op.type === 'cart:unfreeze') frozen = null;
+  }
+  if (cart === null && watch === null && frozen === server.frozen) return server;
+  return { ...server, cart: cart ?? server.cart, watch: watch ?? server.watch, frozen };
 }
