@@ -124,6 +124,23 @@ export function adminContract(name: string, target: () => AdminContractTarget): 
       expect(changes.body.changes.map((c) => c.seq)).toEqual([2, 3, 4, 5]);
     });
 
+    it('keeps one currency per cart across a PATCH, and stores line attributes', async () => {
+      const id = user();
+      await call('POST', `/v1/users/${id}/cart/lines`, { body: { ...line('a'), currency: 'EUR', attributes: { size: 'M' } } });
+      const other = await call('POST', `/v1/users/${id}/cart/lines`, { body: { ...line('b'), currency: 'USD' } });
+      expect(other).toMatchObject({ status: 409, body: { code: 'currency_mismatch' } });
+      const mixed = await call('PATCH', `/v1/users/${id}/cart`, { body: { ops: [{ op: 'add', ...line('c'), currency: 'EUR' }, { op: 'add', ...line('d'), currency: 'USD' }] } });
+      expect(mixed).toMatchObject({ status: 409, body: { code: 'currency_mismatch' } });
+      // Emptied first, the cart may take another currency in the same step.
+      const switched = await call('PATCH', `/v1/users/${id}/cart`, { body: { ops: [{ op: 'remove', sku: 'a' }, { op: 'add', ...line('d'), currency: 'USD' }, { op: 'add', ...line('e'), currency: 'USD' }] } });
+      expect(switched.status).toBe(200);
+      const state = await call<{ cart: Array<{ sku: string; currency?: string }> }>('GET', `/v1/users/${id}`);
+      expect(state.body.cart.map((l) => [l.sku, l.currency])).toEqual([['d', 'USD'], ['e', 'USD']]);
+      await call('PATCH', `/v1/users/${id}/cart`, { body: { ops: [{ op: 'clear' }, { op: 'add', ...line('f'), currency: 'JPY', attributes: { colour: 'navy', size: 'L' } }] } });
+      const after = await call<{ cart: Array<{ sku: string; currency?: string; attributes?: Record<string, string> }> }>('GET', `/v1/users/${id}`);
+      expect(after.body.cart).toEqual([{ sku: 'f', title: 'Item f', priceCents: 250, qty: 1, currency: 'JPY', attributes: { colour: 'navy', size: 'L' } }]);
+    });
+
     it('pages the change log, and answers 410 with the current tag for another epoch', async () => {
       const id = user();
       for (const sku of ['a', 'b', 'c', 'd', 'e']) await call('POST', `/v1/users/${id}/cart/lines`, { body: line(sku) });
