@@ -48,6 +48,8 @@ export interface SyncClientOptions {
 /** What a mutation's promise resolves with: the server version that includes it. */
 export interface MutationAck {
   readonly version: number;
+  /** This device's sequence number of the mutation (with the device id, its identity in the user's log). */
+  readonly seq: number;
   /** The server had already applied it (a resend after a lost answer). */
   readonly duplicate: boolean;
 }

@@ -116,7 +116,7 @@ export function createClientState(deps: ClientStateDeps): ClientState {
       if (change.deviceId !== deviceId) continue;
       // Our own change in the log: its answer was lost (node crash), but it is committed.
       const entry = outbox.settleSeq(change.seq, change.version);
-      if (entry) waiters.resolve(entry, { version: change.version, duplicate: false });
+      if (entry) waiters.resolve(entry, { version: change.version, seq: change.seq, duplicate: false });
     }
     outbox.confirm(state.version);
     refresh();
@@ -166,7 +166,7 @@ export function createClientState(deps: ClientStateDeps): ClientState {
     },
     acked(entry, result) {
       if (entry.ackedVersion === null) outbox.acknowledge(entry, result.version);
-      waiters.resolve(entry, { version: result.version, duplicate: result.duplicate });
+      waiters.resolve(entry, { version: result.version, seq: entry.seq ?? 0, duplicate: result.duplicate });
       if (result.change) {
         clock.observe(result.change.at, timers.now());
         engine.receive(result.change, 'ack');

@@ -1,4 +1,4 @@
-import { createSyncClient, memoryStorage, type SyncClient, type SyncClientOptions, type SyncStatus } from '../../../client-sdk/src/index.ts';
+import { createSyncClient, memoryStorage, type ChangesLostEvent, type SyncClient, type SyncClientOptions, type SyncStatus } from '../../../client-sdk/src/index.ts';
 import type { SyncStorage } from '../../../client-sdk/src/storage/index.ts';
 import { mintToken } from '../../support/gateway-process.ts';
 import type { DeviceFinal, OpRecord } from './invariants.ts';
@@ -27,6 +27,8 @@ export interface SimClient {
   /** Positions of the shared video in the client's view (optimistic: its own pending reports included). */
   readonly sharedSeen: number[];
   readonly errors: Map<string, number>;
+  /** Acknowledged changes the SDK reported lost (`onChangesLost`: the store went back in time). */
+  readonly lost: ChangesLostEvent[];
   /** Whether the workload may use it (false while a scenario holds it offline, for instance). */
   active: boolean;
   /** Closed for good by the scenario (an app that vanished): left out of the final comparison. */
@@ -78,7 +80,7 @@ export function createDriver(options: DriverOptions): Driver {
   const userPlans = new Map<string, UserPlan>();
   let workload: NodeJS.Timeout | null = null;
 
-  const makeClient = (sim: Pick<SimClient, 'userId' | 'deviceId' | 'urls' | 'storage' | 'statusLog' | 'versions' | 'sharedSeen' | 'sharedCommitted' | 'errors'>): SyncClient => {
+  const makeClient = (sim: Pick<SimClient, 'userId' | 'deviceId' | 'urls' | 'storage' | 'statusLog' | 'versions' | 'sharedSeen' | 'sharedCommitted' | 'errors' | 'lost'>): SyncClient => {
     const client = createSyncClient({
       urls: sim.urls,
       deviceId: sim.deviceId,
@@ -90,6 +92,7 @@ export function createDriver(options: DriverOptions): Driver {
     });
     client.onStatus((status) => sim.statusLog.push({ at: Date.now(), status, nodeId: client.nodeId }));
     client.onError((error) => sim.errors.set(error.code, (sim.errors.get(error.code) ?? 0) + 1));
+    client.onChangesLost((event) => sim.lost.push(event));
     client.onChange((event) => {
       const v = sim.versions;
       if (event.type === 'snapshot') {
@@ -138,6 +141,7 @@ export function createDriver(options: DriverOptions): Driver {
         sharedSeen: [] as number[],
         sharedCommitted: [] as number[],
         errors: new Map<string, number>(),
+        lost: [] as ChangesLostEvent[],
       };
       // Created lazily in connectAll, so a scenario can adjust urls first.
       clients.push({
@@ -171,9 +175,10 @@ export function createDriver(options: DriverOptions): Driver {
             : // `pause` and `seek` are sent at once (a `progress` while playing would be throttled and merged).
               c.watch.report(op.videoId, op.positionSec, op.durationSec, { event: op.seek ? 'seek' : 'pause' });
     promise.then(
-      () => {
+      (ack) => {
         record.status = 'acked';
         record.settledAt = Date.now();
+        record.seq = ack.seq;
       },
       (err: unknown) => {
         record.settledAt = Date.now();

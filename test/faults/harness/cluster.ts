@@ -8,6 +8,7 @@ import { startRedis, type RedisServer } from '../../support/redis-server.ts';
 import type { Cleanup } from '../../support/cleanup.ts';
 import type { ServerTruth } from './invariants.ts';
 import { startRedisCluster, type RedisCluster as RedisClusterHandle } from '../../support/redis-cluster.ts';
+import { startRedisSentinel, type RedisSentinel } from '../../support/redis-sentinel.ts';
 import { waitUntil } from './stats.ts';
 
 export interface ClusterOptions {
@@ -16,6 +17,10 @@ export interface ClusterOptions {
   nodes?: number;
   /** A three-master Redis Cluster instead of one redis-server (scenario 7). @default false */
   redisCluster?: boolean;
+  /** Replicas per Cluster primary (with `redisCluster`). @default 0 */
+  clusterReplicas?: number;
+  /** Redis behind Sentinel: 1 primary, this many replicas, 3 sentinels (instead of one redis-server). */
+  sentinel?: { replicas: number };
   /** Extra gateway environment (rate limits, ping, drain window...). */
   env?: Record<string, string>;
 }
@@ -36,6 +41,7 @@ export interface FaultCluster {
   readonly urls: string[];
   readonly redis: RedisServer | null;
   readonly redisCluster: RedisClusterHandle | null;
+  readonly sentinel: RedisSentinel | null;
   /** Reads the truth through the product's Redis engine, as a gateway would. */
   readonly engine: Engine;
   crashes(): Crash[];
@@ -64,8 +70,16 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
   let redis: RedisServer | null = null;
   let redisCluster: RedisClusterHandle | null = null;
   const redisEnv: Record<string, string> = {};
-  if (options.redisCluster) {
-    redisCluster = await startRedisCluster({ appendOnly: true });
+  let sentinel: RedisSentinel | null = null;
+  if (options.sentinel) {
+    sentinel = await startRedisSentinel({ replicas: options.sentinel.replicas });
+    const handle = sentinel;
+    cleanup.add('redis sentinel', () => handle.stop());
+    await handle.waitHealthy();
+    redisEnv.REDIS_SENTINELS = handle.sentinelList;
+    redisEnv.REDIS_SENTINEL_NAME = handle.name;
+  } else if (options.redisCluster) {
+    redisCluster = await startRedisCluster({ appendOnly: true, replicas: options.clusterReplicas ?? 0 });
     const handle = redisCluster;
     cleanup.add('redis cluster', () => handle.stop());
     redisEnv.REDIS_CLUSTER_NODES = handle.seeds.join(',');
@@ -103,6 +117,7 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
   const commands: Redis | RedisCluster = createRedisClient({
     ...(redis ? { url: redis.url } : {}),
     ...(redisCluster ? { clusterNodes: [...redisCluster.seeds] } : {}),
+    ...(sentinel ? { sentinel: { sentinels: sentinel.sentinels.map((a) => ({ host: '127.0.0.1', port: Number(a.split(':')[1]) })), name: sentinel.name, password: null } } : {}),
     role: 'commands',
     commandTimeoutMs: 5000,
   });
@@ -146,6 +161,7 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
     },
     redis,
     redisCluster,
+    sentinel,
     engine,
     crashes: () => [...crashes],
     async killNode(index, signal = 'SIGKILL') {
@@ -191,6 +207,7 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
       await engine.close();
       await redis?.stop();
       await redisCluster?.stop();
+      await sentinel?.stop();
     },
   };
 }

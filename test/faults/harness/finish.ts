@@ -15,6 +15,8 @@ export interface FinishOptions {
   /** How long to keep waiting past the bar, to tell "slow" from "never". @default 30000 */
   giveUpMs?: number;
   storeWipedAt?: number;
+  /** Acknowledged changes reported lost to the app are expected to be gone (see InvariantInput). @default false */
+  regressionExpected?: boolean;
   faults: number;
 }
 
@@ -72,6 +74,7 @@ export async function finish(options: FinishOptions): Promise<ScenarioResult> {
     devices: driver.finals(),
     sharedVideoSeen: driver.sharedVideoSeen(),
     ...(options.storeWipedAt === undefined ? {} : { storeWipedAt: options.storeWipedAt }),
+    lostReported: new Set(driver.clients.flatMap((c) => c.lost.flatMap((e) => e.changes.map((ch) => `${ch.deviceId}:${ch.seq}`)))),
   });
 
   const crashes = cluster.crashes();
@@ -99,6 +102,7 @@ export async function finish(options: FinishOptions): Promise<ScenarioResult> {
       snapshots,
       'view retractions': driver.viewRetractions(),
       ...(options.storeWipedAt === undefined ? {} : { 'lost to the wipe (expected)': report.figures.lostToStoreWipe }),
+      ...(report.figures.lostReported > 0 || options.regressionExpected ? { 'acked lost, reported to the app': report.figures.lostReported } : {}),
     },
     checks,
   };

@@ -13,6 +13,8 @@ export interface OpRecord {
   status: 'pending' | 'acked' | 'rejected' | 'carried';
   settledAt: number | null;
   code: string | null;
+  /** The device's seq, once acknowledged. */
+  seq?: number;
 }
 
 /** The server's truth for one user, read through the engine (state and whole log). */
@@ -46,13 +48,19 @@ export interface InvariantInput {
    * to be gone (they are counted as `lostToStoreWipe`, not as lost), and the checks start from empty state.
    */
   storeWipedAt?: number;
+  /**
+   * Acknowledged changes the SDK reported lost to some device (`deviceId:seq`, from onChangesLost: the store
+   * went back in time). They are expected to be gone (counted as `lostReported`); any other missing
+   * acknowledged change is lost silently and fails the run.
+   */
+  lostReported?: ReadonlySet<string>;
 }
 
 export interface InvariantReport {
   lost: number;
   duplicated: number;
   checks: Check[];
-  figures: { acknowledged: number; pendingAtEnd: number; rejected: number; lostToStoreWipe: number; diverged: number; backwards: number };
+  figures: { acknowledged: number; pendingAtEnd: number; rejected: number; lostToStoreWipe: number; lostReported: number; diverged: number; backwards: number };
 }
 
 const isWildcard = (op: PlannedOp) => op.kind === 'watch' || op.kind === 'remove';
@@ -139,6 +147,7 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
   let lost = 0;
   let duplicated = 0;
   let lostToStoreWipe = 0;
+  let lostReported = 0;
   const problems: string[] = [];
   const byUser = new Map<string, OpRecord[]>();
   for (const rec of input.ops) byUser.set(rec.userId, [...(byUser.get(rec.userId) ?? []), rec]);
@@ -148,7 +157,12 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
     const wiped = input.storeWipedAt;
     const before = wiped === undefined ? [] : all.filter((r) => r.status === 'acked' && (r.settledAt ?? 0) < wiped);
     lostToStoreWipe += before.length;
-    const live = all.filter((r) => r.status !== 'rejected' && !before.includes(r));
+    // A change lost with the old history may have been sent again and applied in the new one (its first
+    // answer was `unavailable`): only one the server's log lacks counts as lost.
+    const logged = new Set((truth.log ?? []).map((c) => `${c.deviceId}:${c.seq}`));
+    const reported = all.filter((r) => r.status === 'acked' && r.seq !== undefined && input.lostReported?.has(`${r.deviceId}:${r.seq}`) && !logged.has(`${r.deviceId}:${r.seq}`));
+    lostReported += reported.length;
+    const live = all.filter((r) => r.status !== 'rejected' && !before.includes(r) && !reported.includes(r));
     const expected = expectedFor(live);
     for (const refused of expected.refusedByModel.slice(0, 3)) problems.push(`${truth.userId}: the server accepted what the model refuses: ${refused}`);
     const lines = new Map(truth.state.cart.map((l) => [l.sku, l.qty]));
@@ -214,6 +228,18 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
     if (!same || d.epoch !== truth.epoch || d.version !== truth.version) diverged.push(`${d.deviceId} (v${d.version} vs v${truth.version}${same ? '' : ', state differs'})`);
   }
   checks.push(check('every device holds the server state', diverged.length === 0, diverged.slice(0, 6).join(', ') || 'ok'));
+  // A device ahead of the server in the server's own epoch would take the server's next changes for old ones.
+  const ahead = input.devices.filter((d) => {
+    const truth = truthOf.get(d.userId);
+    return truth !== undefined && d.epoch === truth.epoch && d.version > truth.version;
+  });
+  checks.push(
+    check(
+      'no silent divergence: no device holds a version the server does not have',
+      ahead.length === 0 && diverged.length === 0,
+      ahead.length === 0 ? `ok (${lostReported} acknowledged change(s) reported lost to the app)` : ahead.slice(0, 6).map((d) => `${d.deviceId} v${d.version}`).join(', '),
+    ),
+  );
 
   let backwards = 0;
   const steps: string[] = [];
@@ -236,6 +262,7 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
       pendingAtEnd,
       rejected: input.ops.filter((r) => r.status === 'rejected').length,
       lostToStoreWipe,
+      lostReported,
       diverged: diverged.length,
       backwards,
     },

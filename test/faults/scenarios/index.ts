@@ -10,6 +10,7 @@ import { networkTrouble } from './s08-network-trouble.ts';
 import { offlineEdits } from './s09-offline-edits.ts';
 import { attacks } from './s10-attacks.ts';
 import { soak } from './s11-soak.ts';
+import { sentinelAsync, sentinelDurable } from './s12-sentinel-failover.ts';
 
-/** Every scenario, in issue 5's order. */
-export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster, networkTrouble, offlineEdits, attacks, soak];
+/** Every scenario, in issue 5's order, then issue 13's. */
+export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster, networkTrouble, offlineEdits, attacks, soak, sentinelDurable, sentinelAsync];
