@@ -125,7 +125,7 @@ describe('client against a scripted gateway', () => {
     expect(c.cart.get().items).toEqual([tea]);
     const change = gw.commit(second);
     second.ack(null, { ok: true, epoch: 'e1', version: change.version, duplicate: false, change });
-    await expect(added).resolves.toEqual({ version: 1, duplicate: false });
+    await expect(added).resolves.toEqual({ version: 1, seq: expect.any(Number), duplicate: false });
     expect(c.pendingCount).toBe(0);
     expect(errors.map((e) => [e.code, e.retryable])).toEqual([['rate_limited', true]]);
   });
@@ -159,7 +159,7 @@ describe('client against a scripted gateway', () => {
     const sync = await gw.next('sync:since');
     expect(sync.payload).toEqual({ since: { epoch: 'e1', version: 0 } });
     sync.ack(null, { ok: true, nodeId: 'node-y', serverTime: Date.now(), sync: { kind: 'changes', epoch: 'e1', version: 1, changes: [change] }, devices: [] });
-    await expect(added).resolves.toEqual({ version: 1, duplicate: false });
+    await expect(added).resolves.toEqual({ version: 1, seq: expect.any(Number), duplicate: false });
     expect(c.pendingCount).toBe(0);
     expect(c.cart.get()).toMatchObject({ items: [tea], version: 1 });
   });
@@ -172,7 +172,7 @@ describe('client against a scripted gateway', () => {
     const sent = await gw.next('cart:add');
     const change = gw.commit(sent);
     sent.ack(null, { ok: true, epoch: 'e1', version: 1, duplicate: true });
-    await expect(added).resolves.toEqual({ version: 1, duplicate: true });
+    await expect(added).resolves.toEqual({ version: 1, seq: expect.any(Number), duplicate: true });
     expect(c.cart.get().items).toEqual([tea]);
     const sync = await gw.next('sync:since');
     sync.ack(null, { ok: true, nodeId: 'node-x', serverTime: Date.now(), sync: { kind: 'changes', epoch: 'e1', version: 1, changes: [change] }, devices: [] });
