@@ -24,6 +24,7 @@ import { measureFanout } from './steps/fanout.ts';
 import { connectPairs, measureLatency, type PairSet } from './steps/latency.ts';
 import { measureMemory } from './steps/memory.ts';
 import { profileRow } from './steps/profile.ts';
+import { measureSdkCpu } from './steps/sdk-cpu.ts';
 import { measureSlowLink } from './steps/slow-link.ts';
 import { measureStartup } from './steps/startup.ts';
 import { measureThroughput } from './steps/throughput.ts';
@@ -144,6 +145,7 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
   let profile: BenchResults['profile'] = null;
   let startup: BenchResults['startup'] = null;
   let slowLink: BenchResults['slowLink'] = null;
+  let sdkCpu: BenchResults['sdkCpu'] = null;
   if (!options.profile && options.steps.includes('startup') && rows.has('product')) {
     try {
       startup = await measureStartup(ctx);
@@ -220,6 +222,14 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
       }
     }
 
+    if (options.steps.includes('sdk-cpu') && rows.has('product')) {
+      try {
+        sdkCpu = await measureSdkCpu(ctx);
+      } catch (err) {
+        fail('product', 'sdk-cpu', err);
+      }
+    }
+
     if (options.steps.includes('fanout')) {
       // Quick: the classic adapter against the product (dynamic sharded) is the comparison that matters.
       const fanoutRows = options.rows.filter((r) => r !== 'product-sdk' && (!options.quick || r === 'sio-classic' || r === 'product'));
@@ -248,6 +258,7 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
     profile,
     startup,
     slowLink,
+    sdkCpu,
     notes,
   };
 
@@ -262,6 +273,9 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
     process.stdout.write(`start → /readyz (memory engine, median): compiled ${Math.round(startup.compiled.medianMs)} ms (CPU ${startup.compiled.cpuMedianMs ?? '?'} ms), tsx source ${Math.round(startup.source.medianMs)} ms (CPU ${startup.source.cpuMedianMs ?? '?'} ms); target ≤ ${startup.targetMs} ms\n`);
   }
   if (slowLink) process.stdout.write(`${slowLinkTable(slowLink)}\n`);
+  if (sdkCpu) {
+    process.stdout.write(`client CPU per change (${sdkCpu.changes} sequential cart adds, one process holding both devices): SDK ${Math.round(sdkCpu.sdkUsPerChange)} µs, bare socket.io clients ${Math.round(sdkCpu.bareUsPerChange)} µs: ${sdkCpu.ratio.toFixed(2)}× (target ≤ ${sdkCpu.targetRatio}×)\n`);
+  }
   for (const note of notes) process.stdout.write(`note: ${note}\n`);
   const written = writeResults(options.outDir ?? join(ROOT, 'bench', 'results'), results, options.note, options.history && !options.profile);
   log(`wrote ${written.latest}${written.history ? ` and appended to ${written.history}` : ''}`);

@@ -119,7 +119,17 @@ export interface BenchResults {
   startup?: StartupResult | null;
   /** the `slow-link` step: offline edits drained and live changes through a delaying proxy */
   slowLink?: SlowLinkResult | null;
+  /** the `sdk-cpu` step: the client process' CPU per change, SDK against bare socket.io clients */
+  sdkCpu?: SdkCpuResult | null;
   notes: string[];
+}
+
+export interface SdkCpuResult {
+  changes: number;
+  sdkUsPerChange: number;
+  bareUsPerChange: number;
+  ratio: number;
+  targetRatio: number;
 }
 
 export interface SlowLinkResult {
