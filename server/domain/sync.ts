@@ -6,15 +6,18 @@ export type SyncPlan = { kind: 'changes'; fromVersion: number } | { kind: 'snaps
 /**
  * Changes when the client is on this epoch, not ahead of the server, and the log (holding `logged` changes,
  * the newest being `version`) still reaches back to its version; a snapshot otherwise.
- * `sync.lua` decides the same way inside Redis.
+ * An epoch forked from an older history begins at `floor` (the fork's version): the log's changes below it
+ * belong to the old epoch, so a cursor below it gets a snapshot.
+ * `sync-prelude.lua` decides the same way inside Redis.
  */
 export function planSync(
   since: { epoch: string; version: number } | null,
   epoch: string,
   version: number,
   logged: number,
+  floor = 0,
 ): SyncPlan {
-  if (!since || since.epoch !== epoch || since.version > version) return { kind: 'snapshot' };
+  if (!since || since.epoch !== epoch || since.version > version || since.version < floor) return { kind: 'snapshot' };
   const missing = version - since.version;
   if (missing > logged || missing > LIMITS.syncBatch) return { kind: 'snapshot' };
   return { kind: 'changes', fromVersion: since.version };

@@ -78,7 +78,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
 
   /** As sync-prelude.lua: a client ahead of the log forks it (a new epoch) and learns which versions are gone. */
   const syncOf = (state: UserState, since: { epoch: string; version: number } | null): { sync: SyncPayload; newlyLost: number } => {
-    const plan = planSync(since, state.epoch, state.version, state.log.length);
+    const plan = planSync(since, state.epoch, state.version, state.log.length, state.fork?.version ?? 0);
     if (plan.kind === 'changes') {
       const changes = state.log.slice(state.log.length - (state.version - plan.fromVersion));
       return { sync: { kind: 'changes', epoch: state.epoch, version: state.version, changes: structuredClone(changes) }, newlyLost: 0 };

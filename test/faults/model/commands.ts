@@ -127,6 +127,21 @@ class MutateCommand implements fc.AsyncCommand<World, Real> {
 function compareSync(world: World, userId: string, since: { epoch: string; version: number } | null, payload: SyncPayload) {
   const user = userOf(world, userId);
   if (user.epoch === null) user.epoch = payload.epoch;
+  if (since !== null && since.epoch === user.epoch && since.version > user.version) {
+    // A cursor ahead of the server means the store went back in time: the log forks into a new epoch that
+    // continues the versions, and the answer is a snapshot naming the versions this client saw and the server lacks.
+    expect(payload).toMatchObject({
+      kind: 'snapshot',
+      version: user.version,
+      reset: { reason: 'store_regressed', epoch: user.epoch, fromVersion: user.version + 1, toVersion: since.version },
+    });
+    expect(payload.epoch).not.toBe(user.epoch);
+    if (payload.kind === 'snapshot') expect(canonical(payload.state)).toEqual(snapshotOf(user));
+    user.epoch = payload.epoch;
+    // The new epoch begins here: the log's older changes belong to the old one and are not served in it.
+    user.log = [];
+    return;
+  }
   expect(payload.epoch).toBe(user.epoch);
   expect(payload.version).toBe(user.version);
   const expected = syncAnswer(user, since);

@@ -5,7 +5,8 @@
 -- the count newly lost is the reply's last element, for the node's counter and log.
 local function sync_reply(meta_key, log_key, cart_key, watch_key, since_epoch, since_version, random, batch, now)
   local epoch, version, fork_epoch, fork_version = current_meta(meta_key, random, now)
-  if since_epoch == epoch and since_version <= version then
+  -- An epoch forked from an older history begins at its fork's version: the log below it is the old epoch's.
+  if since_epoch == epoch and since_version <= version and since_version >= (fork_version or 0) then
     local missing = version - since_version
     if missing <= redis.call('LLEN', log_key) and missing <= batch then
       if missing == 0 then return { 'changes', epoch, version, {} } end
