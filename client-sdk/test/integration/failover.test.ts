@@ -55,18 +55,22 @@ describe('failover', () => {
     // Each mutation adds 1 to its own line: a duplicate apply would show as qty 2, a lost one as a missing line.
     const settled: Array<'resolved' | 'rejected' | 'pending'> = Array.from({ length: TOTAL }, () => 'pending');
     const results: Array<Promise<MutationAck>> = [];
-    for (let i = 0; i < TOTAL; i++) {
+    const add = (i: number) => {
       const result = phone.cart.add({ sku: `f-${i}`, title: `F${i}`, priceCents: 1 });
       result.then(
         () => (settled[i] = 'resolved'),
         () => (settled[i] = 'rejected'),
       );
       results.push(result);
-    }
+    };
+    const half = TOTAL / 2;
+    for (let i = 0; i < half; i++) add(i);
     await vi.waitFor(() => expect(settled.filter((s) => s === 'resolved').length).toBeGreaterThanOrEqual(10), { timeout: 20_000, interval: 1 });
 
-    // Freeze the node so a mutation is surely in flight (sent, unanswered), then kill it without a clean close.
+    // Freeze the node, then write the second half: those are surely in flight (sent or queued, unanswered)
+    // when the node is killed without a clean close (a batched push may have acknowledged the whole first half).
     node1.signal('SIGSTOP');
+    for (let i = half; i < TOTAL; i++) add(i);
     const resolvedBeforeKill = settled.filter((s) => s === 'resolved').length;
     await node1.kill('SIGKILL');
     expect(resolvedBeforeKill).toBeLessThan(TOTAL);
