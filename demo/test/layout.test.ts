@@ -144,4 +144,22 @@ describe('demo page layout', { timeout: 120_000 }, () => {
     await expect.poll(() => other.getAttribute('data-online'), WAIT).toBe('true');
     expect(browser.errors).toEqual([]);
   });
+
+  // Last: a node that is down fills the console with failed connections.
+  it('offers "Retry now" while its node is down and logs the retries as one counted line', async () => {
+    await node.kill('SIGKILL');
+    await expect.poll(() => laptop.getByTestId('retry-now').count(), WAIT).toBe(1);
+    const retries = page.getByTestId('log-item').filter({ hasText: 'Laptop lost its connection, reconnecting' });
+    await expect.poll(() => retries.locator('[data-testid="log-count"]').count(), WAIT).toBe(1);
+    expect(await retries.count()).toBe(1);
+    // Nobody is online in the laptop's list while it cannot reach a node.
+    expect(await laptop.locator('[data-testid="device-row"][data-online="true"]').count()).toBe(0);
+    await node.restart();
+    // The button skips what is left of the backoff; the client may also have got there on its own meanwhile.
+    const retry = laptop.getByTestId('retry-now');
+    if ((await retry.count()) > 0) await retry.click({ timeout: 5_000 }).catch(() => undefined);
+    await expect.poll(() => laptop.getAttribute('data-status'), WAIT).toBe('connected');
+    await expect.poll(() => laptop.getByTestId('retry-now').count(), WAIT).toBe(0);
+  });
 });
+
