@@ -77,6 +77,8 @@ export async function startDemoRedis(options: StartRedisOptions): Promise<DemoRe
       // Every acknowledged write survives a crash of redis-server itself (see README on persistence).
       '--appendonly', 'yes',
       '--appendfsync', 'everysec',
+      // A gateway that stops reading its replies is cut off instead of growing Redis (same as docker-compose.yml).
+      '--client-output-buffer-limit', 'normal 64mb 32mb 10',
       '--protected-mode', 'no',
       '--loglevel', 'warning',
     ],
