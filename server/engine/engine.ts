@@ -30,6 +30,16 @@ export interface DeviceHello {
   issuedAt: number;
   /** As in Actor: a connect refreshes every key of the user. */
   retentionMs?: number;
+  /** The token's identity (`jti` or a hash of it): a revoked token is refused under any deviceId. */
+  tokenId?: string;
+}
+
+/** A session a node holds, as the periodic revocation re-check sees it. */
+export interface SessionRef {
+  userId: string;
+  deviceId: string;
+  issuedAt: number;
+  tokenId?: string;
 }
 
 /** Token bucket applied per user across all nodes. */
@@ -124,9 +134,16 @@ export interface Engine extends DomainOps {
   sweepStaleDevices(staleMs: number): Promise<DevicesChanged[]>;
   listDevices(userId: string): Promise<Device[]>;
   /** Refuses, from now on, tokens issued before now for one device, or for every device of the user. */
-  revoke(userId: string, scope: { deviceId?: string }): Promise<number>;
-  /** Whether a token issued at `issuedAt` for this device has been revoked. */
-  isRevoked(userId: string, deviceId: string, issuedAt: number): Promise<boolean>;
+  /**
+   * Refuses, from now on, tokens issued before now for one device (a known one: else `not_found`), or for
+   * every device of the user; with `token`, also that token itself until it expires (`until`, ms). Marks of
+   * tokens past their expiry are pruned on the way.
+   */
+  revoke(userId: string, scope: { deviceId?: string; token?: { id: string; until: number } }): Promise<number>;
+  /** Whether a token issued at `issuedAt` for this device (or the token itself) has been revoked. */
+  isRevoked(userId: string, deviceId: string, issuedAt: number, tokenId?: string): Promise<boolean>;
+  /** Of these sessions, the indexes of those revoked now (the nodes' periodic re-check, whatever pub/sub lost). */
+  revokedSessions(sessions: ReadonlyArray<SessionRef>): Promise<number[]>;
   /** Takes one request from the user's rate-limit bucket (for requests that are not mutations). */
   takeRateToken(userId: string): Promise<void>;
   /**

@@ -28,6 +28,7 @@ import { startStoreLossWatch } from './store-loss-watch.ts';
 import { startFanoutResync } from './fanout-resync.ts';
 import { createResync } from './resync.ts';
 import { createRevocation } from './revocation.ts';
+import { createRevocationCheck } from './revocation-check.ts';
 import { userRoom } from './rooms.ts';
 import { createSupersede } from './supersede.ts';
 import { createDevicesPusher } from './devices-pusher.ts';
@@ -119,7 +120,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const pushDevices = devicesPusher.push;
   const wheel = createExpiryWheel<GatewaySocket>({ onExpire: (socket) => endSession(socket, 'token_expired', { metrics }) });
-  const revocation = createRevocation({ io, metrics, logger, crossNode: options.pubsub !== undefined });
+  const revocation = createRevocation({
+    io,
+    metrics,
+    logger,
+    crossNode: options.pubsub !== undefined,
+    onDeviceSignedOut: (s) =>
+      void engine.revoke(s.userId, { deviceId: s.deviceId, token: { id: s.tokenId, until: s.validUntil } }).catch((err: unknown) => logger.warn({ err, userId: s.userId }, 'could not revoke the token of a signed-out device')),
+  });
+  const recheckRevocations = createRevocationCheck({ io, engine, metrics, logger });
   const supersede = createSupersede({ io, metrics, logger, crossNode: options.pubsub !== undefined });
   // With the sharded adapter the Redis engine publishes each change from its mutation script: one round trip less.
   const fanoutEnvelope = options.pubsub?.mode === 'sharded' && engine.kind === 'redis' ? changeEnvelope : undefined;
@@ -136,11 +145,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(prices.mode === 'signed' ? { offers: createOfferVerifier(prices.secret) } : {}),
   });
   const live = createBackendLive({ io, metrics, revocation, ...(fanoutEnvelope ? { fanoutEnvelope } : {}) });
-  const presence = startPresence({ io, engine, logger, pushDevices });
+  const presence = startPresence({ io, engine, logger, pushDevices, recheck: recheckRevocations });
   // Redis coming back can mean both a lost store and missed pushes: one resync asks each socket once.
   const resync = createResync({ io, metrics });
   const storeLoss = startStoreLossWatch({ engine, logger, resync, metrics });
-  if (options.pubsub) startFanoutResync({ sub: options.pubsub.sub, logger, resync, before: storeLoss.check });
+  // Revoke signals published while the subscriber was away are lost: re-check the sessions before the resync.
+  const afterSubscriberBack = async () => {
+    await recheckRevocations().catch((err: unknown) => logger.warn({ err }, 'revocation re-check failed'));
+    await storeLoss.check();
+  };
+  if (options.pubsub) startFanoutResync({ sub: options.pubsub.sub, logger, resync, before: afterSubscriberBack });
   const connectedDevices = new WeakMap<GatewaySocket, Device[]>();
   const barrier = options.pubsub ? roomSubscriptionBarrier(options.pubsub, options.pubsub.mode) : null;
   const flood = { perSecond: config.rateLimit.perSecond * 2, burst: config.rateLimit.burst * 2 };

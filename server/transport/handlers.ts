@@ -151,10 +151,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (claims.deviceId !== null && claims.deviceId !== session.deviceId) {
         throw new SyncError('unauthorized', 'token is bound to another device');
       }
-      if (await engine.isRevoked(session.userId, session.deviceId, claims.issuedAt)) {
+      if (await engine.isRevoked(session.userId, session.deviceId, claims.issuedAt, claims.tokenId)) {
         throw new SyncError('unauthorized', 'session revoked');
       }
       session.issuedAt = claims.issuedAt;
+      session.tokenId = claims.tokenId;
       session.validUntil = claims.validUntil;
       deps.wheel.schedule(socket, claims.validUntil);
       return { expiresAt: claims.expiresAt };
@@ -166,7 +167,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       }
       await engine.takeRateToken(session.userId);
       const deviceId = request.scope === 'device' ? (request.deviceId ?? session.deviceId) : null;
-      const revokedAt = await engine.revoke(session.userId, deviceId === null ? {} : { deviceId });
+      // Signing this device out revokes the token itself too: without `did` it could come back as another device.
+      const own = deviceId === session.deviceId ? { token: { id: session.tokenId, until: session.validUntil } } : {};
+      const revokedAt = await engine.revoke(session.userId, deviceId === null ? {} : { deviceId, ...own });
       afterAck(() => deps.revocation.broadcast({ userId: session.userId, deviceId, revokedAt }));
       return { revokedAt };
     },

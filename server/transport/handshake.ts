@@ -86,6 +86,7 @@ async function admit(socket: GatewaySocket, deps: Deps): Promise<void> {
     nodeId: deps.nodeId,
     connId,
     issuedAt: claims.issuedAt,
+    tokenId: claims.tokenId,
   }));
   if (socket.conn.readyState !== 'open') {
     // The client left while we were registering it: undo, or the device would look online until the sweep.
@@ -98,6 +99,7 @@ async function admit(socket: GatewaySocket, deps: Deps): Promise<void> {
     connId,
     room: userRoom(claims.userId),
     issuedAt: claims.issuedAt,
+    tokenId: claims.tokenId,
     validUntil: claims.validUntil,
     flood: createFloodGuard(deps.flood, Date.now()),
     connectedAt: devices.find((d) => d.deviceId === auth.deviceId)?.connectedAt ?? Date.now(),

@@ -9,6 +9,8 @@ export interface PresenceOptions {
   engine: Engine;
   logger: Logger;
   pushDevices(room: string, devices: Device[]): void;
+  /** Runs on every tick after the touch: the revocation re-check. */
+  recheck?: () => Promise<unknown>;
   /** @default 10_000 */
   intervalMs?: number;
   /** A device not seen for this long is marked offline by the sweep. @default 30_000 */
@@ -33,6 +35,7 @@ export function startPresence(options: PresenceOptions): { stop(): void } {
         if (session) entries.push({ userId: session.userId, deviceId: session.deviceId, connId: session.connId });
       }
       if (entries.length > 0) await engine.touchDevices(entries);
+      if (options.recheck) await options.recheck();
       const changed = await engine.sweepStaleDevices(options.staleMs ?? 30_000);
       for (const { userId, devices } of changed) options.pushDevices(userRoom(userId), devices);
     } catch (err) {

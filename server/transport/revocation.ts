@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { userRoom } from './rooms.ts';
 import { endSession } from './session-ending.ts';
-import type { GatewayServer } from './session.ts';
+import type { GatewayServer, Session } from './session.ts';
 
 const RevokeSignal = z.strictObject({
   userId: UserId,
@@ -20,7 +20,14 @@ export interface Revocation {
   broadcast(signal: RevokeSignal): void;
 }
 
-export function createRevocation(deps: { io: GatewayServer; metrics: Metrics; logger: Logger; crossNode: boolean }): Revocation {
+export function createRevocation(deps: {
+  io: GatewayServer;
+  metrics: Metrics;
+  logger: Logger;
+  crossNode: boolean;
+  /** A session of a signed-out device ended here: its token is revoked too (it could claim another deviceId). */
+  onDeviceSignedOut?: (session: Session) => void;
+}): Revocation {
   const { io } = deps;
 
   const endLocal = (signal: RevokeSignal) => {
@@ -37,7 +44,7 @@ export function createRevocation(deps: { io: GatewayServer; metrics: Metrics; lo
       }
       // A session started (or refreshed) with a token issued after the sign-out stays.
       if (session.issuedAt >= signal.revokedAt) continue;
-      endSession(socket, 'revoked', { metrics: deps.metrics });
+      if (endSession(socket, 'revoked', { metrics: deps.metrics }) && signal.deviceId !== null) deps.onDeviceSignedOut?.(session);
     }
   };
 

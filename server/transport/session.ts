@@ -10,6 +10,8 @@ export interface Session {
   room: string;
   /** The current token's iat (ms); moves with `auth:refresh`. */
   issuedAt: number;
+  /** The current token's identity (`jti` or a hash); moves with `auth:refresh`. */
+  tokenId: string;
   /** When the current token stops being valid (exp plus clock tolerance, ms); moves with `auth:refresh`. */
   validUntil: number;
   flood: FloodGuard;

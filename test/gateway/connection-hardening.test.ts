@@ -64,3 +64,32 @@ describe('sockets per user', () => {
     expect((await call(elsewhere, 'devices:list', {})).ok).toBe(true);
   });
 });
+
+describe('revocation', () => {
+  it('signing a device out revokes its token: the same token (no did) cannot come back as another device; a fresh one can', async () => {
+    const token = await mintToken({ userId: 'tess' });
+    const first = keep(await connect(n1.url, { token, deviceId: 'tess-a' }));
+    await ok(first, 'auth:sign-out', { scope: 'device' });
+    expect(await refusal(n2.url, { token, deviceId: 'tess-b' })).toMatchObject({ code: 'unauthorized' });
+    const fresh = keep(await connect(n2.url, { token: await mintToken({ userId: 'tess' }), deviceId: 'tess-b' }));
+    expect((await call(fresh, 'devices:list', {})).ok).toBe(true);
+  });
+
+  it('ends a session whose revocation no signal carried (written straight to the store) within one presence tick', async () => {
+    const reader = keep(await connect(n1.url, { token: await mintToken({ userId: 'rhea' }), deviceId: 'rhea-a' }));
+    const endings: string[] = [];
+    reader.on('session:ending', (e) => endings.push(e.reason));
+    const gone = disconnected(reader, 25_000);
+    const { Redis } = await import('ioredis');
+    const direct = new Redis(redis.url);
+    await direct.hset('{u:rhea}:revoked', '*', String(Date.now() + 1));
+    await direct.quit();
+    expect(await gone).toBe('io server disconnect');
+    expect(endings).toEqual(['revoked']);
+  }, 30_000);
+
+  it('refuses signing out a device the user never had', async () => {
+    const s = keep(await connect(n1.url, { token: await mintToken({ userId: 'una' }), deviceId: 'una-a' }));
+    expect(await call(s, 'auth:sign-out', { scope: 'device', deviceId: 'made-up' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+});

@@ -13,7 +13,7 @@ import {
 import { assertNotFrozen } from '../../domain/checkout.ts';
 import { parseMutation } from '../../domain/mutation.ts';
 import { takeToken } from '../../domain/rate-limit.ts';
-import { isRevokedBy } from '../../domain/revocation.ts';
+import { isRevokedBy, tokenMark } from '../../domain/revocation.ts';
 import { planSync } from '../../domain/sync.ts';
 import { SyncError } from '../../errors.ts';
 import type { Actor, DeviceHello, DevicesChanged, Engine, EngineOptions } from '../engine.ts';
@@ -186,7 +186,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     async connectDevice(userId, hello: DeviceHello) {
       ensureOpen();
       const state = user(userId);
-      if (isRevokedBy(state.revoked, hello.deviceId, hello.issuedAt)) throw new SyncError('unauthorized', 'session revoked');
+      if (isRevokedBy(state.revoked, hello.deviceId, hello.issuedAt, hello.tokenId)) throw new SyncError('unauthorized', 'session revoked');
       const at = now();
       takeRate(state, at);
       if (!state.devices.has(hello.deviceId) && state.devices.size >= options.maxDevices) {
@@ -256,15 +256,28 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       ensureOpen();
       const state = user(userId);
       const at = now();
+      if (scope.deviceId !== undefined && !state.devices.has(scope.deviceId)) throw new SyncError('not_found', 'no such device');
       const key = scope.deviceId ?? '*';
       state.revoked.set(key, Math.max(at, state.revoked.get(key) ?? 0));
+      for (const [mark, until] of state.revoked) if (mark.startsWith('t:') && until < at) state.revoked.delete(mark);
+      if (scope.token && scope.token.until >= at) state.revoked.set(tokenMark(scope.token.id), scope.token.until);
       return at;
     },
 
-    async isRevoked(userId, deviceId, issuedAt) {
+    async isRevoked(userId, deviceId, issuedAt, tokenId) {
       ensureOpen();
       const state = live(userId);
-      return state ? isRevokedBy(state.revoked, deviceId, issuedAt) : false;
+      return state ? isRevokedBy(state.revoked, deviceId, issuedAt, tokenId) : false;
+    },
+
+    async revokedSessions(sessions) {
+      ensureOpen();
+      const revoked: number[] = [];
+      sessions.forEach((s, i) => {
+        const state = live(s.userId);
+        if (state && isRevokedBy(state.revoked, s.deviceId, s.issuedAt, s.tokenId)) revoked.push(i);
+      });
+      return revoked;
     },
 
     async takeRateToken(userId) {

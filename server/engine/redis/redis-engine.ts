@@ -12,7 +12,7 @@ import {
 } from '../../../client-sdk/src/protocol/index.ts';
 import { sortCartLines, sortDevices, sortWatchEntries } from '../../../client-sdk/src/rules/index.ts';
 import { parseMutation } from '../../domain/mutation.ts';
-import { isRevokedBy } from '../../domain/revocation.ts';
+import { isRevokedBy, tokenMark } from '../../domain/revocation.ts';
 import { SyncError } from '../../errors.ts';
 import type { Actor, BatchOutcome, DevicesChanged, Engine, EngineOptions, FanoutEnvelope } from '../engine.ts';
 import { encodeBatch, mutationCall, parseBatchReply, parseMutationReply, type MutationCall } from './mutation-call.ts';
@@ -163,7 +163,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
 
     async connectDevice(userId, hello) {
       const k = userKeys(userId);
-      const args = [hello.deviceId, hello.connId, hello.issuedAt, hello.name, hello.kind, hello.nodeId, options.maxDevices, rateLimit.perSecond, rateLimit.burst];
+      const args = [hello.deviceId, hello.connId, hello.issuedAt, hello.name, hello.kind, hello.nodeId, options.maxDevices, rateLimit.perSecond, rateLimit.burst, hello.tokenId ? tokenMark(hello.tokenId) : ''];
       const reply = await run('connect', [k.devices, k.conn, k.revoked, k.meta, k.seq], args);
       const [now, devices] = Array.isArray(reply) ? (reply as unknown[]) : [];
       // The sweep index lives outside the user's slot, so it is written after the user's script; the next
@@ -230,15 +230,31 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     },
 
     async revoke(userId, scope) {
-      return Number(await run('revoke', [userKeys(userId).revoked], [scope.deviceId ?? '*']));
+      const k = userKeys(userId);
+      const token = scope.token ? [tokenMark(scope.token.id), Math.floor(scope.token.until)] : ['', 0];
+      return Number(await run('revoke', [k.revoked, k.devices], [scope.deviceId ?? '*', ...token]));
     },
 
-    async isRevoked(userId, deviceId, issuedAt) {
-      const [all, device] = await call(() => redis.hmget(userKeys(userId).revoked, '*', deviceId));
-      const marks = new Map<string, number>();
-      if (all) marks.set('*', Number(all));
-      if (device) marks.set(deviceId, Number(device));
-      return isRevokedBy(marks, deviceId, issuedAt);
+    async isRevoked(userId, deviceId, issuedAt, tokenId) {
+      return (await this.revokedSessions([{ userId, deviceId, issuedAt, ...(tokenId !== undefined ? { tokenId } : {}) }])).length > 0;
+    },
+
+    async revokedSessions(sessions) {
+      // One HMGET per session (pipelined by the client): the marks that can refuse it, nothing else.
+      const answers = await Promise.all(
+        sessions.map((s) => {
+          const fields = ['*', s.deviceId, ...(s.tokenId !== undefined ? [tokenMark(s.tokenId)] : [])];
+          return call(() => redis.hmget(userKeys(s.userId).revoked, ...fields)).then((values) => {
+            const marks = new Map<string, number>();
+            values.forEach((v, i) => {
+              const field = fields[i];
+              if (v !== null && field !== undefined) marks.set(field, Number(v));
+            });
+            return isRevokedBy(marks, s.deviceId, s.issuedAt, s.tokenId);
+          });
+        }),
+      );
+      return answers.flatMap((revoked, i) => (revoked ? [i] : []));
     },
 
     async takeRateToken(userId) {

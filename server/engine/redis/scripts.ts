@@ -22,7 +22,7 @@ const SCRIPTS = {
   sweepUser: { file: 'sweep-user.lua', preludes: ['prelude.lua'], keys: 2 },
   presenceStale: { file: 'presence-stale.lua', preludes: ['prelude.lua'], keys: 1 },
   presencePrune: { file: 'presence-prune.lua', preludes: [], keys: 1 },
-  revoke: { file: 'revoke.lua', preludes: ['prelude.lua'], keys: 1 },
+  revoke: { file: 'revoke.lua', preludes: ['prelude.lua'], keys: 2 },
   takeRate: { file: 'take-rate.lua', preludes: ['prelude.lua'], keys: 1 },
   mutateWatchRemove: { file: 'mutate-watch-remove.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: USER_KEY_COUNT },
   checkout: { file: 'checkout.lua', preludes: ['prelude.lua', 'history.lua', 'backend-prelude.lua'], keys: USER_KEY_COUNT },

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { connect, engines, expectCode, uniqueUser, type ContractTarget } from './harness.ts';
 
 /** Engine-level rules of issue 14: what a user inside its limits may cost the store. */
@@ -28,6 +28,46 @@ export function hardeningContract(getTarget: () => ContractTarget): void {
       const back = await connect(engine, user, 'old');
       const again = await back.sendAt(1, 'cart:add', { sku: 'b', qty: 1, title: 'B', priceCents: 1 });
       expect(again.duplicate).toBe(false);
+    });
+
+    it('revokes a token itself: refused under any deviceId until it expires, while a fresh token connects', async () => {
+      const engine = await use.one();
+      const user = uniqueUser();
+      const issuedAt = Date.now();
+      await engine.connectDevice(user, { deviceId: 'a', name: 'a', kind: 'phone', nodeId: 'n', connId: 'c1', issuedAt, tokenId: 'h:old' });
+      await engine.revoke(user, { deviceId: 'a', token: { id: 'h:old', until: Date.now() + 60_000 } });
+      await expectCode(engine.connectDevice(user, { deviceId: 'b', name: 'b', kind: 'phone', nodeId: 'n', connId: 'c2', issuedAt, tokenId: 'h:old' }), 'unauthorized');
+      expect(await engine.isRevoked(user, 'b', issuedAt, 'h:old')).toBe(true);
+      expect(await engine.isRevoked(user, 'b', issuedAt, 'h:new')).toBe(false);
+      await engine.connectDevice(user, { deviceId: 'b', name: 'b', kind: 'phone', nodeId: 'n', connId: 'c3', issuedAt, tokenId: 'h:new' });
+      expect(
+        await engine.revokedSessions([
+          { userId: user, deviceId: 'b', issuedAt, tokenId: 'h:new' },
+          { userId: user, deviceId: 'b', issuedAt, tokenId: 'h:old' },
+          { userId: user, deviceId: 'a', issuedAt, tokenId: 'h:new' },
+          { userId: uniqueUser(), deviceId: 'a', issuedAt, tokenId: 'h:old' },
+        ]),
+      ).toEqual([1, 2]);
+    });
+
+    it('signs out only known devices by id', async () => {
+      const engine = await use.one();
+      const user = uniqueUser();
+      await connect(engine, user, 'real');
+      await expectCode(engine.revoke(user, { deviceId: 'made-up' }), 'not_found');
+      expect(await engine.revoke(user, { deviceId: 'real' })).toBeGreaterThan(0);
+    });
+
+    it('prunes the marks of tokens past their expiry', async () => {
+      const engine = await use.one();
+      const user = uniqueUser();
+      await connect(engine, user, 'a');
+      const until = Date.now() + 30;
+      await engine.revoke(user, { deviceId: 'a', token: { id: 'h:short', until } });
+      expect(await engine.isRevoked(user, 'z', Date.now(), 'h:short')).toBe(true);
+      await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(until + 5), { interval: 5 });
+      await engine.revoke(user, {});
+      expect(await engine.isRevoked(user, 'z', Date.now() + 1000, 'h:short')).toBe(false);
     });
   });
 }

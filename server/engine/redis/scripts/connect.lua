@@ -2,10 +2,11 @@
 -- device cap (evict the offline device seen longest ago, with its applied seq, else refuse), then the device
 -- becomes online with this connId as its current connection.
 -- KEYS: 1 devices, 2 conn, 3 revoked, 4 meta, 5 seq.
--- ARGV: 1 deviceId, 2 connId, 3 issuedAt, 4 name, 5 kind, 6 nodeId, 7 max devices, 8 per second, 9 burst
+-- ARGV: 1 deviceId, 2 connId, 3 issuedAt, 4 name, 5 kind, 6 nodeId, 7 max devices, 8 per second, 9 burst,
+-- 10 the token's mark (t:<token id>, '' when unknown)
 local DEVICES, CONN = KEYS[1], KEYS[2]
 local device_id = ARGV[1]
-if is_revoked(KEYS[3], device_id, tonumber(ARGV[3])) then
+if is_revoked(KEYS[3], device_id, tonumber(ARGV[3])) or (ARGV[10] ~= '' and redis.call('HEXISTS', KEYS[3], ARGV[10]) == 1) then
   return refusal('unauthorized', 'session revoked')
 end
 local now = now_ms()
