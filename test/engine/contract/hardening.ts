@@ -33,7 +33,8 @@ export function hardeningContract(getTarget: () => ContractTarget): void {
     it('revokes a token itself: refused under any deviceId until it expires, while a fresh token connects', async () => {
       const engine = await use.one();
       const user = uniqueUser();
-      const issuedAt = Date.now();
+      // Issued before the sign-out below, whatever the clock's resolution.
+      const issuedAt = Date.now() - 10;
       await engine.connectDevice(user, { deviceId: 'a', name: 'a', kind: 'phone', nodeId: 'n', connId: 'c1', issuedAt, tokenId: 'h:old' });
       await engine.revoke(user, { deviceId: 'a', token: { id: 'h:old', until: Date.now() + 60_000 } });
       await expectCode(engine.connectDevice(user, { deviceId: 'b', name: 'b', kind: 'phone', nodeId: 'n', connId: 'c2', issuedAt, tokenId: 'h:old' }), 'unauthorized');
