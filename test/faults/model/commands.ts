@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { LIMITS, MUTATION_SCHEMAS, type Mutation, type SyncPayload } from '../../../client-sdk/src/protocol/index.ts';
-import { SyncError } from '../../../server/errors.ts';
-import { canonical, mutate, snapshotOf, syncAnswer, wipeUser } from '../harness/model.ts';
-import { gateCodes, nextConnId, userOf, USERS, type DeviceModel, type Real, type World } from './world.ts';
+import { canonical, mutate, snapshotOf, syncAnswer } from '../harness/model.ts';
+import { attempt, ConnectCommand, RevokeCommand, WipeCommand } from './session-commands.ts';
+import { device, gateCodes, userOf, USERS, type DeviceModel, type Real, type World } from './world.ts';
 
 type Template =
   | { t: 'add'; sku: string; qty: number; priceCents: number }
@@ -17,12 +17,6 @@ type SeqMode = { mode: 'next' } | { mode: 'resend'; pick: number } | { mode: 'sk
 
 const SKUS = ['a', 'b', 'c'];
 const VIDEOS = ['v1', 'v2'];
-
-function device(world: World, index: number): DeviceModel {
-  const found = world.devices[index % world.devices.length];
-  if (!found) throw new Error('no device');
-  return found;
-}
 
 function chooseSeq(d: DeviceModel, seq: SeqMode): number {
   if (seq.mode === 'resend' && d.usedSeqs.length > 0) return d.usedSeqs[seq.pick % d.usedSeqs.length] ?? d.nextSeq;
@@ -57,20 +51,6 @@ function buildMutation(world: World, template: Template, seq: number): Mutation 
   }
 }
 
-function codeOf(err: unknown): string {
-  if (err instanceof SyncError) return err.code;
-  throw err;
-}
-
-async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; code: string }> {
-  try {
-    return { ok: true, value: await fn() };
-  } catch (err) {
-    return { ok: false, code: codeOf(err) };
-  }
-}
-
-/** One mutation through the engine and through the model; their answers must agree exactly. */
 class MutateCommand implements fc.AsyncCommand<World, Real> {
   constructor(
     readonly deviceIndex: number,
@@ -183,57 +163,6 @@ class SyncCommand implements fc.AsyncCommand<World, Real> {
 }
 
 /** A (re)connect of a device: a new connection supersedes the old one; a revoked token is refused. */
-class ConnectCommand implements fc.AsyncCommand<World, Real> {
-  constructor(
-    readonly deviceIndex: number,
-    readonly freshToken: boolean,
-  ) {}
-  check = () => true;
-  async run(world: World, real: Real) {
-    const d = device(world, this.deviceIndex);
-    if (this.freshToken) {
-      const marks = world.revoked.get(d.userId);
-      d.issuedAt = Math.max(Date.now(), (marks?.get('*') ?? 0) + 1, (marks?.get(d.deviceId) ?? 0) + 1);
-    }
-    const connId = nextConnId(world, d);
-    const answer = await attempt(() =>
-      real.engine.connectDevice(d.userId, { deviceId: d.deviceId, name: d.deviceId, kind: 'phone', nodeId: 'model', connId, issuedAt: d.issuedAt }),
-    );
-    const revoked = gateCodes(world, d, d.connId).includes('unauthorized');
-    if (revoked) {
-      expect(answer).toEqual({ ok: false, code: 'unauthorized' });
-      return;
-    }
-    expect(answer.ok).toBe(true);
-    if (!answer.ok) return;
-    expect(answer.value.find((x) => x.deviceId === d.deviceId)?.online).toBe(true);
-    if (d.connId !== null) d.oldConnIds.push(d.connId);
-    d.connId = connId;
-  }
-  toString = () => `connect(${this.deviceIndex}${this.freshToken ? ', fresh token' : ''})`;
-}
-
-/** Sign-out of one device or of every device of the user. */
-class RevokeCommand implements fc.AsyncCommand<World, Real> {
-  constructor(
-    readonly deviceIndex: number,
-    readonly everywhere: boolean,
-  ) {}
-  check = () => true;
-  async run(world: World, real: Real) {
-    const d = device(world, this.deviceIndex);
-    const at = await real.engine.revoke(d.userId, this.everywhere ? {} : { deviceId: d.deviceId });
-    const marks = world.revoked.get(d.userId);
-    const key = this.everywhere ? '*' : d.deviceId;
-    marks?.set(key, Math.max(at, marks.get(key) ?? 0));
-    for (const other of world.devices.filter((x) => x.userId === d.userId)) {
-      expect(await real.engine.isRevoked(other.userId, other.deviceId, other.issuedAt)).toBe(gateCodes(world, other, other.connId).includes('unauthorized'));
-    }
-  }
-  toString = () => `revoke(${this.deviceIndex}${this.everywhere ? ', everywhere' : ''})`;
-}
-
-/** Fills a cart to its 200-line cap with fresh skus, then one more line must be refused. */
 class FillCartCommand implements fc.AsyncCommand<World, Real> {
   constructor(readonly deviceIndex: number) {}
   check = (world: Readonly<World>) => {
@@ -258,22 +187,6 @@ class FillCartCommand implements fc.AsyncCommand<World, Real> {
 }
 
 /** The store loses everything (Redis only): a new epoch, no seqs, no devices, no revocations. */
-class WipeCommand implements fc.AsyncCommand<World, Real> {
-  check = () => true;
-  async run(world: World, real: Real) {
-    if (!real.wipe) return;
-    await real.wipe();
-    for (const user of world.users.values()) wipeUser(user);
-    for (const marks of world.revoked.values()) marks.clear();
-    for (const d of world.devices) {
-      if (d.connId !== null) d.oldConnIds.push(d.connId);
-      d.connId = null;
-      d.usedSeqs = [];
-    }
-  }
-  toString = () => 'wipe()';
-}
-
 const template: fc.Arbitrary<Template> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ t: fc.constant('add' as const), sku: fc.constantFrom(...SKUS), qty: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 300, max: 999 })), priceCents: fc.integer({ min: 0, max: 10_000 }) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('set' as const), sku: fc.constantFrom(...SKUS), qty: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 999 })) }) },

@@ -71,3 +71,10 @@ export function nextConnId(world: World, device: DeviceModel): string {
   world.connCounter += 1;
   return `${device.deviceId}-c${world.connCounter}`;
 }
+
+/** The device at `index`, wrapping around the world's devices. */
+export function device(world: World, index: number): DeviceModel {
+  const found = world.devices[index % world.devices.length];
+  if (!found) throw new Error('no device');
+  return found;
+}

@@ -1,0 +1,24 @@
+import type { BenchResults } from './report/types.ts';
+import { slowLinkTable } from './report/slow-link-table.ts';
+import { detailTables, headlineTable, profileTable } from './report/table.ts';
+import type { Sizes } from './steps/context.ts';
+
+/** Prints the run's tables, the startup line and the notes. */
+export function printResults(results: BenchResults, sizes: Sizes): void {
+  const { profile, startup, slowLink, sdkCpu, notes } = results;
+  process.stdout.write('\n');
+  if (profile) process.stdout.write(`${profileTable(results)}\n`);
+  else {
+    process.stdout.write(`${headlineTable(results)}\n\n`);
+    process.stdout.write(`latency in ms (device A on node 1 → device B on node 2, paced over ${sizes.pairs} users); KB/conn = RSS (heap) per idle connection, ${sizes.memoryLevels.length > 1 ? `slope from ${sizes.memoryLevels[0]?.toLocaleString('en-US')} to ${sizes.memoryLevels.at(-1)?.toLocaleString('en-US')} connections` : `growth at ${sizes.memoryLevels[0]?.toLocaleString('en-US')}`}; ratios vs ${results.reference} in this run\n\n`);
+    process.stdout.write(`${detailTables(results)}\n`);
+  }
+  if (startup) {
+    process.stdout.write(`start → /readyz (memory engine, median): compiled ${Math.round(startup.compiled.medianMs)} ms (CPU ${startup.compiled.cpuMedianMs ?? '?'} ms), tsx source ${Math.round(startup.source.medianMs)} ms (CPU ${startup.source.cpuMedianMs ?? '?'} ms); target ≤ ${startup.targetMs} ms\n`);
+  }
+  if (slowLink) process.stdout.write(`${slowLinkTable(slowLink)}\n`);
+  if (sdkCpu) {
+    process.stdout.write(`client CPU per change (${sdkCpu.changes} sequential cart adds, one process holding both devices): SDK ${Math.round(sdkCpu.sdkUsPerChange)} µs, bare socket.io clients ${Math.round(sdkCpu.bareUsPerChange)} µs: ${sdkCpu.ratio.toFixed(2)}× (target ≤ ${sdkCpu.targetRatio}×)\n`);
+  }
+  for (const note of notes) process.stdout.write(`note: ${note}\n`);
+}
