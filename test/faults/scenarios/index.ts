@@ -11,6 +11,8 @@ import { offlineEdits } from './s09-offline-edits.ts';
 import { attacks } from './s10-attacks.ts';
 import { soak } from './s11-soak.ts';
 import { sentinelAsync, sentinelDurable } from './s12-sentinel-failover.ts';
+import { clusterFailover } from './s14-cluster-failover.ts';
+import { restoreBackup } from './s15-restore-backup.ts';
 
 /** Every scenario, in issue 5's order, then issue 13's. */
-export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster, networkTrouble, offlineEdits, attacks, soak, sentinelDurable, sentinelAsync];
+export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster, networkTrouble, offlineEdits, attacks, soak, sentinelDurable, sentinelAsync, clusterFailover, restoreBackup];

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { freePort } from '../../support/free-port.ts';
 import { startProcess } from '../../support/supervisor.ts';
 import { systemBinary } from '../../support/redis-binary.ts';
@@ -24,7 +24,7 @@ export async function reportedLoss(cluster: FaultCluster): Promise<number> {
  * Per user, the versions the store that took over no longer has: the old store's last version (read from a
  * copy of its append-only files, started on a free port) minus where the new store forked the user's log.
  */
-export async function missedVersions(oldDir: string, current: Redis, userIds: readonly string[]): Promise<number> {
+export async function missedVersions(oldDir: string, current: Redis | Cluster, userIds: readonly string[]): Promise<number> {
   const copy = mkdtempSync(join(tmpdir(), 'tandem-old-store-'));
   cpSync(oldDir, copy, { recursive: true });
   const port = await freePort();
