@@ -9,6 +9,8 @@ export const LIMITS = {
   priceCentsMax: 100_000_000,
   skuLength: 64,
   titleLength: 200,
+  /** Most bytes a title takes once JSON-encoded (UTF-8, no control characters: 3 bytes a UTF-16 unit at most, plus quotes). */
+  titleBytes: 602,
   videoIdLength: 128,
   deviceIdLength: 64,
   deviceNameLength: 64,

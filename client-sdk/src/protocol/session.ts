@@ -13,6 +13,7 @@ export const HandshakeAuth = z.strictObject({
     .string()
     .max(LIMITS.deviceNameLength)
     .refine((name) => !/[\uD800-\uDFFF]/u.test(name), 'not well-formed unicode')
+    .refine((name) => !/[\u0000-\u001F\u007F-\u009F]/.test(name), 'control characters are not allowed')
     .optional(),
   deviceKind: DeviceKind.optional(),
   protocol: z.number().int().min(1).max(1000),

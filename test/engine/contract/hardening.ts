@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { LIMITS } from '../../../client-sdk/src/protocol/index.ts';
 import { connect, engines, expectCode, uniqueUser, type ContractTarget } from './harness.ts';
 
 /** Engine-level rules of issue 14: what a user inside its limits may cost the store. */
@@ -49,6 +50,17 @@ export function hardeningContract(getTarget: () => ContractTarget): void {
           { userId: uniqueUser(), deviceId: 'a', issuedAt, tokenId: 'h:old' },
         ]),
       ).toEqual([1, 2]);
+    });
+
+    it('bounds a stored title in encoded bytes: control characters are refused, the largest title encodes within LIMITS.titleBytes', async () => {
+      const engine = await use.one();
+      const user = uniqueUser();
+      const phone = await connect(engine, user, 'phone');
+      await expectCode(phone.add('a', 1, '\u0001'.repeat(LIMITS.titleLength)), 'bad_request');
+      await expectCode(phone.add('a', 1, `tab\there`), 'bad_request');
+      const widest = '\uFFFF'.repeat(LIMITS.titleLength);
+      expect((await phone.add('a', 1, widest)).duplicate).toBe(false);
+      expect(new TextEncoder().encode(JSON.stringify(widest)).length).toBeLessThanOrEqual(LIMITS.titleBytes);
     });
 
     it('signs out only known devices by id', async () => {
