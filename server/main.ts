@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   }
   const admin = createAdminServer({
     config: config.admin,
-    routes: createAdminRoutes({ engine: infra.engine, config: config.admin, live: gateway.live }),
+    routes: createAdminRoutes({ engine: infra.engine, config: config.admin, live: gateway.live, domain: config.domain }),
     metrics,
     logger,
     nodeId: config.nodeId,

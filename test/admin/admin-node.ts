@@ -84,7 +84,7 @@ export async function startAdminNode(env: Record<string, string> = {}): Promise<
   const port = await gateway.listen();
   const admin = createAdminServer({
     config: config.admin,
-    routes: createAdminRoutes({ engine: infra.engine, config: config.admin, live: gateway.live }),
+    routes: createAdminRoutes({ engine: infra.engine, config: config.admin, live: gateway.live, domain: config.domain }),
     metrics,
     logger,
     nodeId: config.nodeId,

@@ -1,4 +1,5 @@
 import type { AdminConfig } from '../../config/admin.ts';
+import type { DomainConfig } from '../../config/domain.ts';
 import type { Engine } from '../../engine/engine.ts';
 import type { BackendLive } from '../../transport/backend-live.ts';
 
@@ -8,4 +9,6 @@ export interface AdminRouteDeps {
   config: AdminConfig;
   /** Pushes to the user's devices and ends their sessions on every node. */
   live: BackendLive;
+  /** Checkout TTL and retention (absent in tests that do not care: 15 min, no expiry). */
+  domain?: DomainConfig;
 }

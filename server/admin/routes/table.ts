@@ -1,5 +1,7 @@
 import type { Route } from '../route.ts';
 import { cartRoutes } from './cart.ts';
+import { checkoutRoutes } from './checkout.ts';
+import { mergeRoutes } from './merge.ts';
 import type { AdminRouteDeps } from './deps.ts';
 import { deviceRoutes } from './devices.ts';
 import { openApiRoute } from './openapi.ts';
@@ -12,7 +14,7 @@ import { watchRoutes } from './watch.ts';
  * spread into the list below.
  */
 export function createAdminRoutes(deps: AdminRouteDeps): Route[] {
-  const routes: Route[] = [...userRoutes(deps), ...cartRoutes(deps), ...watchRoutes(deps), ...deviceRoutes(deps)];
+  const routes: Route[] = [...userRoutes(deps), ...cartRoutes(deps), ...watchRoutes(deps), ...deviceRoutes(deps), ...checkoutRoutes(deps), ...mergeRoutes(deps)];
   routes.push(openApiRoute(() => routes));
   return routes;
 }
