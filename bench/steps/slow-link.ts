@@ -10,7 +10,7 @@ import { createSyncClient, memoryStorage, type SyncClient } from '../../client-s
 import type { SocketFactory } from '../../client-sdk/src/connection/socket.ts';
 import { LIMITS, type Ack, type MutationResult } from '../../client-sdk/src/protocol/index.ts';
 import { mintToken } from '../../test/support/tokens.ts';
-import { startDelayProxy, type DelayProxy } from '../harness/delay-proxy.ts';
+import { startTcpProxy, type TcpProxy } from '../../test/support/tcp-proxy.ts';
 import type { SlowLinkResult } from '../report/types.ts';
 import { BENCH_JWT_SECRET } from '../systems.ts';
 import type { BenchContext } from './context.ts';
@@ -52,11 +52,11 @@ function countingIo(): { io: SocketFactory; requests: (event: string) => number 
 }
 
 /** The SDK: online, then offline, `edits` cart adds, then online again; ms from going online to the last ack. */
-async function drainWithSdk(proxy: DelayProxy, edits: number): Promise<{ ms: number; pushes: number }> {
+async function drainWithSdk(proxy: TcpProxy, edits: number): Promise<{ ms: number; pushes: number }> {
   const userId = newUser();
   const phoneToken = await token(userId, 'phone');
   const wire = countingIo();
-  const phone = createSyncClient({ url: proxy.url, getToken: () => phoneToken, deviceId: 'phone', io: wire.io, storage: memoryStorage() });
+  const phone = createSyncClient({ url: proxy.httpUrl, getToken: () => phoneToken, deviceId: 'phone', io: wire.io, storage: memoryStorage() });
   try {
     await within(phone.ready, 20_000, 'slow-link phone ready');
     phone.goOffline();
@@ -72,11 +72,11 @@ async function drainWithSdk(proxy: DelayProxy, edits: number): Promise<{ ms: num
 }
 
 /** A protocol-1 client sending one `cart:add` per round trip: connect, sync, then each edit after the last ack. */
-async function drainSequentially(proxy: DelayProxy, edits: number): Promise<number> {
+async function drainSequentially(proxy: TcpProxy, edits: number): Promise<number> {
   const userId = newUser();
   const auth = { token: await token(userId, 'phone'), deviceId: 'phone', protocol: 1 };
   const started = performance.now();
-  const socket = io(proxy.url, { forceNew: true, transports: ['websocket'], reconnection: false, auth });
+  const socket = io(proxy.httpUrl, { forceNew: true, transports: ['websocket'], reconnection: false, auth });
   try {
     await within(new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject)), 20_000, 'sequential connect');
     await socket.timeout(20_000).emitWithAck('sync:since', { since: null });
@@ -91,12 +91,12 @@ async function drainSequentially(proxy: DelayProxy, edits: number): Promise<numb
 }
 
 /** Phone and laptop online through the link: ms from the phone's add to the laptop's view, one at a time. */
-async function liveLatency(proxy: DelayProxy, samples: number): Promise<number[]> {
+async function liveLatency(proxy: TcpProxy, samples: number): Promise<number[]> {
   const userId = newUser();
   const [phoneToken, laptopToken] = await Promise.all([token(userId, 'phone'), token(userId, 'laptop')]);
   const clients: SyncClient[] = [
-    createSyncClient({ url: proxy.url, getToken: () => phoneToken, deviceId: 'phone', storage: memoryStorage() }),
-    createSyncClient({ url: proxy.url, getToken: () => laptopToken, deviceId: 'laptop', storage: memoryStorage() }),
+    createSyncClient({ url: proxy.httpUrl, getToken: () => phoneToken, deviceId: 'phone', storage: memoryStorage() }),
+    createSyncClient({ url: proxy.httpUrl, getToken: () => laptopToken, deviceId: 'laptop', storage: memoryStorage() }),
   ];
   const [phone, laptop] = clients as [SyncClient, SyncClient];
   try {
@@ -137,7 +137,7 @@ export async function measureSlowLink(ctx: BenchContext): Promise<SlowLinkResult
   const result: SlowLinkResult = { target: { ...TARGET }, pushMutations: LIMITS.pushMutations, links: [] };
   try {
     for (const rttMs of rtts) {
-      const proxy = await startDelayProxy(target, rttMs / 2);
+      const proxy = await startTcpProxy(target, { oneWayMs: rttMs / 2 });
       try {
         const link: SlowLinkResult['links'][number] = { rttMs, drains: [], live: spread(await liveLatency(proxy, ctx.quick ? 10 : 30)) };
         ctx.progress(`slow-link ${rttMs} ms round trip: live change phone → laptop p50 ${link.live.p50.toFixed(0)} ms, max ${link.live.max.toFixed(0)} ms`);
