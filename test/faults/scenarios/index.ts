@@ -13,6 +13,7 @@ import { soak } from './s11-soak.ts';
 import { sentinelAsync, sentinelDurable } from './s12-sentinel-failover.ts';
 import { clusterFailover } from './s14-cluster-failover.ts';
 import { restoreBackup } from './s15-restore-backup.ts';
+import { replicaPromoted } from './s16-replica-promoted.ts';
 
 /** Every scenario, in issue 5's order, then issue 13's. */
-export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster, networkTrouble, offlineEdits, attacks, soak, sentinelDurable, sentinelAsync, clusterFailover, restoreBackup];
+export const SCENARIOS: Scenario[] = [nodeKill, rollingRestart, redisRestart, redisWipe, frozenGateway, slowConsumer, redisCluster, networkTrouble, offlineEdits, attacks, soak, sentinelDurable, sentinelAsync, clusterFailover, restoreBackup, replicaPromoted];
