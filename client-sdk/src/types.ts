@@ -1,4 +1,4 @@
-import type { CartLine, Change, Device, DeviceKind, WatchEntry } from './protocol/index.js';
+import type { CartFreeze, CartLine, Change, Device, DeviceKind, WatchEntry } from './protocol/index.js';
 import type { BackoffOptions } from './backoff.js';
 import type { SocketFactory } from './connection/socket.js';
 import type { ConnectionState, SyncStatus } from './connection/state.js';
@@ -105,6 +105,12 @@ export interface NewCartLine {
 export interface CartApi {
   /** The cart with pending local changes applied. The same object until it changes. */
   get(): CartView;
+  /**
+   * The checkout holding the cart, or null. While it holds, edits are refused `frozen` by the server (the SDK
+   * rolls them back): show the cart locked. It lapses by itself at `expiresAt` (server time); read it again
+   * then (subscribers are told of the freeze and of its end, not of a lapse).
+   */
+  readonly frozen: CartFreeze | null;
   /** Adds `qty` of an item (creating the line; title and price are taken from the newest add). */
   add(line: NewCartLine): Promise<MutationAck>;
   /** Sets the quantity of a line; 0 removes it. */

@@ -161,7 +161,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   void init.then(() => manager.start());
 
   const client: SyncClient = {
-    cart: createCartApi(mutate, views),
+    cart: createCartApi(mutate, views, () => ({ freeze: engine.state.frozen, serverNow: clock.toServerTime(timers.now()) })),
     watch: createWatchApi({ views, throttle, clock, timers, refusal: () => (isClosed() ? closedError() : null) }),
     devices: { list: devices.list, subscribe: devices.subscribe },
     get status() {

@@ -1,4 +1,4 @@
-import { MUTATION_SCHEMAS, WatchReportRequest } from '../protocol/index.js';
+import { MUTATION_SCHEMAS, WatchReportRequest, freezeHolds, type CartFreeze } from '../protocol/index.js';
 import { SyncClientError } from '../errors.js';
 import type { MutationBody } from '../state/mutation-body.js';
 import { decide } from '../state/predict.js';
@@ -24,9 +24,18 @@ export function refusedByRules(state: StateData, body: MutationBody, deviceId: s
   return decision.ok ? null : new SyncClientError(decision.error.code, decision.error.message);
 }
 
-export function createCartApi(mutate: (body: MutationBody) => Promise<MutationAck>, views: ViewStore): CartApi {
+export function createCartApi(
+  mutate: (body: MutationBody) => Promise<MutationAck>,
+  views: ViewStore,
+  /** The freeze in the synced state and the current server time, for `frozen`. */
+  freeze: () => { freeze: CartFreeze | null; serverNow: number },
+): CartApi {
   return {
     get: views.cart,
+    get frozen() {
+      const { freeze: current, serverNow } = freeze();
+      return freezeHolds(current, serverNow) ? current : null;
+    },
     add: ({ sku, title, priceCents, qty = 1, currency, attributes, offer }) =>
       mutate({
         event: 'cart:add',

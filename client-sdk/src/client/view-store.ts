@@ -52,7 +52,11 @@ function sameWatch(a: WatchView, b: WatchView): boolean {
 export function createViewStore(deviceId: () => string): ViewStore {
   const cartListeners = createListeners<CartView>();
   const watchListeners = createListeners<WatchView>();
-  let cartKey: { server: ServerState['cart'] | null; pending: readonly MutationBody[] } = { server: null, pending: [] };
+  let cartKey: { server: ServerState['cart'] | null; pending: readonly MutationBody[]; frozen: ServerState['frozen'] } = {
+    server: null,
+    pending: [],
+    frozen: null,
+  };
   let watchKey: { server: ServerState['watch'] | null; pending: readonly MutationBody[] } = { server: null, pending: [] };
   let cart = cartView(new Map(), 0);
   let watch = watchView(new Map(), 0);
@@ -62,12 +66,14 @@ export function createViewStore(deviceId: () => string): ViewStore {
     update(server, pending) {
       const isWatch = (m: MutationBody) => m.event === 'watch:report' || m.event === 'watch:remove';
       const cartPending = pending.filter((m) => !isWatch(m));
-      if (cartKey.server !== server.cart || !sameList(cartKey.pending, cartPending)) {
-        cartKey = { server: server.cart, pending: cartPending };
+      if (cartKey.server !== server.cart || cartKey.frozen !== server.frozen || !sameList(cartKey.pending, cartPending)) {
+        // A freeze or its end changes no line, yet subscribers must hear of it (cart.frozen tells the rest).
+        const freezeMoved = cartKey.frozen !== server.frozen;
+        cartKey = { server: server.cart, pending: cartPending, frozen: server.frozen };
         const lines = rebase({ cart: server.cart, watch: new Map(), frozen: null }, cartPending, deviceId()).cart;
         predicted = { ...predicted, cart: lines, frozen: server.frozen };
         const next = cartView(lines, server.version);
-        if (!sameCart(next, cart)) {
+        if (freezeMoved || !sameCart(next, cart)) {
           cart = next;
           cartListeners.emit(cart);
         }

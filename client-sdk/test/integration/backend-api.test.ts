@@ -47,4 +47,21 @@ describe('the SDK and the backend API', () => {
     // The cached state is gone from storage too.
     await eventually(() => expect(storage.getItem('tandem:state:phone')).toBeNull());
   }, 60_000);
+
+  it('shows a checkout as cart.frozen on another node, rolls a frozen edit back, and unfreezes on complete', async () => {
+    const user = newUser();
+    const laptop = clients.create({ url: cluster.nodes[1]?.url ?? '', getToken: tokens(user), deviceId: 'laptop', storage: memoryStorage() });
+    await laptop.ready;
+    await laptop.cart.add({ sku: 'tea', title: 'Tea', priceCents: 300, qty: 1 });
+    const started = await call(0, 'POST', `/v1/users/${user}/cart/checkout`, {});
+    expect(started.status).toBe(201);
+    const { checkoutId } = (await started.json()) as { checkoutId: string };
+    await eventually(() => expect(laptop.cart.frozen?.checkoutId).toBe(checkoutId));
+    await expect(laptop.cart.add({ sku: 'cake', title: 'Cake', priceCents: 500 })).rejects.toMatchObject({ code: 'frozen', retryable: false });
+    await eventually(() => expect(laptop.cart.get().items.map((l) => l.sku)).toEqual(['tea']));
+    expect(laptop.pendingCount).toBe(0);
+    expect((await call(0, 'POST', `/v1/users/${user}/cart/checkout/${checkoutId}/complete`, {})).status).toBe(200);
+    await eventually(() => expect(laptop.cart.frozen).toBeNull());
+    expect(laptop.cart.get().items).toEqual([]);
+  }, 60_000);
 });
