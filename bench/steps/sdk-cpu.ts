@@ -11,6 +11,7 @@ import { mintToken } from '../../test/support/tokens.ts';
 import type { SdkCpuResult } from '../report/types.ts';
 import { BENCH_JWT_SECRET } from '../systems.ts';
 import type { BenchContext } from './context.ts';
+import { timeout } from '../../test/support/timing.ts';
 
 const TIMEOUT_MS = 20_000;
 let users = 0;
@@ -18,11 +19,7 @@ const newUser = () => `sdk-cpu-${process.pid}-${++users}`;
 const token = (userId: string, deviceId: string) => mintToken({ userId, deviceId, secret: BENCH_JWT_SECRET, ttlSec: 3600 });
 const line = (i: number) => ({ sku: `sku-${i % 50}`, title: `Item ${i % 50}`, priceCents: 100, qty: 1 });
 
-function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${TIMEOUT_MS} ms`)), TIMEOUT_MS)));
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
+const within = <T,>(promise: Promise<T>, what: string): Promise<T> => timeout(promise, TIMEOUT_MS, what);
 
 /** CPU µs of this process per run of `changes` calls of `one`. */
 async function cpuPer(changes: number, one: (i: number) => Promise<void>): Promise<number> {

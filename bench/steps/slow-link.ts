@@ -11,6 +11,7 @@ import type { SocketFactory } from '../../client-sdk/src/connection/socket.ts';
 import { LIMITS, type Ack, type MutationResult } from '../../client-sdk/src/protocol/index.ts';
 import { mintToken } from '../../test/support/tokens.ts';
 import { startTcpProxy, type TcpProxy } from '../../test/support/tcp-proxy.ts';
+import { timeout } from '../../test/support/timing.ts';
 import type { SlowLinkResult } from '../report/types.ts';
 import { BENCH_JWT_SECRET } from '../systems.ts';
 import type { BenchContext } from './context.ts';
@@ -22,12 +23,6 @@ let users = 0;
 const newUser = () => `slow-${process.pid}-${++users}`;
 const token = (userId: string, deviceId: string) => mintToken({ userId, deviceId, secret: BENCH_JWT_SECRET, ttlSec: 3600 });
 const edit = (i: number) => ({ sku: `sku-${i % 50}`, title: `Slow link ${i % 50}`, priceCents: 100, qty: 1 });
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
 
 /** socket.io's client, counting the requests each socket makes (the round trips a drain costs). */
 function countingIo(): { io: SocketFactory; requests: (event: string) => number } {
@@ -58,13 +53,13 @@ async function drainWithSdk(proxy: TcpProxy, edits: number): Promise<{ ms: numbe
   const wire = countingIo();
   const phone = createSyncClient({ url: proxy.httpUrl, getToken: () => phoneToken, deviceId: 'phone', io: wire.io, storage: memoryStorage() });
   try {
-    await within(phone.ready, 20_000, 'slow-link phone ready');
+    await timeout(phone.ready, 20_000, 'slow-link phone ready');
     phone.goOffline();
     const acks = Array.from({ length: edits }, (_, i) => phone.cart.add(edit(i)));
     const before = wire.requests('mutations:push');
     const started = performance.now();
     phone.goOnline();
-    await within(Promise.all(acks), STEP_TIMEOUT_MS, `slow-link drain of ${edits}`);
+    await timeout(Promise.all(acks), STEP_TIMEOUT_MS, `slow-link drain of ${edits}`);
     return { ms: performance.now() - started, pushes: wire.requests('mutations:push') - before };
   } finally {
     await phone.close();
@@ -78,7 +73,7 @@ async function drainSequentially(proxy: TcpProxy, edits: number): Promise<number
   const started = performance.now();
   const socket = io(proxy.httpUrl, { forceNew: true, transports: ['websocket'], reconnection: false, auth });
   try {
-    await within(new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject)), 20_000, 'sequential connect');
+    await timeout(new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject)), 20_000, 'sequential connect');
     await socket.timeout(20_000).emitWithAck('sync:since', { since: null });
     for (let i = 0; i < edits; i++) {
       const ack = (await socket.timeout(20_000).emitWithAck('cart:add', { seq: i + 1, ...edit(i) })) as Ack<MutationResult>;
@@ -100,7 +95,7 @@ async function liveLatency(proxy: TcpProxy, samples: number): Promise<number[]> 
   ];
   const [phone, laptop] = clients as [SyncClient, SyncClient];
   try {
-    await within(Promise.all(clients.map((c) => c.ready)), 20_000, 'slow-link live clients ready');
+    await timeout(Promise.all(clients.map((c) => c.ready)), 20_000, 'slow-link live clients ready');
     const times: number[] = [];
     for (let i = 0; i < samples; i++) {
       const seen = new Promise<void>((resolve) => {
@@ -113,7 +108,7 @@ async function liveLatency(proxy: TcpProxy, samples: number): Promise<number[]> 
       });
       const started = performance.now();
       void phone.cart.add({ sku: `live-${i}`, title: 'Live', priceCents: 100, qty: 1 });
-      await within(seen, 20_000, 'slow-link live change');
+      await timeout(seen, 20_000, 'slow-link live change');
       times.push(performance.now() - started);
     }
     return times;
