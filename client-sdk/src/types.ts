@@ -136,6 +136,8 @@ export interface WatchApi {
 
 export interface DevicesApi {
   list(): readonly Device[];
+  /** Signs another device of this user out (its sessions end on every node); use `client.signOut()` for this one. */
+  signOut(deviceId: string): Promise<void>;
   subscribe(listener: (devices: readonly Device[]) => void): () => void;
 }
 

@@ -163,7 +163,18 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   const client: SyncClient = {
     cart: createCartApi(mutate, views, () => ({ freeze: engine.state.frozen, serverNow: clock.toServerTime(timers.now()) })),
     watch: createWatchApi({ views, throttle, clock, timers, refusal: () => (isClosed() ? closedError() : null) }),
-    devices: { list: devices.list, subscribe: devices.subscribe },
+    devices: {
+      list: devices.list,
+      subscribe: devices.subscribe,
+      async signOut(otherDeviceId) {
+        // Another device of this user (the TV, from the laptop): its sessions end on every node; this one stays.
+        const socket = manager.socket;
+        if (!socket) throw new SyncClientError('unavailable', 'signing a device out needs a connection');
+        const answer = await request(socket, 'auth:sign-out', { scope: 'device', deviceId: otherDeviceId }, requestTimeoutMs);
+        if (answer.kind === 'error') throw new SyncClientError(answer.error.code, answer.error.message);
+        if (answer.kind !== 'ok') throw new SyncClientError('unavailable', 'sign-out got no answer');
+      },
+    },
     get status() {
       return machine.state.status;
     },

@@ -64,4 +64,14 @@ describe('the SDK and the backend API', () => {
     await eventually(() => expect(laptop.cart.frozen).toBeNull());
     expect(laptop.cart.get().items).toEqual([]);
   }, 60_000);
+
+  it('signs the TV out from the laptop: the TV stops, the laptop goes on', async () => {
+    const user = newUser();
+    const laptop = clients.create({ url: cluster.nodes[0]?.url ?? '', getToken: tokens(user), deviceId: 'laptop', storage: memoryStorage() });
+    const tv = clients.create({ url: cluster.nodes[1]?.url ?? '', getToken: tokens(user), deviceId: 'tv', storage: memoryStorage() });
+    await Promise.all([laptop.ready, tv.ready]);
+    await laptop.devices.signOut('tv');
+    await eventually(() => expect(tv.status).toBe('unauthorized'));
+    expect((await laptop.cart.add({ sku: 'tea', title: 'Tea', priceCents: 300 })).duplicate).toBe(false);
+  }, 60_000);
 });
