@@ -136,7 +136,8 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
   };
 
   const truth = async (userId: string): Promise<ServerTruth> => {
-    for (let attempt = 0; attempt < 20; attempt++) {
+    // 10 s: after a failover the reading connection needs a moment to follow the new primary too.
+    for (let attempt = 0; attempt < 100; attempt++) {
       try {
         const snap = await engine.sync(userId, null);
         if (snap.kind !== 'snapshot') throw new Error('sync(null) must answer a snapshot');
@@ -147,7 +148,7 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
         const state: Snapshot = snap.state;
         return { userId, epoch: snap.epoch, version: snap.version, state, log };
       } catch (err) {
-        if (attempt === 19) throw err;
+        if (attempt === 99) throw err;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
