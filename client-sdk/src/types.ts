@@ -131,6 +131,8 @@ export interface WatchApi {
    * `pause`, `seek` and `close` are sent at once. The event time is corrected to server time.
    */
   report(videoId: string, positionSec: number, durationSec: number, options?: { event?: WatchEvent }): Promise<MutationAck>;
+  /** Takes the video off watch progress ("continue watching") on every device of the user. */
+  remove(videoId: string): Promise<MutationAck>;
   subscribe(listener: (watch: WatchView) => void): () => void;
 }
 

@@ -162,7 +162,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   const client: SyncClient = {
     cart: createCartApi(mutate, views, () => ({ freeze: engine.state.frozen, serverNow: clock.toServerTime(timers.now()) })),
-    watch: createWatchApi({ views, throttle, clock, timers, refusal: () => (isClosed() ? closedError() : null) }),
+    watch: createWatchApi({ views, mutate, throttle, clock, timers, refusal: () => (isClosed() ? closedError() : null) }),
     devices: {
       list: devices.list,
       subscribe: devices.subscribe,

@@ -58,6 +58,8 @@ export function createCartApi(
 
 export interface WatchApiDeps {
   views: ViewStore;
+  /** Queues a mutation (watch:remove goes through the outbox like a cart edit). */
+  mutate: (body: MutationBody) => Promise<MutationAck>;
   throttle: WatchThrottle<MutationAck>;
   clock: ClockOffset;
   timers: Timers;
@@ -88,6 +90,7 @@ export function createWatchApi(deps: WatchApiDeps): WatchApi {
       lastAt = at;
       return deps.throttle.report(report, event);
     },
+    remove: (videoId) => deps.mutate({ event: 'watch:remove', request: { videoId } }),
     subscribe: views.onWatch,
   };
 }

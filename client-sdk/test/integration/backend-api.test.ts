@@ -74,4 +74,16 @@ describe('the SDK and the backend API', () => {
     await eventually(() => expect(tv.status).toBe('unauthorized'));
     expect((await laptop.cart.add({ sku: 'tea', title: 'Tea', priceCents: 300 })).duplicate).toBe(false);
   }, 60_000);
+
+  it('takes a video off continue watching on every device with watch.remove', async () => {
+    const user = newUser();
+    const laptop = clients.create({ url: cluster.nodes[0]?.url ?? '', getToken: tokens(user), deviceId: 'laptop', storage: memoryStorage() });
+    const phone = clients.create({ url: cluster.nodes[1]?.url ?? '', getToken: tokens(user), deviceId: 'phone', storage: memoryStorage() });
+    await Promise.all([laptop.ready, phone.ready]);
+    await laptop.watch.report('film-7', 120, 3600, { event: 'pause' });
+    await eventually(() => expect(phone.watch.continueWatching().map((e) => e.videoId)).toEqual(['film-7']));
+    await laptop.watch.remove('film-7');
+    expect(laptop.watch.get('film-7')).toBeUndefined();
+    await eventually(() => expect(phone.watch.continueWatching()).toEqual([]));
+  }, 60_000);
 });
