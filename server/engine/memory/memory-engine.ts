@@ -6,19 +6,17 @@ import {
   decideWatchRemove,
   isStale,
   pickEviction,
-  sortCartLines,
   sortDevices,
-  sortWatchEntries,
 } from '../../../client-sdk/src/rules/index.ts';
 import { assertNotFrozen } from '../../domain/checkout.ts';
 import { parseMutation } from '../../domain/mutation.ts';
 import { takeToken } from '../../domain/rate-limit.ts';
 import { isRevokedBy, tokenMark } from '../../domain/revocation.ts';
-import { planSync } from '../../domain/sync.ts';
 import { SyncError } from '../../errors.ts';
 import type { Actor, DeviceHello, DevicesChanged, Engine, EngineOptions } from '../engine.ts';
 import { createMemoryBackend } from './memory-backend.ts';
 import { createMemoryDomainOps } from './memory-domain-ops.ts';
+import { syncOf } from './memory-sync.ts';
 import { commitChange, createUserState, retain, type UserState } from './user-state.ts';
 
 export interface MemoryEngineOptions extends EngineOptions {
@@ -76,35 +74,6 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     return true;
   };
 
-  /** As sync-prelude.lua: a client ahead of the log forks it (a new epoch) and learns which versions are gone. */
-  const syncOf = (state: UserState, since: { epoch: string; version: number } | null): { sync: SyncPayload; newlyLost: number } => {
-    const plan = planSync(since, state.epoch, state.version, state.log.length, state.fork?.version ?? 0);
-    if (plan.kind === 'changes') {
-      const changes = state.log.slice(state.log.length - (state.version - plan.fromVersion));
-      return { sync: { kind: 'changes', epoch: state.epoch, version: state.version, changes: structuredClone(changes) }, newlyLost: 0 };
-    }
-    if (since && since.epoch === state.epoch && since.version > state.version) {
-      state.fork = { epoch: state.epoch, version: state.version };
-      state.epoch = `m${randomBytes(8).toString('hex')}`;
-    }
-    const snapshot = {
-      kind: 'snapshot' as const,
-      epoch: state.epoch,
-      version: state.version,
-      state: {
-        cart: sortCartLines(state.cart.values()).map((l) => ({ ...l })),
-        watch: sortWatchEntries(state.watch.values()).map((e) => ({ ...e })),
-        ...(state.freeze ? { frozen: { ...state.freeze } } : {}),
-      },
-    };
-    const fork = state.fork;
-    if (!since || !fork || since.epoch !== fork.epoch || since.version <= fork.version) return { sync: snapshot, newlyLost: 0 };
-    const counted = state.lostCounted?.epoch === fork.epoch ? Math.max(fork.version, state.lostCounted.version) : fork.version;
-    const newlyLost = Math.max(0, since.version - counted);
-    if (newlyLost > 0) state.lostCounted = { epoch: fork.epoch, version: since.version };
-    const reset = { reason: 'store_regressed' as const, epoch: fork.epoch, fromVersion: fork.version + 1, toVersion: since.version };
-    return { sync: { ...snapshot, reset }, newlyLost };
-  };
   const decide = (state: UserState, actor: Actor, mutation: Mutation, at: number): Op => {
     if (mutation.event === 'watch:report') return decideWatch(state.watch, mutation.request, actor.deviceId, at);
     if (mutation.event === 'watch:remove') return decideWatchRemove(state.watch, mutation.request.videoId);
