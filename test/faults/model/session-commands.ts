@@ -60,6 +60,11 @@ export class RevokeCommand implements fc.AsyncCommand<World, Real> {
   check = () => true;
   async run(world: World, real: Real) {
     const d = device(world, this.deviceIndex);
+    if (!this.everywhere && d.connId === null) {
+      // Only a device the store knows can be signed out by id (a wipe forgot them all until they reconnect).
+      expect(await attempt(() => real.engine.revoke(d.userId, { deviceId: d.deviceId }))).toEqual({ ok: false, code: 'not_found' });
+      return;
+    }
     const at = await real.engine.revoke(d.userId, this.everywhere ? {} : { deviceId: d.deviceId });
     const marks = world.revoked.get(d.userId);
     const key = this.everywhere ? '*' : d.deviceId;
