@@ -62,12 +62,12 @@ export async function startDemoCluster(options: DemoClusterOptions = {}): Promis
   };
 
   try {
-    const hint = options.port === undefined ? 'stop what uses it or pass --port' : 'pick another --port';
-    for (const p of [port, ...nodePorts, controlPort, ...(options.redisUrl ? [] : [redisPort])]) await assertPortFree(p, hint);
-
-    // Missing programs are reported before anything slow happens.
+    // Missing programs are reported first: no port choice can fix them.
     const redisBinary = options.redisUrl ? undefined : findRedisBinary();
     const balancerChoice = chooseBalancer(options.balancer);
+
+    const hint = options.port === undefined ? 'stop what uses it or pass --port' : 'pick another --port';
+    for (const p of [port, ...nodePorts, controlPort, ...(options.redisUrl ? [] : [redisPort])]) await assertPortFree(p, hint);
 
     if (options.build ?? true) {
       step('building the page (esbuild)');

@@ -29,6 +29,8 @@ describe('redis engine keys', () => {
     const phone = await connect(engine, user, 'phone');
     await phone.add('a');
     await phone.send('watch:report', { videoId: 'v', positionSec: 1, durationSec: 10, at: Date.now() - 1000, kind: 'progress' });
+    // Only a device the store knows can be signed out by id.
+    await connect(engine, user, 'tablet');
     await engine.revoke(user, { deviceId: 'tablet' });
     const keys = (await probe.keys(`{u:${user}}:*`)).sort();
     const suffixes = ['cart', 'conn', 'devices', 'log', 'meta', 'revoked', 'seq', 'watch', 'watchz'];

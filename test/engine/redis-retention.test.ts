@@ -41,6 +41,7 @@ describe('retention on Redis', () => {
       await phone.add('tea');
       await phone.send('watch:report', { videoId: 'film', positionSec: 1, durationSec: 10, at: Date.now() - 1000, kind: 'progress' });
       // revoke.lua does not keep the keys itself: the next write does.
+      await connect(engine, user, 'old-tv', { retentionMs: 60_000 });
       await engine.revoke(user, { deviceId: 'old-tv' });
       await (await connect(engine, guest, 'phone')).add('cake');
       await engine.mergeInto(user, { fromUserId: guest, mode: 'merge', quantities: 'sum' }, { writerId: 'backend', retentionMs: 60_000 });

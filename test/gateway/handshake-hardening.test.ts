@@ -46,9 +46,11 @@ describe('handshake floods', () => {
   });
 
   it('carries one CONNECT per connection: a second one, pipelined before the first completed, closes the connection', async () => {
+    // Both tokens first, so the two CONNECTs leave in the same tick: truly pipelined.
+    const [first, second] = await Promise.all([mintToken({ userId: 'pipe-1' }), mintToken({ userId: 'pipe-2' })]);
     const raw = await openRaw(node.url);
-    raw.send(connectPacket(auth(await mintToken({ userId: 'pipe-1' }), 'p1')));
-    raw.send(connectPacket(auth(await mintToken({ userId: 'pipe-2' }), 'p2')));
+    raw.send(connectPacket(auth(first, 'p1')));
+    raw.send(connectPacket(auth(second, 'p2')));
     await raw.closed;
     expect(raw.packets.filter((p) => p.startsWith('0'))).toEqual([]);
   });

@@ -54,6 +54,8 @@ describe('two devices on two nodes', () => {
     await phone.cart.add({ sku: 'book', title: 'Book (2nd ed.)', priceCents: 1499, qty: 2 });
     await phone.cart.add({ sku: 'pen', title: 'Pen', priceCents: 150 });
     await eventually(() => expect(laptop.cart.get().items.find((l) => l.sku === 'book')).toMatchObject({ qty: 3, priceCents: 1499 }));
+    // The SDK refuses to set a line it does not show yet, as the server would.
+    await eventually(() => expect(laptop.cart.get().items.find((l) => l.sku === 'pen')).toBeDefined());
     await laptop.cart.setQuantity('pen', 4);
     await eventually(() => expect(phone.cart.get().items.find((l) => l.sku === 'pen')?.qty).toBe(4));
     await phone.cart.remove('book');
