@@ -1,5 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
-import { connect, engines, expectCode, uniqueUser, type ContractTarget } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { connect, engines, expectCode, uniqueUser, type ContractTarget, clockPast } from './harness.ts';
 
 export function devicesContract(getTarget: () => ContractTarget): void {
   const use = engines(getTarget);
@@ -13,7 +13,7 @@ export function devicesContract(getTarget: () => ContractTarget): void {
       await connect(engine, user, 'phone', { name: 'Ana\u2019s phone', kind: 'phone', nodeId: 'node-1' });
       // Order is by connectedAt: the laptop must connect in a later millisecond than the phone did.
       const phoneConnectedAt = (await engine.listDevices(user))[0]?.connectedAt ?? Date.now();
-      await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(phoneConnectedAt + 1), { interval: 1 });
+      await clockPast(phoneConnectedAt + 1);
       const list = await engine.connectDevice(user, { deviceId: 'laptop', name: '', kind: 'laptop', nodeId: 'node-2', connId: 'c-l', issuedAt: Date.now() });
       expect(list.map((d) => [d.deviceId, d.name, d.kind, d.nodeId, d.online])).toEqual([
         ['phone', 'Ana\u2019s phone', 'phone', 'node-1', true],
@@ -63,7 +63,7 @@ export function devicesContract(getTarget: () => ContractTarget): void {
       await connect(engine, user, 'c');
       await engine.disconnectDevice(user, 'b', b.actor.connId);
       const bSeen = (await engine.listDevices(user)).find((d) => d.deviceId === 'b')?.lastSeen ?? 0;
-      await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(bSeen + 2), { interval: 1 });
+      await clockPast(bSeen + 2);
       await engine.disconnectDevice(user, 'a', a.actor.connId);
       const list = await engine.connectDevice(user, { deviceId: 'd', name: 'd', kind: 'tv', nodeId: 'n', connId: 'c-d', issuedAt: Date.now() });
       expect(list.map((d) => d.deviceId).sort()).toEqual(['a', 'c', 'd']);
@@ -86,7 +86,7 @@ export function devicesContract(getTarget: () => ContractTarget): void {
       const phone = await connect(engine, user, 'phone');
       const laptop = await connect(engine, user, 'laptop');
       const [first] = await engine.listDevices(user);
-      await vi.waitFor(() => expect(Date.now()).toBeGreaterThan((first?.lastSeen ?? 0) + 5), { interval: 1 });
+      await clockPast((first?.lastSeen ?? 0) + 5);
       await engine.touchDevices([
         { userId: user, deviceId: 'phone', connId: phone.actor.connId },
         { userId: user, deviceId: 'laptop', connId: 'stale-conn' },

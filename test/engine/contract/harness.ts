@@ -137,3 +137,11 @@ export async function snapshotOf(engine: Engine, userId: string) {
   if (payload.kind !== 'snapshot') throw new Error('expected a snapshot');
   return payload;
 }
+
+/**
+ * Resolves once the wall clock has passed `ms`. Both engines read it (the memory engine's Date.now, Redis's
+ * TIME), so a fake clock cannot move them: one timer for the remaining time instead of polling the clock.
+ */
+export async function clockPast(ms: number): Promise<void> {
+  while (Date.now() <= ms) await new Promise((resolve) => setTimeout(resolve, ms - Date.now() + 1));
+}

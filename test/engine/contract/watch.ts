@@ -1,7 +1,7 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LIMITS, type WatchReportRequest } from '../../../client-sdk/src/protocol/index.ts';
 import { continueWatching } from '../../../client-sdk/src/rules/index.ts';
-import { connect, engines, expectCode, snapshotOf, uniqueUser, versionOf, type ContractTarget } from './harness.ts';
+import { connect, engines, expectCode, snapshotOf, uniqueUser, versionOf, type ContractTarget, clockPast } from './harness.ts';
 
 type Report = Omit<WatchReportRequest, 'seq'>;
 
@@ -75,7 +75,7 @@ export function watchContract(getTarget: () => ContractTarget): void {
       expect(updatedAt).toBeGreaterThanOrEqual(before - 1000);
       expect(updatedAt).toBeLessThanOrEqual(after + 1000);
       // A report from the future must not freeze the entry: a real later report still wins.
-      await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(updatedAt + 5), { timeout: 2000, interval: 5 });
+      await clockPast(updatedAt + 5);
       const next = await phone.send('watch:report', report({ at: Date.now(), positionSec: 31 }));
       expect(next.change?.op).toMatchObject({ entry: { positionSec: 31 } });
     });
