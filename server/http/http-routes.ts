@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { StaticHandler } from './static-files.ts';
+import { raceTimer } from '../util/race-timer.ts';
 
 export interface HttpRoutesDeps {
   nodeId: string;
@@ -46,14 +47,6 @@ function readBody(req: IncomingMessage): Promise<string | null> {
   });
 }
 
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timeout')), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** The plain HTTP side of a node: probes, the dev token endpoint, the demo files (/metrics is on the admin port). */
 export function createHttpRoutes(deps: HttpRoutesDeps): RequestListener {
   const devToken = async (req: IncomingMessage, res: ServerResponse) => {
@@ -87,7 +80,7 @@ export function createHttpRoutes(deps: HttpRoutesDeps): RequestListener {
   const ready = async (res: ServerResponse) => {
     if (deps.isDraining()) return json(res, 503, { status: 'draining', node: deps.nodeId });
     try {
-      await withTimeout(deps.engine.ping(), deps.readyTimeoutMs ?? 2000);
+      await raceTimer(deps.engine.ping(), deps.readyTimeoutMs ?? 2000, () => new Error('readiness probe timed out'));
       return json(res, 200, { status: 'ready', node: deps.nodeId, engine: deps.engine.kind });
     } catch {
       return json(res, 503, { status: 'engine unavailable', node: deps.nodeId });

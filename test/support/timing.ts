@@ -3,6 +3,7 @@
  * against a timer, `poll()` asks a probe again until it answers. Both name what they waited for, so a
  * failure says what did not happen instead of a bare "timed out".
  */
+import { raceTimer } from '../../server/util/race-timer.ts';
 
 /** Thrown by `timeout()` and `poll()` when time runs out. */
 export class TimeoutError extends Error {
@@ -11,19 +12,10 @@ export class TimeoutError extends Error {
 
 /** Resolves or rejects as `promise` does, or rejects with a TimeoutError after `ms`; the timer never outlives it. */
 export function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError(`${what}: not done within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
+  const settled = promise.catch((err: unknown) => {
+    throw err instanceof Error ? err : new Error(String(err));
   });
+  return raceTimer(settled, ms, () => new TimeoutError(`${what}: not done within ${ms} ms`));
 }
 
 export interface PollOptions {

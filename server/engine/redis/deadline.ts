@@ -1,3 +1,5 @@
+import { raceTimer } from '../../util/race-timer.ts';
+
 /** What a call that passed its deadline rejects with (mapped to `unavailable` like ioredis' own timeout). */
 export class DeadlineError extends Error {
   constructor(ms: number) {
@@ -14,17 +16,5 @@ export class DeadlineError extends Error {
  * is safe.
  */
 export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DeadlineError(ms)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
+  return raceTimer(promise, ms, () => new DeadlineError(ms));
 }
