@@ -1,4 +1,5 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { reviveEndedSentinelClient } from './sentinel-revival.ts';
 
 export type RedisRole = 'commands' | 'publisher' | 'subscriber';
 
@@ -106,6 +107,7 @@ export function createRedisClient(options: RedisClientOptions): Redis | Cluster 
   }
   const onError = options.onError ?? (() => undefined);
   client.on('error', onError);
+  if (client instanceof Redis && options.sentinel && options.sentinel.sentinels.length > 0) reviveEndedSentinelClient(client, () => reconnectDelay(1), onError);
   if (options.role === 'subscriber') guardSubscriptionCalls(client, onError);
   return client;
 }
