@@ -53,7 +53,7 @@ function parseCli() {
 }
 
 function select(all: readonly Scenario[], only: string | undefined, soak: boolean): Scenario[] {
-  if (!only) return all.filter((s) => !s.soak || soak);
+  if (!only) return all.filter((s) => (!s.soak || soak) && !s.knownFailure);
   const wanted = only.split(',').map((w) => w.trim()).filter(Boolean);
   const picked = wanted.map((w) => {
     const found = all.find((s) => s.id === w || String(s.number) === w);
@@ -75,10 +75,16 @@ async function main(): Promise<number> {
     return 0;
   }
   if (cli.list) {
-    for (const s of SCENARIOS) process.stdout.write(`${String(s.number).padStart(2)}  ${s.id.padEnd(18)} ${s.title}${s.soak ? ' (--soak)' : ''}\n`);
+    for (const s of SCENARIOS) {
+      const tag = s.soak ? ' (--soak)' : s.knownFailure ? ` (known failure, --only: ${s.knownFailure})` : '';
+      process.stdout.write(`${String(s.number).padStart(2)}  ${s.id.padEnd(18)} ${s.title}${tag}\n`);
+    }
     return 0;
   }
   const scenarios = select(SCENARIOS, cli.only, cli.soak);
+  for (const s of SCENARIOS) {
+    if (s.knownFailure && !scenarios.includes(s)) process.stdout.write(`not run: ${s.number}. ${s.id}, a known failure (${s.knownFailure}); run it with --only ${s.number}\n`);
+  }
   const cleanup = createCleanup();
   let unhandled = 0;
   process.on('unhandledRejection', (reason) => {

@@ -43,6 +43,11 @@ export interface Scenario {
   title: string;
   /** Only with `--soak`. */
   soak?: boolean;
+  /**
+   * An open defect this scenario still finds: it is left out of the default run (so CI stays usable) and runs
+   * with `--only`; every run and `--list` print the reason, so the failure is never out of sight.
+   */
+  knownFailure?: string;
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 }
 
