@@ -157,6 +157,10 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
       return;
     }
     if (mine !== generation) return;
+    // One socket at a time: when two reconnects are due (a retry and a drain hint), the first one's socket must
+    // not stay open beside the second, or the server lets whichever connects later supersede the one in use.
+    dropLink();
+    drainTimer.clear();
     const auth: HandshakeAuth = { ...deps.handshake(), token: token.info.token, protocol: PROTOCOL_VERSION };
     const socket = deps.io(url, {
       transports: ['websocket'],
