@@ -1,10 +1,7 @@
-import { createAdminServer } from './admin/admin-server.ts';
-import { createAdminRoutes } from './admin/routes/table.ts';
 import { ConfigError, configHelp, loadProcessConfig, type Config } from './config.ts';
-import { createInfrastructure } from './infrastructure.ts';
+import { startNode } from './node.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
-import { createGateway } from './transport/gateway.ts';
 
 /** The composition root: config → engine → gateway → listen; SIGTERM/SIGINT drain, then exit. */
 async function main(): Promise<void> {
@@ -26,9 +23,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, nodeId: config.nodeId });
   for (const warning of config.warnings) logger.warn(`WARNING: ${warning}`);
   const metrics = createMetrics({ nodeId: config.nodeId });
-  const infra = await createInfrastructure(config, logger, metrics);
-  const gateway = createGateway({ config, engine: infra.engine, logger, metrics, ...(infra.pubsub ? { pubsub: infra.pubsub } : {}) });
-  const port = await gateway.listen();
+  const { infra, gateway, admin, port, adminPort } = await startNode(config, logger, metrics);
   // At every LOG_LEVEL: launchers started with PORT=0 / ADMIN_PORT=0 learn the ports from these two lines.
   const startupLog = logger.child({}, { level: 'info' });
   startupLog.info(
@@ -49,14 +44,6 @@ async function main(): Promise<void> {
     // The JSON line is for log collectors; a person at a terminal gets the address on its own line.
     if (process.stdout.isTTY) process.stdout.write(`\n  Tandem is running: open ${url} in a browser\n\n`);
   }
-  const admin = createAdminServer({
-    config: config.admin,
-    routes: createAdminRoutes({ engine: infra.engine, config: config.admin, live: gateway.live, domain: config.domain }),
-    metrics,
-    logger,
-    nodeId: config.nodeId,
-  });
-  const adminPort = await admin.listen();
   startupLog.info({ adminPort, adminHost: config.admin.host, apiKeys: config.admin.keys.map((k) => `${k.name}:${k.scope}`) }, 'admin listening');
 
   process.on('uncaughtException', (err) => {

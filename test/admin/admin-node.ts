@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createAdminServer } from '../../server/admin/admin-server.ts';
-import { createAdminRoutes } from '../../server/admin/routes/table.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { Engine } from '../../server/engine/engine.ts';
-import { createInfrastructure } from '../../server/infrastructure.ts';
+import { startNode } from '../../server/node.ts';
 import { createLogger } from '../../server/observability/logger.ts';
 import { createMetrics } from '../../server/observability/metrics.ts';
-import { createGateway } from '../../server/transport/gateway.ts';
 import { TEST_JWT_SECRET } from '../support/gateway-process.ts';
 
 export const WRITE_SECRET = 'orders-secret-0123456789abcdef0123456789';
@@ -60,7 +57,7 @@ export interface AdminNode {
 }
 
 /**
- * One node composed in this process as main.ts composes it (infrastructure, gateway, admin listener), on
+ * One node composed in this process with main.ts's wiring (server/node.ts), on
  * free ports, for the admin contract suite. `env` picks the store (REDIS_URL, REDIS_CLUSTER_NODES or none).
  */
 export async function startAdminNode(env: Record<string, string> = {}): Promise<AdminNode> {
@@ -79,17 +76,7 @@ export async function startAdminNode(env: Record<string, string> = {}): Promise<
   });
   const logger = createLogger({ level: 'silent', nodeId: config.nodeId });
   const metrics = createMetrics({ nodeId: config.nodeId });
-  const infra = await createInfrastructure(config, logger, metrics);
-  const gateway = createGateway({ config, engine: infra.engine, logger, metrics, ...(infra.pubsub ? { pubsub: infra.pubsub } : {}) });
-  const port = await gateway.listen();
-  const admin = createAdminServer({
-    config: config.admin,
-    routes: createAdminRoutes({ engine: infra.engine, config: config.admin, live: gateway.live, domain: config.domain }),
-    metrics,
-    logger,
-    nodeId: config.nodeId,
-  });
-  const adminPort = await admin.listen();
+  const { infra, gateway, admin, port, adminPort } = await startNode(config, logger, metrics);
   return {
     url: `http://127.0.0.1:${port}`,
     adminUrl: `http://127.0.0.1:${adminPort}`,

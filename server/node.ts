@@ -1,0 +1,32 @@
+import { createAdminServer, type AdminServer } from './admin/admin-server.ts';
+import { createAdminRoutes } from './admin/routes/table.ts';
+import type { Config } from './config.ts';
+import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
+import type { Logger } from './observability/logger.ts';
+import type { Metrics } from './observability/metrics.ts';
+import { createGateway, type Gateway } from './transport/gateway.ts';
+
+/** A node wired and listening: the store (engine, pub/sub), the socket gateway and the admin listener. */
+export interface RunningNode {
+  infra: Infrastructure;
+  gateway: Gateway;
+  admin: AdminServer;
+  port: number;
+  adminPort: number;
+}
+
+/** The one wiring of a node, used by main.ts and by tests that compose a node in their own process. */
+export async function startNode(config: Config, logger: Logger, metrics: Metrics): Promise<RunningNode> {
+  const infra = await createInfrastructure(config, logger, metrics);
+  const gateway = createGateway({ config, engine: infra.engine, logger, metrics, ...(infra.pubsub ? { pubsub: infra.pubsub } : {}) });
+  const port = await gateway.listen();
+  const admin = createAdminServer({
+    config: config.admin,
+    routes: createAdminRoutes({ engine: infra.engine, config: config.admin, live: gateway.live, domain: config.domain }),
+    metrics,
+    logger,
+    nodeId: config.nodeId,
+  });
+  const adminPort = await admin.listen();
+  return { infra, gateway, admin, port, adminPort };
+}
