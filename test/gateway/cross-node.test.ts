@@ -3,49 +3,33 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { roomChannel } from '../../server/transport/adapter.ts';
 import { userRoom } from '../../server/transport/rooms.ts';
 import type { Change, Device } from '../../client-sdk/src/protocol/index.ts';
-import { mintToken, startGateway, type GatewayProcess } from '../support/gateway-process.ts';
-import { startRedis, type RedisServer } from '../support/redis-server.ts';
+import { mintToken, type GatewayProcess } from '../support/gateway-process.ts';
+import { useRedisNodes } from './redis-nodes.ts';
 import { call, connect, disconnected, nextPush, ok, type ClientSocket } from './helpers.ts';
 
 const GENEROUS_LIMITS = { RATE_LIMIT_PER_SEC: '100000', RATE_LIMIT_BURST: '100000' };
 
-let redis: RedisServer;
+const nodes = useRedisNodes({ prefix: 'node', env: GENEROUS_LIMITS });
 let probe: Redis;
-let node1: GatewayProcess;
-let node2: GatewayProcess;
-const sockets: ClientSocket[] = [];
 
-async function device(node: GatewayProcess, userId: string, deviceId: string, kind: 'phone' | 'laptop' | 'tablet' = 'phone') {
-  const token = await mintToken({ userId, deviceId });
-  const socket = await connect(node.url, { token, deviceId, deviceKind: kind, deviceName: `${userId}'s ${kind}` });
-  sockets.push(socket);
-  return socket;
-}
+const device = (node: GatewayProcess, userId: string, deviceId: string, kind: 'phone' | 'laptop' | 'tablet' = 'phone') =>
+  nodes.device(node, userId, deviceId, { kind, name: `${userId}'s ${kind}`, sync: false });
 
 const online = (devices: Device[], deviceId: string) => devices.find((d) => d.deviceId === deviceId)?.online === true;
 
-beforeAll(async () => {
-  redis = await startRedis();
-  probe = new Redis(redis.url);
-  [node1, node2] = await Promise.all([
-    startGateway({ redisUrl: redis.url, nodeId: 'node-1', env: GENEROUS_LIMITS }),
-    startGateway({ redisUrl: redis.url, nodeId: 'node-2', env: GENEROUS_LIMITS }),
-  ]);
+beforeAll(() => {
+  probe = new Redis(nodes.redis.url);
 });
-
-afterAll(async () => {
-  for (const s of sockets) s.close();
+afterAll(() => {
   probe?.disconnect();
-  await Promise.all([node1?.kill(), node2?.kill()]);
-  await redis?.stop();
 });
 
 describe('two gateway nodes sharing one Redis', () => {
   it('shows a phone on node 1 and a laptop on node 2 each other\'s cart, watch and device changes live', async () => {
-    const phone = await device(node1, 'alice', 'alice-phone', 'phone');
+    const phone = await device(nodes.one, 'alice', 'alice-phone', 'phone');
     await ok(phone, 'sync:since', { since: null });
     const phoneSeesLaptop = nextPush(phone, 'devices', (p) => online(p.devices, 'alice-laptop'));
-    const laptop = await device(node2, 'alice', 'alice-laptop', 'laptop');
+    const laptop = await device(nodes.two, 'alice', 'alice-laptop', 'laptop');
     const seen = await phoneSeesLaptop;
     expect(seen.devices.find((d) => d.deviceId === 'alice-laptop')).toMatchObject({ kind: 'laptop', nodeId: 'node-2', online: true });
     const laptopSync = await ok(laptop, 'sync:since', { since: null });
@@ -90,8 +74,8 @@ describe('two gateway nodes sharing one Redis', () => {
   });
 
   it('lets a phone whose node was killed catch up on node 2 with exactly the changes it missed', async () => {
-    const phone = await device(node1, 'bob', 'bob-phone');
-    const laptop = await device(node2, 'bob', 'bob-laptop', 'laptop');
+    const phone = await device(nodes.one, 'bob', 'bob-phone');
+    const laptop = await device(nodes.two, 'bob', 'bob-laptop', 'laptop');
     let last = { epoch: '', version: 0 };
     for (let seq = 1; seq <= 3; seq++) {
       const r = await ok(phone, 'cart:add', { seq, sku: `a-${seq}`, title: 'A', priceCents: 100, qty: 1 });
@@ -99,7 +83,7 @@ describe('two gateway nodes sharing one Redis', () => {
     }
 
     const lost = disconnected(phone);
-    await node1.kill('SIGKILL');
+    await nodes.one.kill('SIGKILL');
     expect(await lost).toBe('transport close');
 
     const missed: Change[] = [];
@@ -108,7 +92,7 @@ describe('two gateway nodes sharing one Redis', () => {
       if (r.change) missed.push(r.change);
     }
 
-    const back = await device(node2, 'bob', 'bob-phone');
+    const back = await device(nodes.two, 'bob', 'bob-phone');
     const sync = await ok(back, 'sync:since', { since: last });
     expect(sync.nodeId).toBe('node-2');
     expect(sync.sync).toEqual({ kind: 'changes', epoch: last.epoch, version: last.version + 4, changes: missed });
@@ -118,13 +102,13 @@ describe('two gateway nodes sharing one Redis', () => {
     expect(resent).toMatchObject({ duplicate: true });
     expect(resent.change).toBeUndefined();
 
-    await node1.restart();
+    await nodes.one.restart();
   });
 
   it('pushes each change exactly once to every other device of the user, on the same node and the other, never to its sender', async () => {
-    const phone = await device(node1, 'erin', 'erin-phone', 'phone');
-    const tablet = await device(node1, 'erin', 'erin-tablet', 'tablet');
-    const laptop = await device(node2, 'erin', 'erin-laptop', 'laptop');
+    const phone = await device(nodes.one, 'erin', 'erin-phone', 'phone');
+    const tablet = await device(nodes.one, 'erin', 'erin-tablet', 'tablet');
+    const laptop = await device(nodes.two, 'erin', 'erin-laptop', 'laptop');
     const pushes = new Map<ClientSocket, Change[]>([[phone, []], [tablet, []], [laptop, []]]);
     for (const [socket, list] of pushes) {
       await ok(socket, 'sync:since', { since: null });
@@ -148,10 +132,10 @@ describe('two gateway nodes sharing one Redis', () => {
 
   it('adds concurrently from two devices on each node to one sku and ends with the exact sum', async () => {
     const clients = await Promise.all([
-      device(node1, 'carol', 'carol-1'),
-      device(node1, 'carol', 'carol-2'),
-      device(node2, 'carol', 'carol-3'),
-      device(node2, 'carol', 'carol-4'),
+      device(nodes.one, 'carol', 'carol-1'),
+      device(nodes.one, 'carol', 'carol-2'),
+      device(nodes.two, 'carol', 'carol-3'),
+      device(nodes.two, 'carol', 'carol-4'),
     ]);
     const perClient = 60;
     const acks = await Promise.all(
@@ -173,9 +157,9 @@ describe('two gateway nodes sharing one Redis', () => {
   });
 
   it('signs a device out on another node, and then everywhere', async () => {
-    const phone = await device(node1, 'dave', 'dave-phone');
-    const laptop = await device(node2, 'dave', 'dave-laptop', 'laptop');
-    const tablet = await device(node2, 'dave', 'dave-tablet', 'tablet');
+    const phone = await device(nodes.one, 'dave', 'dave-phone');
+    const laptop = await device(nodes.two, 'dave', 'dave-laptop', 'laptop');
+    const tablet = await device(nodes.two, 'dave', 'dave-tablet', 'tablet');
 
     const laptopEnding = nextPush(laptop, 'session:ending');
     const laptopGone = disconnected(laptop);
@@ -189,8 +173,8 @@ describe('two gateway nodes sharing one Redis', () => {
 
     // The laptop's old token is refused on every node; a token issued after the sign-out works.
     const oldToken = await mintToken({ userId: 'dave', deviceId: 'dave-laptop', issuedAt: (signedOut.revokedAt - 1000) / 1000 });
-    await expect(connect(node1.url, { token: oldToken, deviceId: 'dave-laptop' })).rejects.toMatchObject({ data: { code: 'unauthorized' } });
-    const fresh = await device(node1, 'dave', 'dave-laptop', 'laptop');
+    await expect(connect(nodes.one.url, { token: oldToken, deviceId: 'dave-laptop' })).rejects.toMatchObject({ data: { code: 'unauthorized' } });
+    const fresh = await device(nodes.one, 'dave', 'dave-laptop', 'laptop');
 
     const endings = [phone, tablet, fresh].map((s) => disconnected(s));
     await ok(tablet, 'auth:sign-out', { scope: 'everywhere' });

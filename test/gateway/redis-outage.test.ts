@@ -1,51 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mintToken, startGateway, type GatewayProcess } from '../support/gateway-process.ts';
-import { startRedis, type RedisServer } from '../support/redis-server.ts';
-import { call, connect, nextPush, ok, type ClientSocket } from './helpers.ts';
+import { describe, expect, it, vi } from 'vitest';
+import type { GatewayProcess } from '../support/gateway-process.ts';
+import { useRedisNodes } from './redis-nodes.ts';
+import { call, nextPush, ok } from './helpers.ts';
 
-let redis: RedisServer;
-let node1: GatewayProcess;
-let node2: GatewayProcess;
-const sockets: ClientSocket[] = [];
-
-async function device(node: GatewayProcess, deviceId: string) {
-  const socket = await connect(node.url, { token: await mintToken({ userId: 'quinn', deviceId }), deviceId });
-  sockets.push(socket);
-  await ok(socket, 'sync:since', { since: null });
-  return socket;
-}
-
-beforeAll(async () => {
-  redis = await startRedis();
-  [node1, node2] = await Promise.all([
-    startGateway({ redisUrl: redis.url, nodeId: 'outage-1' }),
-    startGateway({ redisUrl: redis.url, nodeId: 'outage-2' }),
-  ]);
-});
-
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await Promise.all([node1?.kill(), node2?.kill()]);
-  await redis?.stop();
-});
+const nodes = useRedisNodes({ prefix: 'outage' });
+const device = (node: GatewayProcess, deviceId: string) => nodes.device(node, 'quinn', deviceId);
 
 describe('a Redis outage', () => {
   it('answers unavailable while Redis is away, keeps sockets open, and resumes cross-node fan-out on its own', async () => {
-    const phone = await device(node1, 'quinn-phone');
-    const laptop = await device(node2, 'quinn-laptop');
+    const phone = await device(nodes.one, 'quinn-phone');
+    const laptop = await device(nodes.two, 'quinn-laptop');
     await ok(phone, 'cart:add', { seq: 1, sku: 'before', title: 'T', priceCents: 1, qty: 1 });
 
-    await redis.kill();
+    await nodes.redis.kill();
     expect(await call(phone, 'cart:add', { seq: 2, sku: 'during', title: 'T', priceCents: 1, qty: 1 })).toMatchObject({
       ok: false,
       error: { code: 'unavailable' },
     });
-    await vi.waitFor(async () => expect((await fetch(`${node1.url}/readyz`)).status).toBe(503), { timeout: 10_000, interval: 100 });
-    expect((await fetch(`${node1.url}/healthz`)).status).toBe(200);
+    await vi.waitFor(async () => expect((await fetch(`${nodes.one.url}/readyz`)).status).toBe(503), { timeout: 10_000, interval: 100 });
+    expect((await fetch(`${nodes.one.url}/healthz`)).status).toBe(200);
     expect(phone.connected && laptop.connected).toBe(true);
 
-    await redis.restart();
-    await vi.waitFor(async () => expect((await fetch(`${node2.url}/readyz`)).status).toBe(200), { timeout: 15_000, interval: 100 });
+    await nodes.redis.restart();
+    await vi.waitFor(async () => expect((await fetch(`${nodes.two.url}/readyz`)).status).toBe(200), { timeout: 15_000, interval: 100 });
 
     // The adapter's subscriptions come back with the connection: a write on node 1 reaches node 2 again.
     let seq = 1;
