@@ -1,6 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.ts';
+import { presenceOf, scanKeys } from '../support/user-keys.ts';
 import { adminContract } from './admin-contract.ts';
 
 let cluster: RedisCluster;
@@ -17,20 +18,14 @@ async function keysOf(userId: string): Promise<string[]> {
   for (const node of cluster.primaries()) {
     const direct = new Redis(node.url);
     try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await direct.scan(cursor, 'MATCH', `*${userId}*`, 'COUNT', '1000');
-        cursor = next;
-        found.push(...keys);
-      } while (cursor !== '0');
+      found.push(...(await scanKeys(direct, `*${userId}*`)));
     } finally {
       direct.disconnect();
     }
   }
   const client = new Cluster(cluster.seeds.map((seed) => ({ host: '127.0.0.1', port: Number(seed.split(':')[1]) })));
   try {
-    const presence = await client.zrange('{presence}', '0', '-1');
-    found.push(...presence.filter((m) => m.startsWith(`${userId}\n`)));
+    found.push(...(await presenceOf(client, userId)));
   } finally {
     client.disconnect();
   }

@@ -6,6 +6,7 @@ import type { Change } from '../../client-sdk/src/protocol/index.ts';
 import { connect, nextPush, ok, type ClientSocket } from '../gateway/helpers.ts';
 import { mintToken, startGateway, type GatewayProcess } from '../support/gateway-process.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
+import { keysOfUser } from '../support/user-keys.ts';
 import { api, TEST_API_KEYS } from './admin-node.ts';
 
 /**
@@ -101,17 +102,7 @@ describe('backend API on real gateway processes', () => {
     const endings = Promise.all([nextPush(phone, 'session:ending'), nextPush(laptop, 'session:ending')]);
     expect((await api(b.adminUrl, 'DELETE', `/v1/users/${id}`)).body).toMatchObject({ erased: true });
     expect((await endings).map((e) => e.reason)).toEqual(['erased', 'erased']);
-    const leftovers = async () => {
-      const keys: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, found] = await probe.scan(cursor, 'MATCH', `*${id}*`, 'COUNT', '1000');
-        cursor = next;
-        keys.push(...found);
-      } while (cursor !== '0');
-      const presence = (await probe.zrange('{presence}', '0', '-1')).filter((m) => m.startsWith(`${id}\n`));
-      return [...keys, ...presence];
-    };
+    const leftovers = () => keysOfUser(probe, id);
     // The sockets' own disconnect bookkeeping runs after the erase; it must not bring keys back either.
     await expect.poll(leftovers, { timeout: 10_000 }).toEqual([]);
     expect((await api(a.adminUrl, 'GET', `/v1/users/${id}`)).status).toBe(404);

@@ -4,6 +4,7 @@ import { waitForReady } from '../../server/engine/redis/redis-client.ts';
 import { createRedisEngine } from '../../server/engine/redis/redis-engine.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
 import { connect, ROOMY, uniqueUser } from './contract/harness.ts';
+import { scanKeys } from '../support/user-keys.ts';
 import { newCommandsClient } from './redis-target.ts';
 
 let server: RedisServer;
@@ -18,16 +19,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function keysOf(user: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await probe.scan(cursor, 'MATCH', `{u:${user}}*`, 'COUNT', 1000);
-    found.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return found.sort();
-}
+const keysOf = async (user: string) => (await scanKeys(probe, `{u:${user}}*`)).sort();
 
 describe('retention on Redis', () => {
   it('gives every key of the user a TTL on a write, and SCAN finds none of them once it ran out', async () => {
