@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryStorage, type SyncChangeEvent, type SyncClientError } from '../../src/index.ts';
 import { TEST_API_KEYS, WRITE_SECRET } from '../../../test/admin/admin-node.ts';
-import { clientFactory, eventually, newUser, startCluster, tokens, type Cluster } from '../support/cluster.ts';
+import { eventually, newUser, tokens, useCluster } from '../support/cluster.ts';
 
-let cluster: Cluster;
-const clients = clientFactory();
-
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: 2, env: { API_KEYS: TEST_API_KEYS } });
-});
-afterAll(async () => {
-  await clients.closeAll();
-  await cluster?.stop();
-});
+const fixture = useCluster({ nodes: 2, env: { API_KEYS: TEST_API_KEYS }, closeClients: 'all' });
+const { clients } = fixture;
 
 const call = (node: number, method: string, path: string, body?: unknown) =>
-  fetch(`${cluster.nodes[node]?.adminUrl}${path}`, {
+  fetch(`${fixture.cluster.nodes[node]?.adminUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${WRITE_SECRET}`, 'idempotency-key': randomUUID(), ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -24,7 +16,7 @@ const call = (node: number, method: string, path: string, body?: unknown) =>
 
 describe('the SDK and the backend API', () => {
   it("shows a backend change in onChange as the backend's, and wipes its local copy when the user is erased", async () => {
-    const [node1, node2] = cluster.nodes;
+    const [node1, node2] = fixture.cluster.nodes;
     if (!node1 || !node2) throw new Error('two nodes expected');
     const user = newUser();
     const storage = memoryStorage();
@@ -50,7 +42,7 @@ describe('the SDK and the backend API', () => {
 
   it('shows a checkout as cart.frozen on another node, rolls a frozen edit back, and unfreezes on complete', async () => {
     const user = newUser();
-    const laptop = clients.create({ url: cluster.nodes[1]?.url ?? '', getToken: tokens(user), deviceId: 'laptop', storage: memoryStorage() });
+    const laptop = clients.create({ url: fixture.cluster.nodes[1]?.url ?? '', getToken: tokens(user), deviceId: 'laptop', storage: memoryStorage() });
     await laptop.ready;
     await laptop.cart.add({ sku: 'tea', title: 'Tea', priceCents: 300, qty: 1 });
     const started = await call(0, 'POST', `/v1/users/${user}/cart/checkout`, {});
@@ -67,8 +59,8 @@ describe('the SDK and the backend API', () => {
 
   it('signs the TV out from the laptop: the TV stops, the laptop goes on', async () => {
     const user = newUser();
-    const laptop = clients.create({ url: cluster.nodes[0]?.url ?? '', getToken: tokens(user), deviceId: 'laptop', storage: memoryStorage() });
-    const tv = clients.create({ url: cluster.nodes[1]?.url ?? '', getToken: tokens(user), deviceId: 'tv', storage: memoryStorage() });
+    const laptop = clients.create({ url: fixture.cluster.nodes[0]?.url ?? '', getToken: tokens(user), deviceId: 'laptop', storage: memoryStorage() });
+    const tv = clients.create({ url: fixture.cluster.nodes[1]?.url ?? '', getToken: tokens(user), deviceId: 'tv', storage: memoryStorage() });
     await Promise.all([laptop.ready, tv.ready]);
     await laptop.devices.signOut('tv');
     await eventually(() => expect(tv.status).toBe('unauthorized'));
@@ -77,8 +69,8 @@ describe('the SDK and the backend API', () => {
 
   it('takes a video off continue watching on every device with watch.remove', async () => {
     const user = newUser();
-    const laptop = clients.create({ url: cluster.nodes[0]?.url ?? '', getToken: tokens(user), deviceId: 'laptop', storage: memoryStorage() });
-    const phone = clients.create({ url: cluster.nodes[1]?.url ?? '', getToken: tokens(user), deviceId: 'phone', storage: memoryStorage() });
+    const laptop = clients.create({ url: fixture.cluster.nodes[0]?.url ?? '', getToken: tokens(user), deviceId: 'laptop', storage: memoryStorage() });
+    const phone = clients.create({ url: fixture.cluster.nodes[1]?.url ?? '', getToken: tokens(user), deviceId: 'phone', storage: memoryStorage() });
     await Promise.all([laptop.ready, phone.ready]);
     await laptop.watch.report('film-7', 120, 3600, { event: 'pause' });
     await eventually(() => expect(phone.watch.continueWatching().map((e) => e.videoId)).toEqual(['film-7']));

@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { MutationAck, SyncClient } from '../../src/index.ts';
-import { clientFactory, eventually, newUser, startCluster, tokens, type Cluster } from '../support/cluster.ts';
+import { eventually, newUser, tokens, useCluster } from '../support/cluster.ts';
 
-let cluster: Cluster;
-const clients = clientFactory();
-
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: 3 });
-});
-afterAll(async () => {
-  await clients.closeAll();
-  await cluster?.stop();
-});
+const fixture = useCluster({ nodes: 3, closeClients: 'all' });
+const { clients } = fixture;
 
 const TOTAL = 60;
 
 describe('failover', () => {
   it('follows a draining node\'s hint to another node without losing or repeating a mutation', async () => {
-    const [node1, node2, node3] = cluster.nodes;
+    const [node1, node2, node3] = fixture.cluster.nodes;
     if (!node1 || !node2 || !node3) throw new Error('three nodes expected');
     const user = newUser();
     const phone = clients.create({ urls: [node3.url, node2.url], getToken: tokens(user), deviceId: 'phone' });
@@ -39,7 +31,7 @@ describe('failover', () => {
   }, 30_000);
 
   it('survives kill -9 of its node with mutations in flight: every mutation is applied exactly once', async () => {
-    const [node1, node2] = cluster.nodes;
+    const [node1, node2] = fixture.cluster.nodes;
     if (!node1 || !node2) throw new Error('two nodes expected');
     const user = newUser();
     const phone = clients.create({ urls: [node1.url, node2.url], getToken: tokens(user), deviceId: 'phone' });

@@ -1,24 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SyncChangeEvent } from '../../src/index.ts';
-import { clientFactory, eventually, newUser, startCluster, tokens, type Cluster } from '../support/cluster.ts';
+import { eventually, newUser, tokens, useCluster } from '../support/cluster.ts';
 
-let cluster: Cluster;
-const clients = clientFactory();
-const url = (node: number) => cluster.nodes[node - 1]?.url ?? '';
-
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: 2 });
-});
-afterEach(async () => {
-  await clients.closeAll();
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const fixture = useCluster({ nodes: 2 });
+const { clients, url } = fixture;
 
 /** A counter of a node's /metrics, summed over the label sets that contain `labels`. */
 async function counter(node: number, name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`${cluster.nodes[node - 1]?.adminUrl ?? ''}/metrics`)).text();
+  const text = await (await fetch(`${fixture.adminUrl(node)}/metrics`)).text();
   return text
     .split('\n')
     .filter((line) => line.startsWith(`${name}{`) && line.includes(labels))

@@ -1,22 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { memoryStorage, type SyncChangeEvent, type SyncClient } from '../../src/index.ts';
-import { clientFactory, eventually, newUser, startCluster, tokens, type Cluster } from '../support/cluster.ts';
+import { eventually, newUser, tokens, useCluster } from '../support/cluster.ts';
 import { interceptingIo } from '../support/intercept-io.ts';
 import { mintToken } from '../../../test/support/gateway-process.ts';
 
-let cluster: Cluster;
-const clients = clientFactory();
-const url = (node: number) => cluster.nodes[node - 1]?.url ?? '';
-
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: 2 });
-});
-afterEach(async () => {
-  await clients.closeAll();
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const fixture = useCluster({ nodes: 2 });
+const { clients, url } = fixture;
 
 /** What two devices must agree on. */
 const stateOf = (client: SyncClient) => ({

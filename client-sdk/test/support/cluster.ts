@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { startRedis, type RedisServer } from '../../../test/support/redis-server.ts';
 import { mintToken, startGateway, type GatewayProcess, type GatewayProcessOptions } from '../../../test/support/gateway-process.ts';
 import { createSyncClient, type SyncClient, type SyncClientOptions } from '../../src/index.ts';
@@ -73,5 +73,46 @@ export function clientFactory() {
     async closeAll() {
       await Promise.all(clients.splice(0).map((c) => c.close()));
     },
+  };
+}
+
+export interface ClusterFixture {
+  readonly cluster: Cluster;
+  readonly clients: ReturnType<typeof clientFactory>;
+  /** The client URL of node `n`, counted from 1. */
+  url(n: number): string;
+  /** The admin URL (backend API, /metrics) of node `n`, counted from 1. */
+  adminUrl(n: number): string;
+}
+
+/**
+ * A cluster started before the file's tests and stopped after them, and a client factory whose clients are
+ * closed after each test (`closeClients: 'each'`, the default) or once at the end.
+ */
+export function useCluster(options: Parameters<typeof startCluster>[0] & { closeClients?: 'each' | 'all' } = {}): ClusterFixture {
+  const { closeClients = 'each', ...clusterOptions } = options;
+  let cluster: Cluster | undefined;
+  const clients = clientFactory();
+  const node = (n: number) => {
+    const found = cluster?.nodes[n - 1];
+    if (!found) throw new Error(`useCluster: no node ${n} (${cluster ? 'out of range' : 'used before its beforeAll ran'})`);
+    return found;
+  };
+  beforeAll(async () => {
+    cluster = await startCluster(clusterOptions);
+  });
+  if (closeClients === 'each') afterEach(() => clients.closeAll());
+  afterAll(async () => {
+    await clients.closeAll();
+    await cluster?.stop();
+  });
+  return {
+    get cluster() {
+      if (!cluster) throw new Error('useCluster: used before its beforeAll ran');
+      return cluster;
+    },
+    clients,
+    url: (n) => node(n).url,
+    adminUrl: (n) => node(n).adminUrl,
   };
 }
