@@ -5,6 +5,7 @@
  * 2xx, any status (500, 410, 429 with Retry-After), a redirect, no answer at all, or not listening.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { poll } from './timing.ts';
@@ -45,10 +46,12 @@ export interface WebhookReceiverOptions {
   path?: string;
   /** Bodies larger than this are answered 413 unread. @default 1 MiB */
   maxBodyBytes?: number;
+  /** Serve https with this key and certificate (PEM) instead of http. */
+  tls?: { key: string; cert: string };
 }
 
 export interface WebhookReceiver {
-  /** `http://127.0.0.1:<port><path>`: stays the same across down() / up(). */
+  /** `http(s)://127.0.0.1:<port><path>`: stays the same across down() / up(). */
   readonly url: string;
   readonly port: number;
   /** Every request that arrived, verified or not, in order. */
@@ -155,10 +158,13 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     res.writeHead(answer.status, headers).end();
   };
 
-  let server: Server = createServer(handle);
+  const tls = options.tls;
+  const makeServer = (): Server => (tls ? createTlsServer({ key: tls.key, cert: tls.cert }, handle) : createServer(handle));
+  let server: Server = makeServer();
   const listen = (srv: Server, port: number) =>
     new Promise<number>((resolve, reject) => {
-      srv.on('connection', (socket) => {
+      // 'connection' sees the raw TCP socket for http and https alike.
+      srv.on('connection', (socket: Socket) => {
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
       });
@@ -189,7 +195,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   };
 
   return {
-    url: `http://127.0.0.1:${port}${path}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}${path}`,
     port,
     deliveries,
     accepted,
@@ -205,7 +211,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     async up() {
       if (closed) throw new Error('receiver was closed');
       if (listening) return;
-      server = createServer(handle);
+      server = makeServer();
       // The port was ours a moment ago; another process taking it in between would fail loudly here.
       await listen(server, port);
       listening = true;
