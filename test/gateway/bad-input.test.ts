@@ -1,9 +1,8 @@
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../client-sdk/src/protocol/index.ts';
 import { mintToken, startGateway, type GatewayProcess } from '../support/gateway-process.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
-import { connect, disconnected, nextPush, ok, refusal, send, type ClientSocket } from './helpers.ts';
+import { connect, disconnected, nextPush, ok, refusal, send, upgradeStatus, type ClientSocket } from './helpers.ts';
 
 let redis: RedisServer;
 let node: GatewayProcess;
@@ -17,33 +16,6 @@ async function user(userId: string, deviceId = `${userId}-phone`) {
 
 const badRequest = (message?: RegExp) => ({ ok: false, error: { code: 'bad_request', message: message ? expect.stringMatching(message) : expect.any(String) } });
 
-/** The HTTP status of a WebSocket handshake to the node (101 when it is accepted). */
-function upgradeStatus(headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({
-      host: '127.0.0.1',
-      port: node.port,
-      path: '/socket.io/?EIO=4&transport=websocket',
-      headers: {
-        connection: 'Upgrade',
-        upgrade: 'websocket',
-        'sec-websocket-version': '13',
-        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-        ...headers,
-      },
-    });
-    req.on('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -146,9 +118,9 @@ describe('abuse', () => {
 
 describe('origin check', () => {
   it('answers a foreign Origin with HTTP 403 before auth, and lets allowed and same-origin pages and non-browsers through', async () => {
-    expect(await upgradeStatus({ origin: 'https://evil.example' })).toBe(403);
-    expect(await upgradeStatus({ origin: 'https://app.example' })).toBe(101);
-    expect(await upgradeStatus({ origin: `http://127.0.0.1:${node.port}` })).toBe(101);
-    expect(await upgradeStatus({})).toBe(101);
+    expect(await upgradeStatus(node.port, { origin: 'https://evil.example' })).toBe(403);
+    expect(await upgradeStatus(node.port, { origin: 'https://app.example' })).toBe(101);
+    expect(await upgradeStatus(node.port, { origin: `http://127.0.0.1:${node.port}` })).toBe(101);
+    expect(await upgradeStatus(node.port, {})).toBe(101);
   });
 });

@@ -1,34 +1,13 @@
-import { request as httpRequest } from 'node:http';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { SessionEnding } from '../../client-sdk/src/protocol/index.ts';
 import { CONFIG_VARIABLES } from '../../server/config.ts';
 import { adminListeningPort, cleanGatewayEnv, listeningPort, mintToken, REPO_ROOT, runGatewayToExit, startGateway, type GatewayProcess } from '../support/gateway-process.ts';
 import { spawnProcess, type Supervised } from '../support/supervisor.ts';
-import { connect, disconnected, nextPush, ok, type ClientSocket } from './helpers.ts';
+import { connect, disconnected, nextPush, ok, upgradeStatus, type ClientSocket } from './helpers.ts';
 
 const sockets: ClientSocket[] = [];
 const processes: Supervised[] = [];
 
-function upgradeStatus(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({
-      host: '127.0.0.1',
-      port,
-      path: '/socket.io/?EIO=4&transport=websocket',
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
-    });
-    req.on('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 afterAll(async () => {
   for (const s of sockets) s.close();

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { timeout } from '../support/timing.ts';
 import {
@@ -116,4 +117,26 @@ export function nextPush<E extends PushEvent>(
 /** Resolves with the disconnect reason of the socket. */
 export function disconnected(socket: ClientSocket, timeoutMs = 15_000): Promise<string> {
   return timeout(new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason))), timeoutMs, 'disconnect');
+}
+
+/** The HTTP status of a raw WebSocket handshake to a node on 127.0.0.1 (101 when it is accepted), with extra headers such as Origin or Cookie. */
+export function upgradeStatus(port: number, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      path: '/socket.io/?EIO=4&transport=websocket',
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
