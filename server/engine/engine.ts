@@ -42,6 +42,18 @@ export interface SessionRef {
   tokenId?: string;
 }
 
+/**
+ * A session that reads, checked against the revocation marks in the same atomic step as the read: a revoked
+ * session reads nothing, whether or not the revoke signal reached its node.
+ */
+export type Reader = Omit<SessionRef, 'userId'>;
+
+/** How `resume` reads. */
+export interface ResumeOptions {
+  /** The session asking; without it nothing is checked (an internal read). */
+  reader?: Reader;
+}
+
 /** Token bucket applied per user across all nodes. */
 export interface RateLimit {
   /** Requests per second refilled. */
@@ -54,6 +66,11 @@ export interface EngineOptions {
   rateLimit: RateLimit;
   /** Most devices one user may register; the oldest offline device is evicted to make room. */
   maxDevices: number;
+  /**
+   * The longest lifetime a token may have (JWT_MAX_LIFETIME_SEC, in ms): a device or sign-out-everywhere mark
+   * older than this refuses only expired tokens, so a revoke prunes it. 0 keeps such marks. @default 0
+   */
+  tokenLifetimeMs?: number;
   /** The backend API's own bucket per user and its Idempotency-Key memory. @default BACKEND_DEFAULTS */
   backend?: { rateLimit: RateLimit; idempotencyTtlMs: number; idempotencyMax: number };
 }
@@ -120,10 +137,13 @@ export interface Engine extends DomainOps {
    */
   sync(userId: string, since: { epoch: string; version: number } | null): Promise<SyncPayload>;
   /**
-   * What a socket asks right after it (re)connects, as one atomic step: takes a rate token (throws
-   * `rate_limited`), then answers `sync(userId, since)` and the user's devices.
+   * What a socket asks right after it (re)connects, as one atomic step: refuses a revoked `reader`
+   * (`unauthorized`), takes a rate token (throws `rate_limited`), then answers `sync(userId, since)` and the
+   * user's devices.
    */
-  resume(userId: string, since: { epoch: string; version: number } | null): Promise<Resumed>;
+  resume(userId: string, since: { epoch: string; version: number } | null, options?: ResumeOptions): Promise<Resumed>;
+  /** `devices:list` of a session, as one atomic step: refuses a revoked reader, takes a rate token, lists. */
+  readDevices(userId: string, reader: Reader): Promise<Device[]>;
   /** Registers a connecting device (refuses revoked sessions and a full device list) and returns the list. */
   connectDevice(userId: string, hello: DeviceHello): Promise<Device[]>;
   /** Marks the device offline if `connId` is still its current connection; null when nothing changed. */
@@ -133,7 +153,6 @@ export interface Engine extends DomainOps {
   /** Marks devices whose `lastSeen` is older than `staleMs` offline (their node died); returns what changed. */
   sweepStaleDevices(staleMs: number): Promise<DevicesChanged[]>;
   listDevices(userId: string): Promise<Device[]>;
-  /** Refuses, from now on, tokens issued before now for one device, or for every device of the user. */
   /**
    * Refuses, from now on, tokens issued before now for one device (a known one: else `not_found`), or for
    * every device of the user; with `token`, also that token itself until it expires (`until`, ms). Marks of

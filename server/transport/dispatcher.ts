@@ -23,6 +23,9 @@ export interface DispatcherDeps {
 
 type Reply = (response: unknown) => void;
 
+/** Requests that read the user's state: the store checks the session's revocation in the same step. */
+const READS: ReadonlySet<string> = new Set(['sync:since', 'devices:list']);
+
 /** The first few zod issues as one line, e.g. `qty: Too big: expected number to be <=999`. */
 function summarize(error: z.ZodError): string {
   const text = error.issues
@@ -86,8 +89,8 @@ export function attachDispatcher(socket: GatewaySocket, deps: DispatcherDeps): v
       if (error.code === 'internal') logger.error({ err, event: label }, 'request failed');
       if (error.code === 'unavailable') metrics.redisErrors.inc({ client: 'engine' });
       reply({ ok: false, error });
-      // The engine refuses writes of revoked sessions even if the revoke signal never reached this node.
-      if (error.code === 'unauthorized' && isMutationEvent(label)) after.push(() => endSession(socket, 'revoked', { metrics }));
+      // The engine refuses writes and reads of revoked sessions even if the revoke signal never reached this node.
+      if (error.code === 'unauthorized' && (isMutationEvent(label) || READS.has(label))) after.push(() => endSession(socket, 'revoked', { metrics }));
     } finally {
       metrics.requests.inc({ event: label, outcome });
       metrics.requestSeconds.observe({ event: label }, (performance.now() - started) / 1000);

@@ -7,7 +7,7 @@ import type {
   ResultOf,
 } from '../../client-sdk/src/protocol/index.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
-import type { Actor, Engine, FanoutEnvelope } from '../engine/engine.ts';
+import type { Actor, Engine, FanoutEnvelope, Reader } from '../engine/engine.ts';
 import { SyncError, toWireError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -53,6 +53,8 @@ function withinMs(promise: Promise<void>, ms: number): Promise<void> {
   return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
 }
 
+// Reads are checked against revocation in the store's own step (see Reader), not only by the revoke signal.
+const readerOf = (s: Session): Reader => ({ deviceId: s.deviceId, issuedAt: s.issuedAt, tokenId: s.tokenId });
 const actorOf = (s: Session): Actor => ({ userId: s.userId, deviceId: s.deviceId, connId: s.connId, issuedAt: s.issuedAt, retentionMs: s.retentionMs });
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -126,7 +128,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'sync:since'({ session }, request) {
       if (session.subscribed) await withinMs(session.subscribed, SUBSCRIBE_WAIT_MS);
-      const { sync, devices, newlyLost } = await engine.resume(session.userId, request.since);
+      const { sync, devices, newlyLost } = await engine.resume(session.userId, request.since, { reader: readerOf(session) });
       if (sync.kind === 'snapshot' && sync.reset && newlyLost > 0) {
         // The engine counts each lost version once per user, whichever node or device finds it.
         metrics.lostChanges.inc(newlyLost);
@@ -140,8 +142,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
 
     async 'devices:list'({ session }) {
-      await engine.takeRateToken(session.userId);
-      return { devices: await engine.listDevices(session.userId) };
+      return { devices: await engine.readDevices(session.userId, readerOf(session)) };
     },
 
     async 'auth:refresh'({ socket, session }, request) {

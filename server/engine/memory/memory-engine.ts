@@ -13,7 +13,7 @@ import { parseMutation } from '../../domain/mutation.ts';
 import { takeToken } from '../../domain/rate-limit.ts';
 import { isRevokedBy, tokenMark } from '../../domain/revocation.ts';
 import { SyncError } from '../../errors.ts';
-import type { Actor, DeviceHello, DevicesChanged, Engine, EngineOptions } from '../engine.ts';
+import type { Actor, DeviceHello, DevicesChanged, Engine, EngineOptions, Reader } from '../engine.ts';
 import { createMemoryBackend } from './memory-backend.ts';
 import { createMemoryDomainOps } from './memory-domain-ops.ts';
 import { syncOf } from './memory-sync.ts';
@@ -64,6 +64,10 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     const { bucket, allowed } = takeToken(state.bucket, at, options.rateLimit);
     state.bucket = bucket;
     if (!allowed) throw new SyncError('rate_limited', 'too many requests');
+  };
+  /** A reading session is checked in the same synchronous step as its read (see Reader). */
+  const refuseRevoked = (state: UserState, reader: Reader | undefined) => {
+    if (reader && isRevokedBy(state.revoked, reader.deviceId, reader.issuedAt, reader.tokenId)) throw new SyncError('unauthorized', 'session revoked');
   };
   /** A clean disconnect was seen now (`lastSeen`); a swept device keeps the lastSeen it had. */
   const markOffline = (state: UserState, deviceId: string, lastSeen?: number): boolean => {
@@ -144,10 +148,11 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       return syncOf(user(userId), since).sync;
     },
 
-    async resume(userId, since) {
+    async resume(userId, since, resumeOptions) {
       // One synchronous run, like the Redis engine's single script: nothing interleaves.
       ensureOpen();
       const state = user(userId);
+      refuseRevoked(state, resumeOptions?.reader);
       takeRate(state, now());
       return { ...syncOf(state, since), devices: copyDevices(state) };
     },
@@ -215,6 +220,14 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       return changed;
     },
 
+    async readDevices(userId, reader) {
+      ensureOpen();
+      const state = user(userId);
+      refuseRevoked(state, reader);
+      takeRate(state, now());
+      return copyDevices(state);
+    },
+
     async listDevices(userId) {
       ensureOpen();
       const state = live(userId);
@@ -228,7 +241,11 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       if (scope.deviceId !== undefined && !state.devices.has(scope.deviceId)) throw new SyncError('not_found', 'no such device');
       const key = scope.deviceId ?? '*';
       state.revoked.set(key, Math.max(at, state.revoked.get(key) ?? 0));
-      for (const [mark, until] of state.revoked) if (mark.startsWith('t:') && until < at) state.revoked.delete(mark);
+      // As revoke.lua: what can no longer refuse a live token goes.
+      const horizon = options.tokenLifetimeMs ?? 0;
+      for (const [mark, value] of state.revoked) {
+        if (mark.startsWith('t:') ? value < at : horizon > 0 && value < at - horizon) state.revoked.delete(mark);
+      }
       if (scope.token && scope.token.until >= at) state.revoked.set(tokenMark(scope.token.id), scope.token.until);
       return at;
     },

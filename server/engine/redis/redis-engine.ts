@@ -14,7 +14,7 @@ import { sortCartLines, sortDevices, sortWatchEntries } from '../../../client-sd
 import { parseMutation } from '../../domain/mutation.ts';
 import { isRevokedBy, tokenMark } from '../../domain/revocation.ts';
 import { SyncError } from '../../errors.ts';
-import type { Actor, BatchOutcome, DevicesChanged, Engine, EngineOptions, FanoutEnvelope } from '../engine.ts';
+import type { Actor, BatchOutcome, DevicesChanged, Engine, EngineOptions, FanoutEnvelope, Reader } from '../engine.ts';
 import { encodeBatch, mutationCall, parseBatchReply, parseMutationReply, type MutationCall } from './mutation-call.ts';
 import { PRESENCE_KEY, parsePresenceMember, presenceMember, userKeys } from './keys.ts';
 import { withDeadline } from './deadline.ts';
@@ -48,6 +48,12 @@ function strings(value: unknown): string[] {
 }
 function parseDevices(value: unknown): Device[] {
   return sortDevices(strings(value).map((raw) => JSON.parse(raw) as Device));
+}
+
+/** A reader as the read scripts take it: deviceId ('' for none), issuedAt, token mark ('' when unknown). */
+function readerArgs(reader: Reader | undefined): [string, number, string] {
+  if (!reader) return ['', 0, ''];
+  return [reader.deviceId, reader.issuedAt, reader.tokenId !== undefined ? tokenMark(reader.tokenId) : ''];
 }
 
 /** The reply of `sync_reply` (scripts/sync-prelude.lua), and how many lost versions it counted first. */
@@ -153,10 +159,10 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       return parseSync(await run('sync', [k.meta, k.log, k.cart, k.watch], args)).sync;
     },
 
-    async resume(userId, since) {
+    async resume(userId, since, resumeOptions) {
       const k = userKeys(userId);
-      const args = [since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch, rateLimit.perSecond, rateLimit.burst];
-      const reply = await run('resume', [k.meta, k.log, k.cart, k.watch, k.devices], args);
+      const args = [since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch, rateLimit.perSecond, rateLimit.burst, ...readerArgs(resumeOptions?.reader)];
+      const reply = await run('resume', [k.meta, k.log, k.cart, k.watch, k.devices, k.revoked], args);
       const [devices, sync] = Array.isArray(reply) ? (reply as unknown[]) : [];
       return { ...parseSync(sync), devices: parseDevices(devices) };
     },
@@ -224,6 +230,11 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       return changed;
     },
 
+    async readDevices(userId, reader) {
+      const k = userKeys(userId);
+      return parseDevices(await run('readDevices', [k.meta, k.devices, k.revoked], [rateLimit.perSecond, rateLimit.burst, ...readerArgs(reader)]));
+    },
+
     async listDevices(userId) {
       const k = userKeys(userId);
       return parseDevices(await call(() => redis.hvals(k.devices)));
@@ -232,7 +243,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     async revoke(userId, scope) {
       const k = userKeys(userId);
       const token = scope.token ? [tokenMark(scope.token.id), Math.floor(scope.token.until)] : ['', 0];
-      return Number(await run('revoke', [k.revoked, k.devices], [scope.deviceId ?? '*', ...token]));
+      return Number(await run('revoke', [k.revoked, k.devices], [scope.deviceId ?? '*', ...token, options.tokenLifetimeMs ?? 0]));
     },
 
     async isRevoked(userId, deviceId, issuedAt, tokenId) {

@@ -37,6 +37,34 @@ export function accessContract(getTarget: () => ContractTarget): void {
       expect(await engine.isRevoked(uniqueUser(), 'tv', issuedAt)).toBe(false);
       expect((await snapshotOf(engine, user)).version).toBe(0);
     });
+    it('refuses the reads of a revoked session in the read itself, whatever signal was lost', async () => {
+      const engine = await use.one();
+      const user = uniqueUser();
+      const issuedAt = Date.now() - 60_000;
+      await connect(engine, user, 'phone', { issuedAt });
+      const reader = { deviceId: 'phone', issuedAt, tokenId: 'tok-phone' };
+      expect((await engine.resume(user, null, { reader })).devices).toHaveLength(1);
+      expect(await engine.readDevices(user, reader)).toHaveLength(1);
+      await engine.revoke(user, {});
+      await expectCode(engine.resume(user, null, { reader }), 'unauthorized');
+      await expectCode(engine.readDevices(user, reader), 'unauthorized');
+      // A session whose token came after the sign-out reads on.
+      const fresh = { deviceId: 'phone', issuedAt: Date.now() + 1000, tokenId: 'tok-fresh' };
+      expect((await engine.resume(user, null, { reader: fresh })).sync.kind).toBe('snapshot');
+      expect(await engine.readDevices(user, fresh)).toHaveLength(1);
+    });
+
+    it('refuses the reads of a signed-out token under any deviceId it claims', async () => {
+      const engine = await use.one();
+      const user = uniqueUser();
+      const issuedAt = Date.now() - 60_000;
+      await connect(engine, user, 'phone', { issuedAt });
+      await engine.revoke(user, { deviceId: 'phone', token: { id: 'tok-1', until: Date.now() + 60_000 } });
+      const elsewhere = { deviceId: 'tablet', issuedAt, tokenId: 'tok-1' };
+      await expectCode(engine.resume(user, null, { reader: elsewhere }), 'unauthorized');
+      await expectCode(engine.readDevices(user, elsewhere), 'unauthorized');
+      expect(await engine.readDevices(user, { ...elsewhere, tokenId: 'tok-2' })).toHaveLength(1);
+    });
   });
 
   describe('rate limit', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../client-sdk/src/protocol/index.ts';
-import { connect, engines, expectCode, uniqueUser, type ContractTarget, clockPast } from './harness.ts';
+import { connect, engines, expectCode, uniqueUser, type ContractTarget, clockPast, ROOMY } from './harness.ts';
 
 /** Engine-level rules of issue 14: what a user inside its limits may cost the store. */
 export function hardeningContract(getTarget: () => ContractTarget): void {
@@ -81,6 +81,22 @@ export function hardeningContract(getTarget: () => ContractTarget): void {
       await clockPast(until + 5);
       await engine.revoke(user, {});
       expect(await engine.isRevoked(user, 'z', Date.now() + 1000, 'h:short')).toBe(false);
+    });
+
+    it('prunes device and sign-out-everywhere marks older than the longest token lifetime, keeping the newer ones', async () => {
+      const engine = await use.one({ ...ROOMY, tokenLifetimeMs: 150 });
+      const user = uniqueUser();
+      for (const id of ['old', 'new']) await connect(engine, user, id);
+      const before = Date.now() - 10;
+      const oldMark = await engine.revoke(user, { deviceId: 'old' });
+      await engine.revoke(user, {});
+      expect(await engine.isRevoked(user, 'old', before)).toBe(true);
+      await clockPast(oldMark + 200);
+      const newMark = await engine.revoke(user, { deviceId: 'new' });
+      // Any token issued before the pruned marks has expired by now: only the fresh mark still refuses.
+      expect(await engine.isRevoked(user, 'old', before)).toBe(false);
+      expect(await engine.isRevoked(user, 'tv', before)).toBe(false);
+      expect(await engine.isRevoked(user, 'new', newMark - 1)).toBe(true);
     });
   });
 }

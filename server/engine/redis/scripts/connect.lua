@@ -27,7 +27,8 @@ if redis.call('HEXISTS', DEVICES, device_id) == 0 and redis.call('HLEN', DEVICES
   end
   redis.call('HDEL', DEVICES, pick.deviceId)
   redis.call('HDEL', CONN, pick.deviceId)
-  redis.call('HDEL', KEYS[5], pick.deviceId)
+  -- Both of its seq fields: the last applied seq and the version it committed at.
+  redis.call('HDEL', KEYS[5], pick.deviceId, pick.deviceId .. ':v')
 end
 redis.call('HSET', DEVICES, device_id, cjson.encode({
   deviceId = device_id, name = ARGV[4], kind = ARGV[5], connectedAt = now, lastSeen = now,

@@ -30,6 +30,14 @@ local function is_revoked(revoked_key, device_id, issued_at)
   return (r[1] and tonumber(r[1]) > issued_at) or (r[2] and tonumber(r[2]) > issued_at) or false
 end
 
+-- Whether a reading session is refused, by the same rule (and the token's own mark, '' when unknown). A
+-- device_id of '' means the caller is not a session (an internal read): nothing to check.
+local function session_revoked(revoked_key, device_id, issued_at, token_mark)
+  if device_id == '' then return false end
+  if is_revoked(revoked_key, device_id, issued_at) then return true end
+  return token_mark ~= '' and redis.call('HEXISTS', revoked_key, token_mark) == 1
+end
+
 -- The user's rate-limit bucket lives in the meta hash (`tokens`, `ts`), so a mutation reads it with the epoch and
 -- writes it with the version: one call each instead of four. Same expression, in the same order, as
 -- server/domain/rate-limit.ts (so both engines agree to the bit). Returns whether a token was taken and the
