@@ -3,15 +3,14 @@
  * a folder with no TypeScript sources, run by plain `node` against a real Redis. A cart change through a real
  * socket.io client runs the Lua scripts, which the bundle finds in dist/scripts.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, ok, type ClientSocket } from '../gateway/helpers.ts';
-import { freePort } from '../support/free-port.ts';
-import { mintToken, TEST_JWT_SECRET } from '../support/gateway-process.ts';
+import { mintToken, startGateway, type GatewayProcess } from '../support/gateway-process.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,9 +33,8 @@ function listFiles(dir: string, prefix = ''): string[] {
 describe('the compiled server', () => {
   let app: string;
   let redis: RedisServer;
-  let node: ChildProcess | undefined;
+  let node: GatewayProcess | undefined;
   let url: string;
-  let logs = '';
   let socket: ClientSocket | undefined;
 
   beforeAll(async () => {
@@ -50,38 +48,13 @@ describe('the compiled server', () => {
     cpSync(join(REPO_ROOT, 'demo', 'public'), join(app, 'demo', 'public'), { recursive: true });
 
     redis = await startRedis();
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    node = spawn(process.execPath, ['--enable-source-maps', 'dist/server.js'], {
-      cwd: app,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        NODE_ENV: 'test',
-        NODE_ID: 'compiled-1',
-        PORT: String(port),
-        ADMIN_PORT: '0',
-        HOST: '127.0.0.1',
-        REDIS_URL: redis.url,
-        JWT_SECRET: TEST_JWT_SECRET,
-        SERVE_DEMO: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    node.stdout?.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-    node.stderr?.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-    await vi.waitFor(
-      async () => {
-        if (node?.exitCode !== null) throw new Error(`the compiled server exited:\n${logs}`);
-        const res = await fetch(`${url}/readyz`);
-        expect(res.status).toBe(200);
-      },
-      { timeout: 30_000, interval: 50 },
-    );
+    node = await startGateway({ compiled: true, cwd: app, redisUrl: redis.url, nodeId: 'compiled-1', env: { SERVE_DEMO: 'true' }, readyTimeoutMs: 30_000 });
+    url = node.url;
   }, 90_000);
 
   afterAll(async () => {
     socket?.close();
-    node?.kill('SIGKILL');
+    await node?.kill();
     await redis?.kill();
     if (app) rmSync(app, { recursive: true, force: true });
   });
@@ -102,6 +75,6 @@ describe('the compiled server', () => {
     const ack = await ok(socket, 'cart:add', { seq: 1, sku: 'book-1', title: 'A Book', priceCents: 1299, qty: 2 });
     expect(ack.duplicate).toBe(false);
     expect(ack.version).toBeGreaterThan(0);
-    expect(logs).toContain('"engine":"redis"');
+    expect(node?.logs().join('\n')).toContain('"engine":"redis"');
   });
 });

@@ -46,6 +46,8 @@ export interface GatewayProcessOptions {
   logFile?: string;
   /** Run the compiled server (dist/server.js, `npm run build`) instead of the TypeScript source. @default false */
   compiled?: boolean;
+  /** Working directory of the node, e.g. a folder laid out like the Docker image. @default the repository */
+  cwd?: string;
 }
 
 /** One gateway process. */
@@ -140,7 +142,7 @@ export async function startGateway(options: GatewayProcessOptions = {}): Promise
       name: nodeId,
       command: process.execPath,
       args: options.compiled ? COMPILED : MAIN,
-      cwd: REPO_ROOT,
+      cwd: options.cwd ?? REPO_ROOT,
       env: gatewayEnv(options, nodeId, port),
       echo,
       ...(options.logFile ? { logFile: options.logFile } : {}),
