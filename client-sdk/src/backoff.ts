@@ -2,11 +2,16 @@
 export interface BackoffOptions {
   /** Ceiling of the first delay, in ms. @default 500 */
   baseMs: number;
-  /** Largest ceiling, in ms. @default 30000 */
+  /** Largest ceiling, in ms (while the page is hidden or the app in the background). @default 30000 */
   capMs: number;
+  /**
+   * Largest ceiling of reconnect delays while the page is visible (or the app is active), in ms: someone is
+   * looking, so a node that is back must not stay unused for half a minute. @default 10000
+   */
+  foregroundCapMs?: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, capMs: 30_000 };
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, capMs: 30_000, foregroundCapMs: 10_000 };
 
 /**
  * "Full jitter": a uniform delay in [0, min(cap, base * 2^attempt)), so clients that lost the same node

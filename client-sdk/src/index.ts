@@ -17,6 +17,7 @@ export type { ChangeSource } from './sync/sync-engine.js';
 export type { WatchEvent } from './watch/watch-throttle.js';
 export type { Timers } from './util/timers.js';
 export type { BackoffOptions } from './backoff.js';
+export { appStateAdapter, type AppStateSource, type AppStateStatus, type ReactNativeAppStateLike } from './connection/app-lifecycle.js';
 export { SyncClientError, isSyncClientError, type SyncClientErrorCode } from './errors.js';
 export { memoryStorage, localStorageAdapter, asyncStorageAdapter, type SyncStorage, type AsyncStorageLike } from './storage/index.js';
 export { fullJitterDelay } from './backoff.js';

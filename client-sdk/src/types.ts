@@ -1,5 +1,6 @@
 import type { CartFreeze, CartLine, Change, Device, DeviceKind, WatchEntry } from './protocol/index.js';
 import type { BackoffOptions } from './backoff.js';
+import type { AppStateSource } from './connection/app-lifecycle.js';
 import type { SocketFactory } from './connection/socket.js';
 import type { ConnectionState, SyncStatus } from './connection/state.js';
 import type { SyncClientError } from './errors.js';
@@ -35,8 +36,16 @@ export interface SyncClientOptions {
   requestTimeoutMs?: number;
   /** Longest wait for a handshake. @default 10000 */
   connectTimeoutMs?: number;
-  /** Reconnect backoff (full jitter). @default { baseMs: 500, capMs: 30000 } */
+  /**
+   * Reconnect backoff (full jitter); while the page is visible (or `appState` is active) delays are capped at
+   * `foregroundCapMs`. @default { baseMs: 500, capMs: 30000, foregroundCapMs: 10000 }
+   */
   backoff?: Partial<BackoffOptions>;
+  /**
+   * The app's foreground state, for React Native: `appStateAdapter(AppState)`. On `active` the client
+   * reconnects at once. Browsers need nothing: `online` and `visibilitychange` are listened to by default.
+   */
+  appState?: AppStateSource;
   /** socket.io-client's `io`, or a wrapper of it. @default io from socket.io-client */
   io?: SocketFactory;
   /** Clock and timers, for tests. @default the platform's */

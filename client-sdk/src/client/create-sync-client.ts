@@ -1,7 +1,9 @@
 import { io } from 'socket.io-client';
 import { DeviceId } from '../protocol/index.js';
 import { DEFAULT_BACKOFF } from '../backoff.js';
+import { createAppLifecycle } from '../connection/app-lifecycle.js';
 import { createConnectionManager } from '../connection/connection-manager.js';
+import { reconnectsOnWake } from '../connection/reconnect-policy.js';
 import { request } from '../connection/request.js';
 import type { SocketFactory } from '../connection/socket.js';
 import { createConnectionStateMachine, type ConnectionState } from '../connection/state.js';
@@ -108,6 +110,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     },
   });
 
+  const lifecycle = createAppLifecycle(options.appState);
   const manager = createConnectionManager({
     urls,
     io: options.io ?? (io as unknown as SocketFactory),
@@ -121,6 +124,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     timers,
     random,
     backoff,
+    foreground: lifecycle.foreground,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     requestTimeoutMs,
     session,
@@ -137,6 +141,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     if (connection.status === 'connected') readyResolve();
   });
   outbox.onChange(() => sender.kick());
+  // The network or the user is back: a node that is up again must not wait for the rest of a backoff.
+  lifecycle.onWake(() => {
+    if (reconnectsOnWake(machine.state)) void init.then(() => manager.goOnline());
+  });
 
   const mutate = (body: MutationBody): Promise<MutationAck> => (isClosed() ? Promise.reject(closedError()) : state.submit(body));
 
@@ -228,6 +236,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     async close() {
       if (!isClosed()) {
         throttle.flushAll();
+        lifecycle.close();
         manager.close();
         sender.stop();
         state.close(closedError());

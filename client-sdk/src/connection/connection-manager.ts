@@ -5,6 +5,7 @@ import type { TokenManager } from '../token/token-manager.js';
 import { createTimerSlot, type Timers } from '../util/timers.js';
 import type { ClientSocket, SocketFactory } from './socket.js';
 import type { ConnectionStateMachine } from './state.js';
+import { reconnectBackoff } from './reconnect-policy.js';
 import { createTokenRefresh } from './token-refresh.js';
 import { createUrlRotation } from './url-rotation.js';
 
@@ -27,6 +28,8 @@ export interface ConnectionManagerDeps {
   timers: Timers;
   random: () => number;
   backoff: BackoffOptions;
+  /** The page is visible / the app active: reconnect delays are capped at `backoff.foregroundCapMs`. @default always */
+  foreground?: () => boolean;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   session: SessionHooks;
@@ -114,7 +117,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
   const scheduleRetry = (attempt: number, minDelayMs = 0) => {
     if (stopped()) return;
     rotation.moveOn();
-    const delay = Math.max(minDelayMs, fullJitterDelay(attempt, deps.backoff, deps.random));
+    const delay = Math.max(minDelayMs, fullJitterDelay(attempt, reconnectBackoff(deps.backoff, deps.foreground?.() ?? true), deps.random));
     machine.to({ status: 'offline', reason: 'network', attempt, retryAt: timers.now() + delay });
     retryTimer.set(() => void connect(attempt + 1), delay);
   };
