@@ -6,6 +6,7 @@ import { resolveJwtKey, type JwtKeyConfig } from './config/jwt.ts';
 import { DOMAIN_CONFIG_VARIABLES, parseDomainConfig, type DomainConfig } from './config/domain.ts';
 import { REDIS_HA_VARIABLES, parseRedisHaConfig, type RedisHaConfig } from './config/redis-ha.ts';
 import { SECURITY_VARIABLES, SecurityEnv, securityConfig, type SecurityConfig } from './config/security.ts';
+import { WEBHOOK_CONFIG_VARIABLES, parseWebhooksConfig, type WebhooksConfig } from './config/webhooks.ts';
 
 export type { JwtKeyConfig };
 
@@ -53,6 +54,8 @@ export interface Config {
   domain: DomainConfig;
   /** Bounds on tokens, handshakes and HTTP connections. */
   security: SecurityConfig;
+  /** Declared endpoints, delivery timing and safety of webhooks (see server/config/webhooks.ts). */
+  webhooks: WebhooksConfig;
   /** Things worth a loud warning at startup (embedded defaults). */
   warnings: string[];
 }
@@ -88,6 +91,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, help: string]> = [
   ...ADMIN_CONFIG_VARIABLES,
   ...DOMAIN_CONFIG_VARIABLES,
   ...SECURITY_VARIABLES,
+  ...WEBHOOK_CONFIG_VARIABLES,
 ];
 
 export class ConfigError extends Error {
@@ -158,12 +162,13 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   const admin = parseAdminConfig(defined);
   const domain = parseDomainConfig(defined);
   const ha = parseRedisHaConfig(defined);
+  const webhooks = parseWebhooksConfig(defined, { production: defined.NODE_ENV === 'production' });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), problem: i.message }));
-    throw new ConfigError([...issues, ...admin.problems, ...domain.problems, ...ha.problems]);
+    throw new ConfigError([...issues, ...admin.problems, ...domain.problems, ...ha.problems, ...webhooks.problems]);
   }
-  if (!domain.domain) throw new ConfigError(domain.problems);
-  return finish(parsed.data, admin, domain.domain, ha);
+  if (!domain.domain) throw new ConfigError([...domain.problems, ...webhooks.problems]);
+  return finish(parsed.data, admin, domain.domain, ha, webhooks);
 }
 
 function finish(
@@ -171,11 +176,13 @@ function finish(
   adminResult: ReturnType<typeof parseAdminConfig>,
   domain: DomainConfig,
   haResult: ReturnType<typeof parseRedisHaConfig>,
+  webhooksResult: ReturnType<typeof parseWebhooksConfig>,
 ): Config {
-  const problems: Array<{ variable: string; problem: string }> = [...adminResult.problems, ...haResult.problems];
+  const problems: Array<{ variable: string; problem: string }> = [...adminResult.problems, ...haResult.problems, ...webhooksResult.problems];
   const ha = haResult.ha;
   const admin = adminResult.admin;
-  const warnings: string[] = [];
+  const webhooks = webhooksResult.webhooks;
+  const warnings: string[] = [...webhooksResult.warnings];
   const production = env.NODE_ENV === 'production';
   const sentinel = (ha?.sentinels.length ?? 0) > 0;
   const embedded = env.REDIS_URL === undefined && env.REDIS_CLUSTER_NODES === undefined && !sentinel;
@@ -196,7 +203,7 @@ function finish(
   if (env.DRAIN_TIMEOUT_MS <= env.DRAIN_WINDOW_MS) {
     problems.push({ variable: 'DRAIN_TIMEOUT_MS', problem: 'must be larger than DRAIN_WINDOW_MS' });
   }
-  if (problems.length > 0 || !key || !admin || !ha) throw new ConfigError(problems);
+  if (problems.length > 0 || !key || !admin || !ha || !webhooks) throw new ConfigError(problems);
 
   const serveDemo = env.SERVE_DEMO ?? !production;
   return {
@@ -233,6 +240,7 @@ function finish(
     admin,
     domain,
     security: securityConfig(env),
+    webhooks,
     warnings,
   };
 }
