@@ -1,4 +1,5 @@
 import type {
+  Change,
   Device,
   DeviceKind,
   Mutation,
@@ -102,9 +103,22 @@ export interface Resumed {
   newlyLost: number;
 }
 
+/** A mutation's result as the store answers it; the caller answers the device with the MutationResult part. */
+export type StoreMutationResult = MutationResult & {
+  /** The store published the change itself (see `mutate`). */
+  published?: boolean;
+  /**
+   * For a duplicate: the change it committed, for the caller to push to the user's devices (a device that has
+   * the version ignores it). Set only by a store that pushes a change once replicas have it
+   * (REDIS_MIN_REPLICAS_ACK): the first answer may have been `unavailable` (committed, not on enough replicas
+   * in time), and then nobody was told of the change.
+   */
+  unpushed?: Change;
+};
+
 /** What a batch of mutations did: the first `results.length` were applied in order; `error` refused the next. */
 export interface BatchOutcome {
-  results: Array<MutationResult & { published?: boolean }>;
+  results: StoreMutationResult[];
   /** Why the mutation after the last result was refused (the ones after it were not tried); absent when all applied. */
   error?: SyncError;
 }
@@ -123,7 +137,7 @@ export interface Engine extends DomainOps {
    * With `fanout`, a store that has pub/sub publishes the change in the same atomic write and answers
    * `published: true` (the caller then skips its own broadcast); others ignore it.
    */
-  mutate(actor: Actor, mutation: Mutation, fanout?: FanoutEnvelope): Promise<MutationResult & { published?: boolean }>;
+  mutate(actor: Actor, mutation: Mutation, fanout?: FanoutEnvelope): Promise<StoreMutationResult>;
   /**
    * Applies mutations of one device in order, in one atomic step of the store, each exactly as `mutate` would
    * (its own checks, rate token, dedup and fan-out); stops at the first one refused and says why. Errors of the

@@ -7,7 +7,7 @@ import type {
   ResultOf,
 } from '../../client-sdk/src/protocol/index.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
-import type { Actor, Engine, FanoutEnvelope, Reader } from '../engine/engine.ts';
+import type { Actor, Engine, FanoutEnvelope, Reader, StoreMutationResult } from '../engine/engine.ts';
 import { SyncError, toWireError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -84,9 +84,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     deps.offers && body.event === 'cart:add' ? { event: 'cart:add', request: deps.offers.apply(body.request, session.userId) } : body;
 
   // The sender learns the change from its ack; every other device of the user, on any node, gets a push.
-  const fanOut = (socket: GatewaySocket, session: Session, { published, ...result }: MutationResult & { published?: boolean }) => {
+  // A duplicate's `unpushed` change (see StoreMutationResult) goes to the sender too: its ack carries no change.
+  const fanOut = (socket: GatewaySocket, session: Session, { published, unpushed, ...result }: StoreMutationResult): MutationResult => {
     if (result.change) {
       if (!published) socket.to(session.room).emit('change', result.change);
+      metrics.fanout.inc({ event: 'change' });
+    } else if (unpushed) {
+      socket.nsp.to(session.room).emit('change', unpushed);
       metrics.fanout.inc({ event: 'change' });
     }
     return result;

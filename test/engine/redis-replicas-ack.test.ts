@@ -42,11 +42,32 @@ describe('redis engine with REDIS_MIN_REPLICAS_ACK', () => {
     replica.signal('SIGSTOP');
     const request = { sku: 'b', title: 'B', priceCents: 1, qty: 1 };
     await expectCode(phone.sendAt(2, 'cart:add', request), 'unavailable');
-    // Committed on the primary, not acknowledged: the retry is answered as a duplicate once replicated.
+    // Committed on the primary, not acknowledged: the retry is answered as a duplicate once replicated, and
+    // carries the change for the node to push (nobody was told of it: its first answer was `unavailable`).
     replica.signal('SIGCONT');
     const retry = await vi.waitFor(() => phone.sendAt(2, 'cart:add', request), { timeout: 10_000, interval: 50 });
-    expect(retry).toMatchObject({ duplicate: true, version: 2 });
+    expect(retry).toMatchObject({ duplicate: true, version: 2, unpushed: { version: 2, deviceId: 'phone', seq: 2, op: { type: 'cart:line', sku: 'b' } } });
     expect((await snapshotOf(engine, user)).state.cart.map((l) => l.sku)).toEqual(['a', 'b']);
+  });
+
+  it('never has the script publish a change: the node pushes it once the replica has it', async () => {
+    const user = uniqueUser();
+    const phone = await connect(engine, user, 'phone');
+    const fanout = { channel: `{u:${user}}:fanout-test`, prefix: '', suffix: '' };
+    const listener = new Redis(primary.url);
+    const heard: string[] = [];
+    try {
+      await listener.ssubscribe(fanout.channel);
+      listener.on('smessage', (_channel: string, message: string) => heard.push(message));
+      const committed = await engine.mutate(phone.actor, { event: 'cart:add', request: { seq: 1, sku: 'a', title: 'A', priceCents: 1, qty: 1 } }, fanout);
+      expect(committed).toMatchObject({ duplicate: false, version: 1 });
+      expect(committed.published).not.toBe(true);
+      // A publish from the script would have reached the listener before the script's answer (same server, in order).
+      expect(await listener.call('PING')).toBe('PONG');
+      expect(heard).toEqual([]);
+    } finally {
+      listener.disconnect();
+    }
   });
 
   it('acknowledges a push once the replica has all of it; a push it cannot confirm is retried whole, once', async () => {
@@ -58,7 +79,10 @@ describe('redis engine with REDIS_MIN_REPLICAS_ACK', () => {
     await expectCode(phone.pushAt([add(3, 'c'), add(4, 'd')]), 'unavailable');
     replica.signal('SIGCONT');
     const retry = await vi.waitFor(() => phone.pushAt([add(3, 'c'), add(4, 'd')]), { timeout: 10_000, interval: 50 });
-    expect(retry.results.map((r) => r.duplicate)).toEqual([true, true]);
+    expect(retry.results.map((r) => [r.duplicate, r.unpushed?.version])).toEqual([
+      [true, 3],
+      [true, 4],
+    ]);
     expect((await snapshotOf(engine, user)).state.cart.map((l) => l.sku)).toEqual(['a', 'b', 'c', 'd']);
   });
 

@@ -1,5 +1,5 @@
-import { LIMITS, type Change, type Mutation, type MutationResult } from '../../../client-sdk/src/protocol/index.ts';
-import type { Actor, FanoutEnvelope, RateLimit } from '../engine.ts';
+import { LIMITS, type Change, type Mutation } from '../../../client-sdk/src/protocol/index.ts';
+import type { Actor, FanoutEnvelope, RateLimit, StoreMutationResult } from '../engine.ts';
 import { userKeys, withEveryKey } from './keys.ts';
 import type { ScriptName } from './scripts.ts';
 
@@ -88,10 +88,14 @@ function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [];
 }
 
-/** The reply of a mutation script: `{'dup', epoch, version}` or `{'ok', change, published}`. */
-export function parseMutationReply(value: unknown): MutationResult & { published?: boolean } {
+/** The reply of a mutation script: `{'dup', epoch, version, logged change or ''}` or `{'ok', change, published}`. */
+export function parseMutationReply(value: unknown): StoreMutationResult {
   const reply = strings(value);
-  if (reply[0] === 'dup') return { epoch: reply[1] ?? '', version: Number(reply[2]), duplicate: true };
+  if (reply[0] === 'dup') {
+    const logged = reply[3] ?? '';
+    const result = { epoch: reply[1] ?? '', version: Number(reply[2]), duplicate: true };
+    return logged === '' ? result : { ...result, unpushed: JSON.parse(logged) as Change };
+  }
   const change = JSON.parse(reply[1] ?? '') as Change;
   return { epoch: change.epoch, version: change.version, duplicate: false, change, published: reply[2] === '1' };
 }
@@ -102,7 +106,7 @@ class ScriptRefusal extends Error {
 }
 
 /** The reply of `mutateBatch`: the applied mutations' replies, and the refusal of the next one (null for none). */
-export function parseBatchReply(value: unknown): { results: Array<MutationResult & { published?: boolean }>; refusal: Error | null } {
+export function parseBatchReply(value: unknown): { results: StoreMutationResult[]; refusal: Error | null } {
   const [replies, refusal] = Array.isArray(value) ? (value as unknown[]) : [];
   const results = (Array.isArray(replies) ? replies : []).map(parseMutationReply);
   return { results, refusal: typeof refusal === 'string' && refusal !== '' ? new ScriptRefusal(refusal) : null };

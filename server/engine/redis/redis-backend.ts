@@ -16,6 +16,8 @@ export interface RedisBackendDeps {
   /** Runs a plain command with the engine's deadline and error mapping. */
   call<T>(fn: () => Promise<T>): Promise<T>;
   random(): string;
+  /** Whether a script may publish its changes itself: not when they must reach replicas first (see runWrite). */
+  publishInScript: boolean;
 }
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
@@ -63,6 +65,7 @@ export function createRedisBackend(deps: RedisBackendDeps): BackendEngine {
 
     async write(request) {
       const k = userKeys(request.userId);
+      const fanout = deps.publishInScript ? request.fanout : undefined;
       const keys = [k.meta, k.log, k.seq, k.cart, k.watch, k.watchz, k.idem, k.idemz, k.devices, k.conn, k.revoked];
       const args = [
         request.writer,
@@ -81,9 +84,9 @@ export function createRedisBackend(deps: RedisBackendDeps): BackendEngine {
         LIMITS.watchEntries,
         String(LIMITS.completedFraction),
         JSON.stringify(request.ops),
-        request.fanout?.channel ?? '',
-        request.fanout?.prefix ?? '',
-        request.fanout?.suffix ?? '',
+        fanout?.channel ?? '',
+        fanout?.prefix ?? '',
+        fanout?.suffix ?? '',
       ];
       const reply = list(await deps.runWrite('backendWrite', keys, args));
       const [status, epoch, version, from, revokedAt, published, changes, devices] = reply;

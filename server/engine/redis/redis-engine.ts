@@ -14,7 +14,7 @@ import { sortCartLines, sortDevices, sortWatchEntries } from '../../../client-sd
 import { parseMutation } from '../../domain/mutation.ts';
 import { isRevokedBy, tokenMark } from '../../domain/revocation.ts';
 import { SyncError } from '../../errors.ts';
-import type { Actor, BatchOutcome, DevicesChanged, Engine, EngineOptions, FanoutEnvelope, Reader } from '../engine.ts';
+import type { Actor, BatchOutcome, DevicesChanged, Engine, EngineOptions, FanoutEnvelope, Reader, StoreMutationResult } from '../engine.ts';
 import { encodeBatch, mutationCall, parseBatchReply, parseMutationReply, type MutationCall } from './mutation-call.ts';
 import { PRESENCE_KEY, parsePresenceMember, presenceMember, userKeys } from './keys.ts';
 import { withDeadline } from './deadline.ts';
@@ -113,6 +113,15 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     }
     return outcome.reply;
   };
+  // Waiting for replicas, a change is pushed only once they have it: by the node after the WAIT, never by the
+  // script (a push before the WAIT showed devices changes the store could still lose, and then had to take back).
+  const durable = replicas.count > 0;
+  const scriptFanout = (fanout: FanoutEnvelope | undefined) => (durable ? undefined : fanout);
+  const pushable = (result: StoreMutationResult): StoreMutationResult => {
+    if (durable || result.unpushed === undefined) return result;
+    const { unpushed: _unpushed, ...rest } = result;
+    return rest;
+  };
   const call = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await withDeadline(fn(), timeoutMs);
@@ -124,18 +133,18 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
   return {
     kind: 'redis',
     ...createRedisDomainOps({ run, random }),
-    backend: createRedisBackend({ redis, options, run, runWrite: mutateScript, call, random }),
+    backend: createRedisBackend({ redis, options, run, runWrite: mutateScript, call, random, publishInScript: !durable }),
 
-    async mutate(actor: Actor, raw: Mutation, fanout?: FanoutEnvelope): Promise<MutationResult & { published?: boolean }> {
-      const { script, keys, args } = mutationCall(actor, parseMutation(raw), { rateLimit, fanout, epochCandidate: random() });
-      return parseMutationReply(await mutateScript(script, keys, args));
+    async mutate(actor: Actor, raw: Mutation, fanout?: FanoutEnvelope): Promise<StoreMutationResult> {
+      const { script, keys, args } = mutationCall(actor, parseMutation(raw), { rateLimit, fanout: scriptFanout(fanout), epochCandidate: random() });
+      return pushable(parseMutationReply(await mutateScript(script, keys, args)));
     },
 
     async mutateBatch(actor, raws, fanout): Promise<BatchOutcome> {
       // Validated up front: the batch sent to the store stops before the first invalid mutation.
       const calls: MutationCall[] = [];
       let invalid: SyncError | undefined;
-      const context = { rateLimit, fanout, epochCandidate: random() };
+      const context = { rateLimit, fanout: scriptFanout(fanout), epochCandidate: random() };
       for (const raw of raws) {
         try {
           calls.push(mutationCall(actor, parseMutation(raw), context));
@@ -150,7 +159,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       const { results, refusal } = parseBatchReply(await mutateScript('mutateBatch', keys, args));
       const error = refusal === null ? invalid : toSyncError(refusal);
       if (error && !(error instanceof SyncError)) throw error;
-      return error ? { results, error } : { results };
+      return error ? { results: results.map(pushable), error } : { results: results.map(pushable) };
     },
 
     async sync(userId, since): Promise<SyncPayload> {

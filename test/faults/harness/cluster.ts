@@ -3,6 +3,7 @@ import type { Change, Snapshot } from '../../../client-sdk/src/protocol/index.ts
 import type { Engine } from '../../../server/engine/engine.ts';
 import { createRedisClient, waitForReady } from '../../../server/engine/redis/redis-client.ts';
 import { createRedisEngine } from '../../../server/engine/redis/redis-engine.ts';
+import { userKeys } from '../../../server/engine/redis/keys.ts';
 import { startGateway, type GatewayProcess, type ProcessExit } from '../../support/gateway-process.ts';
 import { startRedis, type RedisServer } from '../../support/redis-server.ts';
 import type { Cleanup } from '../../support/cleanup.ts';
@@ -135,6 +136,17 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
     return redis;
   };
 
+  /**
+   * After a fork to a new epoch (the store went back in time) `sync` from version 0 cannot reach back (the new
+   * epoch starts where the old history ended), yet the log still holds every surviving change of both: read it
+   * whole, so the exactly-once check by device and seq runs across the fork. Null once it was trimmed.
+   */
+  const wholeLog = async (userId: string): Promise<Change[] | null> => {
+    const raw = await commands.lrange(userKeys(userId).log, 0, -1);
+    const changes = raw.map((line) => JSON.parse(line) as Change);
+    return changes[0]?.version === 1 ? changes : null;
+  };
+
   const truth = async (userId: string): Promise<ServerTruth> => {
     // 10 s: after a failover the reading connection needs a moment to follow the new primary too.
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -144,7 +156,8 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
         const rest = await engine.sync(userId, { epoch: snap.epoch, version: 0 });
         // Something committed between the two reads: read again.
         if (rest.epoch !== snap.epoch || rest.version !== snap.version) continue;
-        const log: Change[] | null = rest.kind === 'changes' ? rest.changes : null;
+        const log: Change[] | null = rest.kind === 'changes' ? rest.changes : await wholeLog(userId);
+        if (log !== null && rest.kind !== 'changes' && log.at(-1)?.version !== snap.version) continue;
         const state: Snapshot = snap.state;
         return { userId, epoch: snap.epoch, version: snap.version, state, log };
       } catch (err) {

@@ -74,8 +74,5 @@ function sentinelFailover(minReplicasAck: 0 | 1): Scenario {
   };
 }
 
-export const sentinelDurable: Scenario = {
-  ...sentinelFailover(1),
-  knownFailure: 'with REDIS_MIN_REPLICAS_ACK=1 some seeds lose 4-5 acknowledged changes and apply others twice, e.g. SEED=1411092401; issue 13 stays open',
-};
+export const sentinelDurable = sentinelFailover(1);
 export const sentinelAsync = sentinelFailover(0);

@@ -63,6 +63,8 @@ export function lossChecks(input: { driver: Driver; reported: number; missed: nu
   ];
   if (input.durable) {
     checks.push(check('with REDIS_MIN_REPLICAS_ACK no acknowledged change is lost', ackedLost === 0, `${ackedLost} acknowledged change(s) lost`));
+    // Changes are pushed only once replicas have them, so no device saw what the new primary missed.
+    checks.push(check('with REDIS_MIN_REPLICAS_ACK no device was shown a change the store then lost', told === 0 && reported === 0, `${told} device(s) told of a loss, ${reported} version(s) counted lost`));
   }
   return checks;
 }

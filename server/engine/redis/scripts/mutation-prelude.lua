@@ -14,6 +14,25 @@ local function refuse(ctx, code, message)
   return refusal(code, message)
 end
 
+-- The resent mutation's change as logged, or '' when the log no longer has it in this epoch. A node that waits
+-- for replicas (REDIS_MIN_REPLICAS_ACK) pushes a change only once it is replicated; when the first answer was
+-- `unavailable`, the resend's duplicate answer is the moment to push it. `at` is the version of the device's
+-- last applied seq: this mutation's change is there or, for an earlier seq of the same batch, up to 127
+-- versions before. The log is contiguous in versions up to `version` (a fork continues them); the prefix
+-- check makes sure an entry is this device's mutation in this epoch.
+local function logged_change(epoch, version, at)
+  if not at or at > version then return '' end
+  local from = math.max(1, at - 127, version - tonumber(ARGV[8]) + 1)
+  if from > at then return '' end
+  local entries = redis.call('LRANGE', LOG, from - version - 1, at - version - 1)
+  local tail = ',"deviceId":"' .. DEVICE .. '","seq":' .. SEQ_STR .. ','
+  for i = #entries, 1, -1 do
+    local prefix = '{"epoch":"' .. epoch .. '","version":' .. string.format('%d', from + i - 1) .. tail
+    if string.sub(entries[i], 1, #prefix) == prefix then return entries[i] end
+  end
+  return ''
+end
+
 -- Checks in the same order as the memory engine: revocation, connection, rate limit, duplicate.
 -- Returns the commit context, or the reply to return at once (an error, or the duplicate answer).
 -- Once a token is taken, every way out must store the bucket: commit() does, and so does refuse().
@@ -39,7 +58,7 @@ local function gate()
   local applied = redis.call('HMGET', SEQ, DEVICE, DEVICE .. ':v')
   if applied[1] and tonumber(SEQ_STR) <= tonumber(applied[1]) then
     redis.call('HSET', META, 'tokens', tokens, 'ts', string.format('%d', now))
-    return nil, { 'dup', epoch, tonumber(applied[2]) }
+    return nil, { 'dup', epoch, tonumber(applied[2]), logged_change(epoch, version, tonumber(applied[2])) }
   end
   return ctx, nil
 end
