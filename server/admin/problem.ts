@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorCode } from '../../client-sdk/src/protocol/index.ts';
+import { ErrorCode } from '../protocol/zod.ts';
 import { StateRefusal } from '../engine/backend.ts';
 import { SyncError } from '../errors.ts';
 

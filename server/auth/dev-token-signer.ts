@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { z } from 'zod';
-import { DeviceId, UserId } from '../../client-sdk/src/protocol/index.ts';
+import { DeviceId, UserId } from '../protocol/zod.ts';
 import type { Config } from '../config.ts';
 
 /** Body of `POST /auth/dev-token`. */

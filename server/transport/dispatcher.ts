@@ -1,11 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import type { z } from 'zod';
 import {
   REQUEST_SCHEMAS,
+  describeIssue,
   isMutationEvent,
   isRequestEvent,
   type RequestEvent,
   type RequestOf,
+  type Schema,
+  type SchemaError,
   type WireError,
 } from '../../client-sdk/src/protocol/index.ts';
 import { SyncError, toWireError } from '../errors.ts';
@@ -26,17 +28,14 @@ type Reply = (response: unknown) => void;
 /** Requests that read the user's state: the store checks the session's revocation in the same step. */
 const READS: ReadonlySet<string> = new Set(['sync:since', 'devices:list']);
 
-/** The first few zod issues as one line, e.g. `qty: Too big: expected number to be <=999`. */
-function summarize(error: z.ZodError): string {
-  const text = error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length > 0 ? i.path.join('.') : 'payload'}: ${i.message}`)
-    .join('; ');
+/** The first few issues as one line, e.g. `qty must be between 1 and 999`. */
+function summarize(error: SchemaError): string {
+  const text = error.issues.slice(0, 3).map(describeIssue).join('; ');
   return text.length > 480 ? `${text.slice(0, 477)}...` : text;
 }
 
 /** The request schemas, typed so that a generic event indexes its own schema. */
-const SCHEMAS: { [E in RequestEvent]: z.ZodType<RequestOf<E>> } = REQUEST_SCHEMAS;
+const SCHEMAS: { [E in RequestEvent]: Schema<RequestOf<E>> } = REQUEST_SCHEMAS;
 
 async function run<E extends RequestEvent>(
   handlers: Handlers,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceId, Millis, UserId } from '../../client-sdk/src/protocol/index.ts';
+import { DeviceId, Millis, UserId } from '../protocol/zod.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { userRoom } from './rooms.ts';

@@ -1,11 +1,11 @@
-import * as z from 'zod';
 import { Epoch, Snapshot, Version } from '../protocol/index.js';
+import * as s from '../protocol/schema/index.js';
 import { snapshotOf, stateFromSnapshot, type ServerState } from '../state/server-state.js';
 import type { KeyValueStore } from '../storage/types.js';
 
-const CacheRecord = z.strictObject({
-  v: z.literal(1),
-  owner: z.string().nullable(),
+const CacheRecord = s.object({
+  v: s.literal(1),
+  owner: s.nullable(s.string()),
   epoch: Epoch,
   version: Version,
   state: Snapshot,

@@ -1,22 +1,19 @@
-import * as z from 'zod';
 import { LIMITS } from './limits.js';
 import { DeviceId, Millis } from './primitives.js';
+import * as s from './schema/index.js';
 
-export const DeviceKind = z.enum(['phone', 'tablet', 'laptop', 'desktop', 'tv', 'other']);
-export type DeviceKind = z.infer<typeof DeviceKind>;
+export const DeviceKind = s.enumOf(['phone', 'tablet', 'laptop', 'desktop', 'tv', 'other']);
+export type DeviceKind = s.Infer<typeof DeviceKind>;
 
-export const Device = z.strictObject({
+export const Device = s.object({
   deviceId: DeviceId,
-  name: z.string().max(LIMITS.deviceNameLength),
+  name: s.string({ max: LIMITS.deviceNameLength }),
   kind: DeviceKind,
   connectedAt: Millis,
   lastSeen: Millis,
-  online: z.boolean(),
+  online: s.boolean(),
   /** The gateway node the device is connected to (empty when offline). */
-  nodeId: z.string().max(128),
+  nodeId: s.string({ max: 128 }),
 });
-export type Device = z.infer<typeof Device>;
+export type Device = s.Infer<typeof Device>;
 
-/** `devices:list`: the user's devices. */
-export const DevicesListRequest = z.strictObject({});
-export type DevicesListRequest = z.infer<typeof DevicesListRequest>;

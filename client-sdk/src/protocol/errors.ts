@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as s from './schema/index.js';
+
 
 /**
  * The closed set of error codes a request can answer with.
@@ -40,8 +41,8 @@ export const ERROR_CODES = [
   'currency_mismatch',
 ] as const;
 
-export const ErrorCode = z.enum(ERROR_CODES);
-export type ErrorCode = z.infer<typeof ErrorCode>;
+export const ErrorCode = s.enumOf(ERROR_CODES);
+export type ErrorCode = s.Infer<typeof ErrorCode>;
 
 /** Codes after which a mutation should stay in the outbox and be resent later. */
 export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -52,15 +53,15 @@ export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'token_expired',
 ]);
 
-export const WireError = z.strictObject({
+export const WireError = s.object({
   code: ErrorCode,
-  message: z.string().max(500),
+  message: s.string({ max: 500 }),
 });
-export type WireError = z.infer<typeof WireError>;
+export type WireError = s.Infer<typeof WireError>;
 
 /** The negative acknowledgement every request can receive. */
-export const ErrorAck = z.strictObject({ ok: z.literal(false), error: WireError });
-export type ErrorAck = z.infer<typeof ErrorAck>;
+export const ErrorAck = s.object({ ok: s.literal(false), error: WireError });
+export type ErrorAck = s.Infer<typeof ErrorAck>;
 
 /** An acknowledgement: `{ ok: true, ...data }` or `{ ok: false, error }`. */
 export type Ack<T extends object> = ({ ok: true } & T) | ErrorAck;
@@ -86,5 +87,5 @@ export const ENDING_REASONS = [
    */
   'erased',
 ] as const;
-export const EndingReason = z.enum(ENDING_REASONS);
-export type EndingReason = z.infer<typeof EndingReason>;
+export const EndingReason = s.enumOf(ENDING_REASONS);
+export type EndingReason = s.Infer<typeof EndingReason>;

@@ -1,43 +1,26 @@
-import * as z from 'zod';
-import { Change, SyncPayload, SyncRequest } from './changes.js';
-import { Device, DevicesListRequest } from './devices.js';
+import { Change, SyncPayload } from './changes.js';
+import { Device } from './devices.js';
 import type { Ack } from './errors.js';
 import { Millis } from './primitives.js';
-import { MUTATION_SCHEMAS, MutationResult } from './mutations.js';
-import { MutationsPushRequest, MutationsPushResult } from './push.js';
-import { AuthRefreshRequest, ServerInfo, SessionEnding, SignOutRequest } from './session.js';
+import { MutationResult } from './mutations.js';
+import { MutationsPushResult } from './push.js';
+import type { RequestEvent, RequestOf } from './requests.js';
+import { ServerInfo, SessionEnding } from './session.js';
+import * as s from './schema/index.js';
 
-/** Every client-to-server request, by event name. */
-export const REQUEST_SCHEMAS = {
-  ...MUTATION_SCHEMAS,
-  'mutations:push': MutationsPushRequest,
-  'sync:since': SyncRequest,
-  'devices:list': DevicesListRequest,
-  'auth:refresh': AuthRefreshRequest,
-  'auth:sign-out': SignOutRequest,
-} as const;
-export type RequestEvent = keyof typeof REQUEST_SCHEMAS;
-export type RequestOf<E extends RequestEvent> = z.infer<(typeof REQUEST_SCHEMAS)[E]>;
-
-export const REQUEST_EVENTS = Object.keys(REQUEST_SCHEMAS) as RequestEvent[];
-
-export function isRequestEvent(event: string): event is RequestEvent {
-  return Object.prototype.hasOwnProperty.call(REQUEST_SCHEMAS, event);
-}
-
-export const SyncResult = z.strictObject({
+export const SyncResult = s.object({
   ...ServerInfo.shape,
   sync: SyncPayload,
-  devices: z.array(Device),
+  devices: s.array(Device),
 });
-export type SyncResult = z.infer<typeof SyncResult>;
+export type SyncResult = s.Infer<typeof SyncResult>;
 
-export const DevicesListResult = z.strictObject({ devices: z.array(Device) });
-export type DevicesListResult = z.infer<typeof DevicesListResult>;
-export const AuthRefreshResult = z.strictObject({ expiresAt: Millis });
-export type AuthRefreshResult = z.infer<typeof AuthRefreshResult>;
-export const SignOutResult = z.strictObject({ revokedAt: Millis });
-export type SignOutResult = z.infer<typeof SignOutResult>;
+export const DevicesListResult = s.object({ devices: s.array(Device) });
+export type DevicesListResult = s.Infer<typeof DevicesListResult>;
+export const AuthRefreshResult = s.object({ expiresAt: Millis });
+export type AuthRefreshResult = s.Infer<typeof AuthRefreshResult>;
+export const SignOutResult = s.object({ revokedAt: Millis });
+export type SignOutResult = s.Infer<typeof SignOutResult>;
 
 /** The success payload of each request. */
 export interface ResultOf {
@@ -54,7 +37,7 @@ export interface ResultOf {
   'auth:sign-out': SignOutResult;
 }
 
-export const RESULT_SCHEMAS: { [E in RequestEvent]: z.ZodType<ResultOf[E]> } = {
+export const RESULT_SCHEMAS: { [E in RequestEvent]: s.Schema<ResultOf[E]> } = {
   'cart:add': MutationResult,
   'cart:set': MutationResult,
   'cart:remove': MutationResult,
@@ -73,12 +56,12 @@ export const PUSH_SCHEMAS = {
   /** A committed change of this user, sent to every device of the user except the one that made it. */
   change: Change,
   /** The user's device list changed (a device connected, went away, or was signed out). */
-  devices: z.strictObject({ devices: z.array(Device) }),
+  devices: s.object({ devices: s.array(Device) }),
   /** The server is about to close this connection on purpose, and why. */
   'session:ending': SessionEnding,
 } as const;
 export type PushEvent = keyof typeof PUSH_SCHEMAS;
-export type PushOf<E extends PushEvent> = z.infer<(typeof PUSH_SCHEMAS)[E]>;
+export type PushOf<E extends PushEvent> = s.Infer<(typeof PUSH_SCHEMAS)[E]>;
 
 /** Typed event maps for socket.io's generics, shared by server and client. */
 export type ClientToServerEvents = {

@@ -11,4 +11,6 @@ export * from './changes.js';
 export * from './session.js';
 export * from './mutations.js';
 export * from './push.js';
+export * from './requests.js';
 export * from './events.js';
+export { SchemaError, describeIssue, type Infer, type Issue, type Schema } from './schema/index.js';

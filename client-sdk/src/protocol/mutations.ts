@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   CartAddRequest,
   CartClearRequest,
@@ -8,6 +7,7 @@ import {
 import { Change } from './changes.js';
 import { Epoch, Version } from './primitives.js';
 import { WatchRemoveRequest, WatchReportRequest } from './watch.js';
+import * as s from './schema/index.js';
 
 /** Requests that change state. Each carries the device's `seq`; (deviceId, seq) makes a resend harmless. */
 export const MUTATION_SCHEMAS = {
@@ -19,7 +19,7 @@ export const MUTATION_SCHEMAS = {
   'watch:remove': WatchRemoveRequest,
 } as const;
 export type MutationEvent = keyof typeof MUTATION_SCHEMAS;
-export type MutationRequest<E extends MutationEvent = MutationEvent> = z.infer<(typeof MUTATION_SCHEMAS)[E]>;
+export type MutationRequest<E extends MutationEvent = MutationEvent> = s.Infer<(typeof MUTATION_SCHEMAS)[E]>;
 /** A mutation tagged with its event, as the SDK's outbox and the server's engines carry it. */
 export type Mutation = { [E in MutationEvent]: { event: E; request: MutationRequest<E> } }[MutationEvent];
 
@@ -30,13 +30,13 @@ export function isMutationEvent(event: string): event is MutationEvent {
 }
 
 /** The success payload of a mutation: the committed change, or `duplicate` for a resend of an applied one. */
-export const MutationResult = z.strictObject({
+export const MutationResult = s.object({
   epoch: Epoch,
   /** The version that includes this mutation (for a duplicate: a version at or after the one it committed at). */
   version: Version,
-  duplicate: z.boolean(),
+  duplicate: s.boolean(),
   /** The committed change; absent for a duplicate. */
-  change: Change.optional(),
+  change: s.optional(Change),
 });
-export type MutationResult = z.infer<typeof MutationResult>;
+export type MutationResult = s.Infer<typeof MutationResult>;
 

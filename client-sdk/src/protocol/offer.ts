@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { Currency, PriceCents, Title } from './cart.js';
 import { Millis, Sku, UserId } from './primitives.js';
+import * as s from './schema/index.js';
 
 /**
  * What an offer token vouches for: the app's backend says "this sku costs this much, under this title, until
@@ -10,7 +10,7 @@ import { Millis, Sku, UserId } from './primitives.js';
  * (no padding) of the UTF-8 JSON of an `Offer`, and `signature` the base64url of HMAC-SHA256 over the
  * payload segment's ASCII bytes, keyed with `OFFER_SECRET`. `mintOffer` in the SDK does exactly this.
  */
-export const Offer = z.strictObject({
+export const Offer = s.object({
   sku: Sku,
   priceCents: PriceCents,
   currency: Currency,
@@ -18,6 +18,6 @@ export const Offer = z.strictObject({
   /** Server time (ms) after which the offer is refused. */
   expiresAt: Millis,
   /** When set, only this user may use the offer (a personal price). */
-  userId: UserId.optional(),
+  userId: s.optional(UserId),
 });
-export type Offer = z.infer<typeof Offer>;
+export type Offer = s.Infer<typeof Offer>;

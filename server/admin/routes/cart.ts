@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { LIMITS, Sku } from '../../../client-sdk/src/protocol/index.ts';
+import { LIMITS } from '../../../client-sdk/src/protocol/index.ts';
+import { Sku } from '../../protocol/zod.ts';
 import type { BackendOp } from '../../engine/backend.ts';
 import { defineRoute, type Route } from '../route.ts';
 import type { AdminRouteDeps } from './deps.ts';

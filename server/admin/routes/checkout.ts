@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { BACKEND_DEVICE_PREFIX, CartLine, CheckoutId, Epoch, LIMITS, Millis, UserId, Version } from '../../../client-sdk/src/protocol/index.ts';
+import { BACKEND_DEVICE_PREFIX, LIMITS } from '../../../client-sdk/src/protocol/index.ts';
+import { CartLine, CheckoutId, Epoch, Millis, UserId, Version } from '../../protocol/zod.ts';
 import type { BackendCommit, BackendWriter } from '../../engine/domain-ops.ts';
 import { defineRoute, type Route, type RouteContext } from '../route.ts';
 import type { AdminRouteDeps } from './deps.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CartLine, Epoch, Sku, UserId, Version, WatchEntry } from '../../../client-sdk/src/protocol/index.ts';
+import { CartLine, Epoch, Sku, UserId, Version, WatchEntry } from '../../protocol/zod.ts';
 import { defineRoute, type Route } from '../route.ts';
 import { deliver, writerOf } from './checkout.ts';
 import type { AdminRouteDeps } from './deps.ts';

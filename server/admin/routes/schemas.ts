@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from '../../../client-sdk/src/protocol/index.ts';
 import {
   Attributes,
   CartLine,
@@ -7,7 +8,6 @@ import {
   Device,
   DeviceId,
   Epoch,
-  LIMITS,
   PriceCents,
   Qty,
   Sku,
@@ -16,7 +16,7 @@ import {
   Version,
   VideoId,
   WatchEntry,
-} from '../../../client-sdk/src/protocol/index.ts';
+} from '../../protocol/zod.ts';
 
 // In a `u` regex a surrogate pair is one code point, so this matches only lone surrogates (Redis cannot keep them).
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Epoch, LIMITS, UserId, Version } from '../../../client-sdk/src/protocol/index.ts';
+import { LIMITS } from '../../../client-sdk/src/protocol/index.ts';
+import { Epoch, UserId, Version } from '../../protocol/zod.ts';
 import { StateRefusal } from '../../engine/backend.ts';
 import { ApiError } from '../problem.ts';
 import { defineRoute, type Route } from '../route.ts';

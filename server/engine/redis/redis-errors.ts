@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ErrorCode, type WireError } from '../../../client-sdk/src/protocol/index.ts';
+import type { WireError } from '../../../client-sdk/src/protocol/index.ts';
+import { ErrorCode } from '../../protocol/zod.ts';
 import { SyncError } from '../../errors.ts';
 
 /** Reply errors that mean "Redis cannot serve right now" (loading, failover, cluster reconfiguring...). */
