@@ -7,11 +7,19 @@ import { freePort } from './free-port.ts';
 import { startProcess, type Supervised } from './supervisor.ts';
 
 export interface RedisServerOptions {
-  /** append-only persistence with fsync on every write @default true */
+  /** append-only persistence @default true */
   appendOnly?: boolean;
+  /** How often the append-only file is synced: on every write (tests), or once a second (the demo, production). @default 'always' */
+  appendFsync?: 'always' | 'everysec' | 'no';
   port?: number;
   /** extra redis-server arguments, e.g. ['--cluster-enabled', 'yes'] */
   args?: string[];
+  /** Data folder, kept by `stop()` (a fresh temporary folder, deleted by `stop()`, when not given). */
+  dir?: string;
+  /** Also write the server's output to this file. */
+  logFile?: string;
+  /** @default the machine's redis-server (systemBinary) */
+  binary?: string;
 }
 
 /** A real redis-server on loopback, started from the machine's binary, with its own data folder. */
@@ -32,25 +40,27 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** True when something on `port` answers PING with +PONG. */
-function pong(port: number): Promise<boolean> {
+/** True when something at host:port answers PING like a Redis: +PONG, or -NOAUTH from one that wants a password. */
+export function answersPing(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
+    const socket = createConnection({ host, port });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(1000, () => done(false));
+    socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+    socket.once('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString())));
     socket.once('error', () => done(false));
   });
 }
 
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
-  const binary = ensureRedisBinary();
+  const binary = options.binary ?? ensureRedisBinary();
   const port = options.port ?? (await freePort());
-  const dir = mkdtempSync(join(tmpdir(), 'tandem-redis-'));
+  const ownDir = options.dir === undefined;
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'tandem-redis-'));
+  if (!ownDir) mkdirSync(dir, { recursive: true });
   const appendOnly = options.appendOnly ?? true;
   let child: Supervised | null = null;
 
@@ -61,7 +71,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       '--dir', dir,
       '--save', '',
       '--appendonly', appendOnly ? 'yes' : 'no',
-      '--appendfsync', 'always',
+      '--appendfsync', options.appendFsync ?? 'always',
       '--protected-mode', 'no',
       '--loglevel', 'warning',
       ...(options.args ?? []),
@@ -70,8 +80,9 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       name: `redis-server :${port}`,
       command: binary,
       args,
-      ready: { probe: () => pong(port) },
+      ready: { probe: () => answersPing('127.0.0.1', port) },
       readyTimeoutMs: 10_000,
+      ...(options.logFile ? { logFile: options.logFile } : {}),
     });
   };
 
@@ -103,7 +114,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     },
     async stop() {
       await server.kill();
-      rmSync(dir, { recursive: true, force: true });
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
     },
   };
   return server;
