@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createWebhookMetrics, type WebhookMetrics } from './webhook-metrics.ts';
 
 /** The node's Prometheus metrics, in a registry of its own (no global state). */
 export interface Metrics {
@@ -15,6 +16,8 @@ export interface Metrics {
   readonly lostChanges: Counter;
   /** Times this node saw the store behind its connection change (replication id, a lost store id). */
   readonly storeChanges: Counter;
+  /** Webhook deliveries, latency, dead letters, disabled endpoints and the backlog (see webhook-metrics.ts). */
+  readonly webhooks: WebhookMetrics;
 }
 
 export function createMetrics(options: { nodeId: string }): Metrics {
@@ -78,5 +81,6 @@ export function createMetrics(options: { nodeId: string }): Metrics {
       help: 'Times the store behind this node changed (a promoted replica, a restart, lost data); clients were asked to resync',
       registers: [registry],
     }),
+    webhooks: createWebhookMetrics(registry),
   };
 }
