@@ -17,9 +17,9 @@ export type BackendOp =
   | { type: 'watch:complete'; videoId: string; durationSec?: number }
   /** Takes the video off every device's "continue watching". */
   | { type: 'watch:remove'; videoId: string }
-  /** Signs the device out and removes it from the list. */
+  /** Signs the device out and removes it from the list (a `noop` change moves the version, so the ETag). */
   | { type: 'device:remove'; deviceId: string }
-  /** Signs every device out. */
+  /** Signs every device out (a `noop` change, as above). */
   | { type: 'sign-out' };
 
 export interface BackendWrite {
@@ -34,6 +34,8 @@ export interface BackendWrite {
   ops: BackendOp[];
   /** As for `Engine.mutate`: a store with pub/sub publishes each change in the same atomic write. */
   fanout?: FanoutEnvelope;
+  /** The user's keys live on this long from the write (0 or absent: no expiry set). */
+  retentionMs?: number;
 }
 
 /** The answer of a write; a replay carries the first call's numbers. */
@@ -73,6 +75,16 @@ export interface UserExport extends UserRecord {
   log: Change[];
 }
 
+/** What a call remembered under its Idempotency-Key answered: replayed as it was. */
+export interface StoredAnswer {
+  status: number;
+  body: unknown;
+  etag?: { epoch: string; version: number };
+}
+
+/** An Idempotency-Key claimed for a call: first use (or a repeat of one that never settled), or its answer. */
+export type KeyClaim = { kind: 'new' } | { kind: 'done'; answer: StoredAnswer };
+
 /** The backend API's operations on the store; both engines implement them and pass one contract suite. */
 export interface BackendEngine {
   /** null when nothing is stored for the user (no state, no devices). */
@@ -81,6 +93,14 @@ export interface BackendEngine {
   readChanges(userId: string, since: { epoch: string | null; version: number }, limit: number): Promise<ChangesPage | null>;
   /** Throws SyncError: `precondition_failed` (with the current tag), `idempotency_key_reused`, `rate_limited`, rule codes. */
   write(request: BackendWrite): Promise<BackendWriteResult>;
+  /**
+   * The Idempotency-Key record of a call that is not a `write` (checkout, merge, whose store steps are safe to
+   * repeat): remembers the key with the request's hash, or answers the settled call; another request with
+   * the key throws `idempotency_key_reused`. A claim that never settled (a node died) runs the call again.
+   */
+  claimKey(userId: string, idempotency: { key: string; requestHash: string }): Promise<KeyClaim>;
+  /** Remembers the answer of a claimed call for as long as the key is kept. */
+  settleKey(userId: string, idempotency: { key: string; requestHash: string }, answer: StoredAnswer): Promise<void>;
   exportUser(userId: string): Promise<UserExport | null>;
   /** Deletes every key of the user; returns the device ids it had (their sessions are to be closed). */
   erase(userId: string): Promise<{ erased: boolean; deviceIds: string[] }>;

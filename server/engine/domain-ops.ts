@@ -16,7 +16,12 @@ export interface BackendCommit {
   published?: boolean;
 }
 
-export interface FreezeRequest {
+/** If-Match: refuse (`precondition_failed`, with the current tag) unless the user is at exactly this version. */
+export interface Precondition {
+  ifMatch?: { epoch: string; version: number } | null;
+}
+
+export interface FreezeRequest extends Precondition {
   checkoutId: string;
   ttlMs: number;
 }
@@ -27,13 +32,13 @@ export interface FreezeResult extends BackendCommit {
   cart: CartLine[];
 }
 
-export interface EndCheckoutRequest {
+export interface EndCheckoutRequest extends Precondition {
   checkoutId: string;
   /** `complete` clears the cart (the order exists); `cancel` gives it back to the devices. */
   outcome: 'complete' | 'cancel';
 }
 
-export interface MergeRequest {
+export interface MergeRequest extends Precondition {
   fromUserId: string;
   /** `merge` combines both carts; `replace` takes the guest's cart when it has lines. */
   mode: 'merge' | 'replace';
@@ -53,7 +58,8 @@ export interface MergeResult extends BackendCommit {
 
 /**
  * The business operations of the admin API. Each call is atomic per user and safe to repeat:
- * a freeze repeats by its checkoutId, an end by checkoutId and outcome, a merge by its guest.
+ * a freeze repeats by its checkoutId, an end by checkoutId and outcome, a merge by its guest. A repeat answers
+ * as such before If-Match is looked at (the first call moved the version on).
  */
 export interface DomainOps {
   /** Freezes the user's cart for a checkout; another checkout that still holds it answers `frozen`. */

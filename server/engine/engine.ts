@@ -170,9 +170,9 @@ export interface Engine extends DomainOps {
   /**
    * Refuses, from now on, tokens issued before now for one device (a known one: else `not_found`), or for
    * every device of the user; with `token`, also that token itself until it expires (`until`, ms). Marks of
-   * tokens past their expiry are pruned on the way.
+   * tokens past their expiry are pruned on the way. `retentionMs` keeps every key of the user that long, as a write does.
    */
-  revoke(userId: string, scope: { deviceId?: string; token?: { id: string; until: number } }): Promise<number>;
+  revoke(userId: string, scope: { deviceId?: string; token?: { id: string; until: number }; retentionMs?: number }): Promise<number>;
   /** Whether a token issued at `issuedAt` for this device (or the token itself) has been revoked. */
   isRevoked(userId: string, deviceId: string, issuedAt: number, tokenId?: string): Promise<boolean>;
   /** Of these sessions, the indexes of those revoked now (the nodes' periodic re-check, whatever pub/sub lost). */

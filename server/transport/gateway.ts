@@ -126,7 +126,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     crossNode: options.pubsub !== undefined,
     onDeviceSignedOut: (s) =>
-      void engine.revoke(s.userId, { deviceId: s.deviceId, token: { id: s.tokenId, until: s.validUntil } }).catch((err: unknown) => logger.warn({ err, userId: s.userId }, 'could not revoke the token of a signed-out device')),
+      void engine.revoke(s.userId, { deviceId: s.deviceId, token: { id: s.tokenId, until: s.validUntil }, retentionMs: s.retentionMs }).catch((err: unknown) => logger.warn({ err, userId: s.userId }, 'could not revoke the token of a signed-out device')),
   });
   const recheckRevocations = createRevocationCheck({ io, engine, metrics, logger });
   const supersede = createSupersede({ io, metrics, logger, crossNode: options.pubsub !== undefined });

@@ -174,7 +174,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const deviceId = request.scope === 'device' ? (request.deviceId ?? session.deviceId) : null;
       // Signing this device out revokes the token itself too: without `did` it could come back as another device.
       const own = deviceId === session.deviceId ? { token: { id: session.tokenId, until: session.validUntil } } : {};
-      const revokedAt = await engine.revoke(session.userId, deviceId === null ? {} : { deviceId, ...own });
+      const retention = { retentionMs: session.retentionMs };
+      const revokedAt = await engine.revoke(session.userId, deviceId === null ? retention : { deviceId, ...own, ...retention });
       afterAck(() => deps.revocation.broadcast({ userId: session.userId, deviceId, revokedAt }));
       return { revokedAt };
     },

@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.ts';
 import { presenceOf, scanKeys } from '../support/user-keys.ts';
 import { adminContract } from './admin-contract.ts';
+import { adminExactlyOnceContract } from './admin-contract-exactly-once.ts';
 
 let cluster: RedisCluster;
 beforeAll(async () => {
@@ -33,3 +34,4 @@ async function keysOf(userId: string): Promise<string[]> {
 }
 
 adminContract('redis cluster', () => ({ env: () => ({ REDIS_CLUSTER_NODES: cluster.seeds.join(',') }), keysOf }));
+adminExactlyOnceContract('redis cluster', () => ({ env: () => ({ REDIS_CLUSTER_NODES: cluster.seeds.join(',') }), keysOf }));

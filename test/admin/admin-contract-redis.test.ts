@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
 import { keysOfUser } from '../support/user-keys.ts';
 import { adminContract } from './admin-contract.ts';
+import { adminExactlyOnceContract } from './admin-contract-exactly-once.ts';
 
 let server: RedisServer;
 let probe: Redis;
@@ -15,5 +16,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-
-adminContract('redis', () => ({ env: () => ({ REDIS_URL: server.url }), keysOf: (userId) => keysOfUser(probe, userId) }));
+const target = () => ({ env: () => ({ REDIS_URL: server.url }), keysOf: (userId: string) => keysOfUser(probe, userId) });
+adminContract('redis', target);
+adminExactlyOnceContract('redis', target);

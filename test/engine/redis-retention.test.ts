@@ -32,7 +32,6 @@ describe('retention on Redis', () => {
       const phone = await connect(engine, user, 'phone', { retentionMs: 60_000 });
       await phone.add('tea');
       await phone.send('watch:report', { videoId: 'film', positionSec: 1, durationSec: 10, at: Date.now() - 1000, kind: 'progress' });
-      // revoke.lua does not keep the keys itself: the next write does.
       await connect(engine, user, 'old-tv', { retentionMs: 60_000 });
       await engine.revoke(user, { deviceId: 'old-tv' });
       await (await connect(engine, guest, 'phone')).add('cake');
@@ -47,6 +46,47 @@ describe('retention on Redis', () => {
       await tv.add('tea');
       expect((await keysOf(short)).length).toBeGreaterThan(0);
       await vi.waitFor(async () => expect(await keysOf(short)).toEqual([]), { timeout: 10_000, interval: 100 });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('refreshes the TTL of every key of the user on a backend write and on a revoke', async () => {
+    const redis = newCommandsClient({ connection: { url: server.url }, wipe: async () => {} });
+    await waitForReady(redis);
+    const engine = createRedisEngine({ ...ROOMY, redis });
+    const shorten = async (keys: string[]) => {
+      for (const key of keys) await probe.pexpire(key, 5_000);
+    };
+    const expectKept = async (keys: string[]) => {
+      for (const key of keys) expect(await probe.pttl(key), key).toBeGreaterThan(30_000);
+    };
+    try {
+      const user = uniqueUser();
+      const phone = await connect(engine, user, 'phone', { retentionMs: 60_000 });
+      await connect(engine, user, 'tv', { retentionMs: 60_000 });
+      await phone.add('tea');
+      const write = (key: string, ops: Parameters<typeof engine.backend.write>[0]['ops']) =>
+        engine.backend.write({ userId: user, writer: 'backend-orders', idempotency: { key, requestHash: key }, ifMatch: null, ops, retentionMs: 60_000 });
+      await write('k1', [{ type: 'watch:set', videoId: 'film', positionSec: 5, durationSec: 100 }]);
+      const keys = await keysOf(user);
+      expect(keys.length).toBeGreaterThanOrEqual(9);
+
+      await shorten(keys);
+      await write('k2', [{ type: 'cart:set', sku: 'tea', qty: 3 }]);
+      await expectKept(keys);
+
+      await shorten(keys);
+      await write('k3', [{ type: 'device:remove', deviceId: 'tv' }]);
+      await expectKept(await keysOf(user));
+
+      await shorten(await keysOf(user));
+      await engine.revoke(user, { deviceId: 'phone', retentionMs: 60_000 });
+      await expectKept(await keysOf(user));
+
+      await shorten(await keysOf(user));
+      await engine.revoke(user, { retentionMs: 60_000 });
+      await expectKept(await keysOf(user));
     } finally {
       await engine.close();
     }

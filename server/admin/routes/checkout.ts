@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { BACKEND_DEVICE_PREFIX, LIMITS } from '../../../client-sdk/src/protocol/index.ts';
 import { CartLine, CheckoutId, Epoch, Millis, UserId, Version } from '../../protocol/zod.ts';
+import { retentionMs } from '../../domain/retention.ts';
 import type { BackendCommit, BackendWriter } from '../../engine/domain-ops.ts';
 import { defineRoute, type Route, type RouteContext } from '../route.ts';
 import type { AdminRouteDeps } from './deps.ts';
+import { exactlyOnce } from './exactly-once.ts';
 import { UserParams } from './schemas.ts';
 
 const CheckoutBody = z.strictObject({
@@ -25,10 +27,15 @@ const CheckoutParams = z.strictObject({ userId: UserId, checkoutId: CheckoutId }
 const EndResult = z.strictObject({ userId: UserId, checkoutId: CheckoutId, epoch: Epoch, version: Version });
 
 /** The backend writer of an API key, as its changes name it (the same as its other writes). */
-export function writerOf(deps: AdminRouteDeps, ctx: RouteContext<unknown, unknown, unknown>): BackendWriter {
+export function writerOf(deps: AdminRouteDeps, ctx: RouteContext<unknown, unknown, unknown>, userId: string): BackendWriter {
   if (!ctx.apiKey) throw new Error('a write route without a key');
-  const retentionMs = deps.domain?.retention.userMs ?? 0;
+  const retentionMs = retentionOf(deps, userId);
   return { writerId: `${BACKEND_DEVICE_PREFIX}${ctx.apiKey.name}`, ...(retentionMs > 0 ? { retentionMs } : {}) };
+}
+
+/** How long a backend write keeps the user's keys: a guest is known by the configured `sub` prefix here. */
+export function retentionOf(deps: AdminRouteDeps, userId: string): number {
+  return deps.domain ? retentionMs(deps.domain.retention, userId, false) : 0;
 }
 
 /** Pushes a committed change the store did not publish itself. */
@@ -60,13 +67,15 @@ export function checkoutRoutes(deps: AdminRouteDeps): Route[] {
       body: z.strictObject({}).optional(),
       response: EndResult,
       errors: [404, 409],
-      async handle(ctx) {
-        const { userId, checkoutId } = ctx.params;
-        const result = await deps.engine.endCheckout(userId, { checkoutId, outcome }, writerOf(deps, ctx), deps.live.envelope(userId));
-        deliver(deps, userId, result);
-        const tag = { epoch: result.epoch, version: result.version };
-        return { body: { userId, checkoutId, ...tag }, etag: tag, replayed: result.change === undefined };
-      },
+      handle: (ctx) =>
+        exactlyOnce(deps, ctx, ctx.params.userId, 200, async () => {
+          const { userId, checkoutId } = ctx.params;
+          const request = { checkoutId, outcome, ifMatch: ctx.ifMatch };
+          const result = await deps.engine.endCheckout(userId, request, writerOf(deps, ctx, userId), deps.live.envelope(userId));
+          deliver(deps, userId, result);
+          const tag = { epoch: result.epoch, version: result.version };
+          return { body: { userId, checkoutId, ...tag }, etag: tag, replayed: result.change === undefined };
+        }),
     });
   return [
     defineRoute({
@@ -81,20 +90,21 @@ export function checkoutRoutes(deps: AdminRouteDeps): Route[] {
       response: CheckoutResult,
       status: 201,
       errors: [400, 404, 409],
-      async handle(ctx) {
-        const { userId } = ctx.params;
-        const ttlMs = ctx.body?.ttlMs ?? deps.domain?.checkoutTtlMs ?? 900_000;
-        const request = { checkoutId: checkoutIdOf(ctx), ttlMs };
-        const result = await deps.engine.freezeCart(userId, request, writerOf(deps, ctx), deps.live.envelope(userId));
-        deliver(deps, userId, result);
-        const tag = { epoch: result.epoch, version: result.version };
-        const { checkoutId, expiresAt } = result.freeze;
-        return {
-          body: { userId, checkoutId, ...tag, cart: result.cart, expiresAt: new Date(expiresAt).toISOString(), expiresAtMs: expiresAt },
-          etag: tag,
-          replayed: result.change === undefined,
-        };
-      },
+      handle: (ctx) =>
+        exactlyOnce(deps, ctx, ctx.params.userId, 201, async () => {
+          const { userId } = ctx.params;
+          const ttlMs = ctx.body?.ttlMs ?? deps.domain?.checkoutTtlMs ?? 900_000;
+          const request = { checkoutId: checkoutIdOf(ctx), ttlMs, ifMatch: ctx.ifMatch };
+          const result = await deps.engine.freezeCart(userId, request, writerOf(deps, ctx, userId), deps.live.envelope(userId));
+          deliver(deps, userId, result);
+          const tag = { epoch: result.epoch, version: result.version };
+          const { checkoutId, expiresAt } = result.freeze;
+          return {
+            body: { userId, checkoutId, ...tag, cart: result.cart, expiresAt: new Date(expiresAt).toISOString(), expiresAtMs: expiresAt },
+            etag: tag,
+            replayed: result.change === undefined,
+          };
+        }),
     }),
     end('complete', 'Completes a checkout (the order exists): clears the cart and unfreezes it'),
     end('cancel', 'Cancels a checkout: unfreezes the cart as it is'),

@@ -3,6 +3,7 @@ import { CartLine, Epoch, Sku, UserId, Version, WatchEntry } from '../../protoco
 import { defineRoute, type Route } from '../route.ts';
 import { deliver, writerOf } from './checkout.ts';
 import type { AdminRouteDeps } from './deps.ts';
+import { exactlyOnce } from './exactly-once.ts';
 import { UserParams } from './schemas.ts';
 
 const MergeBody = z.strictObject({
@@ -41,16 +42,18 @@ export function mergeRoutes(deps: AdminRouteDeps): Route[] {
       body: MergeBody,
       response: MergeResult,
       errors: [404, 409],
-      async handle(ctx) {
-        const { userId } = ctx.params;
-        const result = await deps.engine.mergeInto(userId, ctx.body, writerOf(deps, ctx), deps.live.envelope(userId));
-        deliver(deps, userId, result);
-        await deps.engine.backend.erase(ctx.body.fromUserId);
-        deps.live.erased(ctx.body.fromUserId);
-        const tag = { epoch: result.epoch, version: result.version };
-        const body = { userId, ...tag, cart: result.cart, watch: result.watch, dropped: result.dropped, duplicate: result.duplicate };
-        return { body, etag: tag, replayed: result.duplicate };
-      },
+      handle: (ctx) =>
+        exactlyOnce(deps, ctx, ctx.params.userId, 200, async () => {
+          const { userId } = ctx.params;
+          const request = { ...ctx.body, ifMatch: ctx.ifMatch };
+          const result = await deps.engine.mergeInto(userId, request, writerOf(deps, ctx, userId), deps.live.envelope(userId));
+          deliver(deps, userId, result);
+          await deps.engine.backend.erase(ctx.body.fromUserId);
+          deps.live.erased(ctx.body.fromUserId);
+          const tag = { epoch: result.epoch, version: result.version };
+          const body = { userId, ...tag, cart: result.cart, watch: result.watch, dropped: result.dropped, duplicate: result.duplicate };
+          return { body, etag: tag, replayed: result.duplicate };
+        }),
     }),
   ];
 }

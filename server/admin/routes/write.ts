@@ -1,6 +1,7 @@
 import { BACKEND_DEVICE_PREFIX } from '../../../client-sdk/src/protocol/index.ts';
 import type { BackendOp } from '../../engine/backend.ts';
 import type { RouteContext, RouteResult } from '../route.ts';
+import { retentionOf } from './checkout.ts';
 import type { AdminRouteDeps } from './deps.ts';
 
 type WriteBody = { userId: string; epoch: string; version: number; fromVersion: number };
@@ -27,6 +28,7 @@ export async function runWrite(
     ifMatch: ctx.ifMatch,
     ops,
     ...(fanout ? { fanout } : {}),
+    retentionMs: retentionOf(deps, userId),
   });
   if (!result.published && result.changes.length > 0) deps.live.changes(userId, result.changes);
   if (result.revokedAt !== null) {

@@ -12,7 +12,7 @@ import {
 } from '../../../client-sdk/src/rules/index.ts';
 import { takeToken } from '../../domain/rate-limit.ts';
 import { SyncError } from '../../errors.ts';
-import { BACKEND_DEFAULTS, StateRefusal, type BackendEngine, type BackendOp, type BackendWriteResult, type UserRecord } from '../backend.ts';
+import { BACKEND_DEFAULTS, StateRefusal, type BackendEngine, type BackendOp, type BackendWriteResult, type StoredAnswer, type UserRecord } from '../backend.ts';
 import type { EngineOptions } from '../engine.ts';
 import type { UserState } from './user-state.ts';
 
@@ -26,13 +26,15 @@ export interface MemoryBackendDeps {
   /** Forgets the user; the next state made for it gets a new epoch. */
   forget(userId: string): void;
   ensureOpen(): void;
+  retain(state: UserState, retentionMs: number | undefined, now: number): void;
 }
 
-/** What a remembered Idempotency-Key answers. */
+/** What a remembered Idempotency-Key answers: a write's result, or a claimed call's answer once settled. */
 interface Remembered {
   requestHash: string;
   at: number;
-  result: Omit<BackendWriteResult, 'changes' | 'replayed' | 'published' | 'devices'>;
+  result?: Omit<BackendWriteResult, 'changes' | 'replayed' | 'published' | 'devices'>;
+  answer?: StoredAnswer;
 }
 
 const records = new WeakMap<UserState, Map<string, Remembered>>();
@@ -134,7 +136,7 @@ export function createMemoryBackend(deps: MemoryBackendDeps): BackendEngine {
       const memory = remembered(state, now);
       const seen = memory.get(request.idempotency.key);
       if (seen) {
-        if (seen.requestHash !== request.idempotency.requestHash) {
+        if (seen.requestHash !== request.idempotency.requestHash || !seen.result) {
           throw new SyncError('idempotency_key_reused', 'this Idempotency-Key was used for a different request');
         }
         return { ...seen.result, changes: [], replayed: true, published: false, devices: null };
@@ -156,8 +158,10 @@ export function createMemoryBackend(deps: MemoryBackendDeps): BackendEngine {
         if (op.type === 'device:remove') {
           if (!state.devices.has(op.deviceId)) throw new SyncError('not_found', `no device ${op.deviceId}`);
           revoke = op.deviceId;
+          decided.push({ type: 'noop' });
         } else if (op.type === 'sign-out') {
           revoke = '*';
+          decided.push({ type: 'noop' });
         } else {
           const decision = decide(op, cart, watch, request.writer, now);
           applyCartOp(cart, decision);
@@ -165,6 +169,7 @@ export function createMemoryBackend(deps: MemoryBackendDeps): BackendEngine {
           decided.push(decision);
         }
       }
+      deps.retain(state, request.retentionMs, now);
       const fromVersion = state.version;
       const changes: Change[] = [];
       let seq = state.seqs.get(request.writer)?.seq ?? 0;
@@ -191,6 +196,34 @@ export function createMemoryBackend(deps: MemoryBackendDeps): BackendEngine {
       const result = { epoch: state.epoch, version: state.version, fromVersion, revokedAt };
       memory.set(request.idempotency.key, { requestHash: request.idempotency.requestHash, at: now, result });
       return { ...result, changes, replayed: false, published: false, devices: revoke === null ? null : devicesOf(state) };
+    },
+
+    async claimKey(userId, idempotency) {
+      deps.ensureOpen();
+      // Like Redis, a claim alone makes no user: an unknown one keeps nothing (its call answers not_found).
+      const state = deps.peek(userId);
+      if (!state) return { kind: 'new' };
+      const now = deps.now();
+      const memory = remembered(state, now);
+      const seen = memory.get(idempotency.key);
+      if (seen) {
+        if (seen.requestHash !== idempotency.requestHash) {
+          throw new SyncError('idempotency_key_reused', 'this Idempotency-Key was used for a different request');
+        }
+        return seen.answer ? { kind: 'done', answer: structuredClone(seen.answer) } : { kind: 'new' };
+      }
+      if (memory.size >= settings.idempotencyMax) throw new SyncError('rate_limited', 'too many Idempotency-Keys held for this user; retry later');
+      memory.set(idempotency.key, { requestHash: idempotency.requestHash, at: now });
+      return { kind: 'new' };
+    },
+
+    async settleKey(userId, idempotency, answer) {
+      deps.ensureOpen();
+      const state = deps.peek(userId);
+      if (!state) return;
+      const memory = remembered(state, deps.now());
+      memory.delete(idempotency.key);
+      memory.set(idempotency.key, { requestHash: idempotency.requestHash, at: deps.now(), answer: structuredClone(answer) });
     },
 
     async exportUser(userId) {

@@ -2,7 +2,8 @@ import { sortCartLines, sortWatchEntries } from '../../../client-sdk/src/rules/i
 import { planEnd, planFreeze } from '../../domain/checkout.ts';
 import { planMerge } from '../../domain/merge.ts';
 import { SyncError } from '../../errors.ts';
-import type { DomainOps, MergeResult } from '../domain-ops.ts';
+import { StateRefusal } from '../backend.ts';
+import type { DomainOps, MergeResult, Precondition } from '../domain-ops.ts';
 import { MERGE_MARKER_MS, MERGE_MARKERS_MAX } from '../merge-markers.ts';
 import { commitChange, type UserState } from './user-state.ts';
 
@@ -15,6 +16,12 @@ export interface MemoryDomainDeps {
   retain(state: UserState, retentionMs: number | undefined, now: number): void;
 }
 
+function checkPrecondition(state: UserState, request: Precondition): void {
+  const want = request.ifMatch;
+  if (want && (want.epoch !== state.epoch || want.version !== state.version)) {
+    throw new StateRefusal('precondition_failed', 'the user moved on from the version in If-Match', { epoch: state.epoch, version: state.version });
+  }
+}
 
 /** The memory engine's checkout and merge: each call runs without an await, so it is atomic like a script. */
 export function createMemoryDomainOps(deps: MemoryDomainDeps): DomainOps {
@@ -27,6 +34,7 @@ export function createMemoryDomainOps(deps: MemoryDomainDeps): DomainOps {
       if (planFreeze(state.freeze, request.checkoutId, at, state.cart.size) === 'repeat' && state.freeze) {
         return { epoch: state.epoch, version: state.version, freeze: { ...state.freeze }, cart: cartOf(state) };
       }
+      checkPrecondition(state, request);
       deps.retain(state, writer.retentionMs, at);
       const freeze = { checkoutId: request.checkoutId, expiresAt: at + request.ttlMs };
       const change = commitChange(state, writer.writerId, state.version + 1, at, { type: 'cart:freeze', freeze });
@@ -40,6 +48,7 @@ export function createMemoryDomainOps(deps: MemoryDomainDeps): DomainOps {
       if (planEnd(state.freeze, state.checkoutEnd, request.checkoutId, request.outcome, at) === 'repeat') {
         return { epoch: state.epoch, version: state.version };
       }
+      checkPrecondition(state, request);
       deps.retain(state, writer.retentionMs, at);
       const op = { type: 'cart:unfreeze', checkoutId: request.checkoutId, cleared: request.outcome === 'complete' } as const;
       const change = commitChange(state, writer.writerId, state.version + 1, at, op);
@@ -62,6 +71,7 @@ export function createMemoryDomainOps(deps: MemoryDomainDeps): DomainOps {
         ...(change ? { change: structuredClone(change) } : {}),
       });
       if (account.merges.has(request.fromUserId)) return answer(true, []);
+      checkPrecondition(account, request);
       const guest = deps.peek(request.fromUserId);
       if (!guest) throw new SyncError('not_found', `no user ${request.fromUserId}`);
       if (account.freeze && at < account.freeze.expiresAt) {

@@ -121,6 +121,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
         erased.add(userId);
       },
       ensureOpen,
+      retain,
     }),
 
     async mutate(actor, raw): Promise<MutationResult> {
@@ -239,6 +240,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       const state = user(userId);
       const at = now();
       if (scope.deviceId !== undefined && !state.devices.has(scope.deviceId)) throw new SyncError('not_found', 'no such device');
+      retain(state, scope.retentionMs, at);
       const key = scope.deviceId ?? '*';
       state.revoked.set(key, Math.max(at, state.revoked.get(key) ?? 0));
       // As revoke.lua: what can no longer refuse a live token goes.

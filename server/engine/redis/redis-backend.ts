@@ -1,9 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
 import { LIMITS, type CartLine, type Change, type Device, type WatchEntry } from '../../../client-sdk/src/protocol/index.ts';
 import { sortCartLines, sortDevices, sortWatchEntries } from '../../../client-sdk/src/rules/index.ts';
-import { BACKEND_DEFAULTS, StateRefusal, type BackendEngine, type UserRecord } from '../backend.ts';
+import { BACKEND_DEFAULTS, StateRefusal, type BackendEngine, type StoredAnswer, type UserRecord } from '../backend.ts';
 import type { EngineOptions } from '../engine.ts';
-import { PRESENCE_KEY, presenceMember, userKeys } from './keys.ts';
+import { PRESENCE_KEY, presenceMember, userKeys, withEveryKey } from './keys.ts';
 import type { ScriptName } from './scripts.ts';
 
 export interface RedisBackendDeps {
@@ -66,7 +66,7 @@ export function createRedisBackend(deps: RedisBackendDeps): BackendEngine {
     async write(request) {
       const k = userKeys(request.userId);
       const fanout = deps.publishInScript ? request.fanout : undefined;
-      const keys = [k.meta, k.log, k.seq, k.cart, k.watch, k.watchz, k.idem, k.idemz, k.devices, k.conn, k.revoked];
+      const keys = withEveryKey(k, [k.meta, k.log, k.seq, k.cart, k.watch, k.watchz, k.idem, k.idemz, k.devices, k.conn, k.revoked]);
       const args = [
         request.writer,
         request.idempotency.key,
@@ -87,6 +87,7 @@ export function createRedisBackend(deps: RedisBackendDeps): BackendEngine {
         fanout?.channel ?? '',
         fanout?.prefix ?? '',
         fanout?.suffix ?? '',
+        request.retentionMs ?? 0,
       ];
       const reply = list(await deps.runWrite('backendWrite', keys, args));
       const [status, epoch, version, from, revokedAt, published, changes, devices] = reply;
@@ -112,6 +113,19 @@ export function createRedisBackend(deps: RedisBackendDeps): BackendEngine {
         published: Number(published) === 1,
         devices: devices === null || devices === undefined ? null : sortDevices(parse<Device>(devices)),
       };
+    },
+
+    async claimKey(userId, idempotency) {
+      const k = userKeys(userId);
+      const args = ['claim', idempotency.key, idempotency.requestHash, settings.idempotencyTtlMs, settings.idempotencyMax, ''];
+      const [status, answer] = list(await deps.runWrite('backendIdempotency', [k.idem, k.idemz], args));
+      return status === 'done' ? { kind: 'done', answer: JSON.parse(String(answer)) as StoredAnswer } : { kind: 'new' };
+    },
+
+    async settleKey(userId, idempotency, answer) {
+      const k = userKeys(userId);
+      const args = ['settle', idempotency.key, idempotency.requestHash, settings.idempotencyTtlMs, settings.idempotencyMax, JSON.stringify(answer)];
+      await deps.runWrite('backendIdempotency', [k.idem, k.idemz], args);
     },
 
     async exportUser(userId) {

@@ -2,7 +2,8 @@ import { LIMITS, type CartLine, type Change, type WatchEntry } from '../../../cl
 import { sortCartLines, sortWatchEntries } from '../../../client-sdk/src/rules/index.ts';
 import { planMerge } from '../../domain/merge.ts';
 import { SyncError } from '../../errors.ts';
-import type { DomainOps, MergeResult } from '../domain-ops.ts';
+import { StateRefusal } from '../backend.ts';
+import type { DomainOps, MergeResult, Precondition } from '../domain-ops.ts';
 import type { FanoutEnvelope } from '../engine.ts';
 import { MERGE_MARKER_MS, MERGE_MARKERS_MAX } from '../merge-markers.ts';
 import { userKeys, withEveryKey, type UserKeys } from './keys.ts';
@@ -21,6 +22,9 @@ const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const strings = (value: unknown): string[] => list(value).map(String);
 const publishArgs = (fanout?: FanoutEnvelope) => (fanout ? [fanout.channel, fanout.prefix, fanout.suffix] : ['', '', '']);
 const parseLines = (value: unknown) => sortCartLines(strings(value).map((raw) => JSON.parse(raw) as CartLine));
+const ifMatchArgs = (request: Precondition) => (request.ifMatch ? [request.ifMatch.epoch, request.ifMatch.version] : ['', 0]);
+const movedOn = (current: { epoch: string; version: number }) =>
+  new StateRefusal('precondition_failed', 'the user moved on from the version in If-Match', current);
 const parseEntries = (value: unknown) => sortWatchEntries(strings(value).map((raw) => JSON.parse(raw) as WatchEntry));
 
 interface ReadState {
@@ -52,8 +56,9 @@ export function createRedisDomainOps(deps: RedisDomainDeps): DomainOps {
   return {
     async freezeCart(userId, request, writer, fanout) {
       const k = userKeys(userId);
-      const args = ['freeze', request.checkoutId, request.ttlMs, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout), writer.retentionMs ?? 0];
+      const args = ['freeze', request.checkoutId, request.ttlMs, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout), writer.retentionMs ?? 0, ...ifMatchArgs(request)];
       const [status, epoch, version, expires, cart, change, published] = list(await run('checkout', withEveryKey(k, [k.meta, k.log, k.cart]), args));
+      if (status === 'moved') throw movedOn({ epoch: String(epoch), version: Number(version) });
       const result = {
         epoch: String(epoch),
         version: Number(version),
@@ -66,8 +71,9 @@ export function createRedisDomainOps(deps: RedisDomainDeps): DomainOps {
 
     async endCheckout(userId, request, writer, fanout) {
       const k = userKeys(userId);
-      const args = [request.outcome, request.checkoutId, 0, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout), writer.retentionMs ?? 0];
+      const args = [request.outcome, request.checkoutId, 0, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout), writer.retentionMs ?? 0, ...ifMatchArgs(request)];
       const [status, epoch, version, change, published] = list(await run('checkout', withEveryKey(k, [k.meta, k.log, k.cart]), args));
+      if (status === 'moved') throw movedOn({ epoch: String(epoch), version: Number(version) });
       const result = { epoch: String(epoch), version: Number(version) };
       if (status === 'repeat') return result;
       return { ...result, change: JSON.parse(String(change)) as Change, published: Number(published) === 1 };
@@ -82,6 +88,8 @@ export function createRedisDomainOps(deps: RedisDomainDeps): DomainOps {
         const account = await read(a, true, request.fromUserId);
         const done = (at: ReadState): MergeResult => ({ epoch: at.epoch, version: at.version, duplicate: true, cart: at.cart, watch: at.watch, dropped: [] });
         if (account.marked) return done(account);
+        const want = request.ifMatch;
+        if (want && (want.epoch !== account.epoch || want.version !== account.version)) throw movedOn(account);
         const guest = await read(g, false, '');
         if (!guest.exists) throw new SyncError('not_found', `no user ${request.fromUserId}`);
         const accountMaps = {

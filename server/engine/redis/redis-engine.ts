@@ -16,7 +16,7 @@ import { isRevokedBy, tokenMark } from '../../domain/revocation.ts';
 import { SyncError } from '../../errors.ts';
 import type { Actor, BatchOutcome, DevicesChanged, Engine, EngineOptions, FanoutEnvelope, Reader, StoreMutationResult } from '../engine.ts';
 import { encodeBatch, mutationCall, parseBatchReply, parseMutationReply, type MutationCall } from './mutation-call.ts';
-import { PRESENCE_KEY, parsePresenceMember, presenceMember, userKeys } from './keys.ts';
+import { PRESENCE_KEY, parsePresenceMember, presenceMember, userKeys, withEveryKey } from './keys.ts';
 import { withDeadline } from './deadline.ts';
 import { toSyncError } from './redis-errors.ts';
 import { createRedisDomainOps } from './redis-domain-ops.ts';
@@ -252,7 +252,8 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     async revoke(userId, scope) {
       const k = userKeys(userId);
       const token = scope.token ? [tokenMark(scope.token.id), Math.floor(scope.token.until)] : ['', 0];
-      return Number(await run('revoke', [k.revoked, k.devices], [scope.deviceId ?? '*', ...token, options.tokenLifetimeMs ?? 0]));
+      const args = [scope.deviceId ?? '*', ...token, options.tokenLifetimeMs ?? 0, scope.retentionMs ?? 0];
+      return Number(await run('revoke', withEveryKey(k, [k.revoked, k.devices]), args));
     },
 
     async isRevoked(userId, deviceId, issuedAt, tokenId) {

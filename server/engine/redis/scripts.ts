@@ -23,7 +23,7 @@ const SCRIPTS = {
   sweepUser: { file: 'sweep-user.lua', preludes: ['prelude.lua'], keys: 2 },
   presenceStale: { file: 'presence-stale.lua', preludes: ['prelude.lua'], keys: 1 },
   presencePrune: { file: 'presence-prune.lua', preludes: [], keys: 1 },
-  revoke: { file: 'revoke.lua', preludes: ['prelude.lua'], keys: 2 },
+  revoke: { file: 'revoke.lua', preludes: ['prelude.lua'], keys: USER_KEY_COUNT },
   takeRate: { file: 'take-rate.lua', preludes: ['prelude.lua'], keys: 1 },
   mutateWatchRemove: { file: 'mutate-watch-remove.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: USER_KEY_COUNT },
   checkout: { file: 'checkout.lua', preludes: ['prelude.lua', 'history.lua', 'backend-prelude.lua'], keys: USER_KEY_COUNT },
@@ -33,7 +33,8 @@ const SCRIPTS = {
   mergeApply: { file: 'merge-apply.lua', preludes: ['prelude.lua', 'backend-prelude.lua'], keys: USER_KEY_COUNT },
   backendRead: { file: 'backend-read.lua', preludes: ['prelude.lua', 'history.lua'], keys: 5 },
   backendChanges: { file: 'backend-changes.lua', preludes: ['prelude.lua', 'history.lua'], keys: 3 },
-  backendWrite: { file: 'backend-write.lua', preludes: ['prelude.lua', 'history.lua'], keys: 11 },
+  backendWrite: { file: 'backend-write.lua', preludes: ['prelude.lua', 'history.lua'], keys: USER_KEY_COUNT },
+  backendIdempotency: { file: 'backend-idempotency.lua', preludes: ['prelude.lua'], keys: 2 },
   backendErase: { file: 'backend-erase.lua', preludes: [], keys: ERASE_KEYS },
 } as const;
 

@@ -2,11 +2,12 @@
 -- first (all or nothing), then committed like a device's mutations (version, log, writer seq, fan-out), and
 -- the key remembered with its answer. Rules as in server/engine/memory/memory-backend.ts (and server/domain).
 -- KEYS: 1 meta, 2 log, 3 seq, 4 cart, 5 watch, 6 watchz, 7 idem (key -> answer), 8 idemz (key by time),
---       9 devices, 10 conn, 11 revoked
+--       9 devices, 10 conn, 11 revoked, then every other key of the user (kept for its retention)
 -- ARGV: 1 writer, 2 idempotency key, 3 request hash, 4 If-Match epoch ('' none), 5 If-Match version,
 --       6 perSecond, 7 burst, 8 random (epoch), 9 log cap, 10 key ttl ms, 11 keys per user, 12 max lines,
 --       13 max qty, 14 max watch entries, 15 completed fraction, 16 ops (JSON array),
---       17 fan-out channel ('' none), 18 prefix, 19 suffix
+--       17 fan-out channel ('' none), 18 prefix, 19 suffix, 20 retention ttl ms ('0' keeps)
+-- Device ops commit a noop change: the device list is part of the user's ETag.
 local META, LOG, SEQ, CART, WATCH, WATCHZ, IDEM, IDEMZ, DEVICES, CONN, REVOKED =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local WRITER, IDEM_KEY, HASH = ARGV[1], ARGV[2], ARGV[3]
@@ -189,8 +190,10 @@ for _, op in ipairs(ops) do
     redis.call('HDEL', DEVICES, op.deviceId)
     redis.call('HDEL', CONN, op.deviceId)
     revoke(op.deviceId)
+    commit('{"type":"noop"}')
   elseif t == 'sign-out' then
     revoke('*')
+    commit('{"type":"noop"}')
   end
 end
 
@@ -199,6 +202,7 @@ if #changes > 0 then
   redis.call('HSET', SEQ, WRITER, fmt(seq), WRITER .. ':v', version)
   if redis.call('LLEN', LOG) > tonumber(ARGV[9]) then redis.call('LTRIM', LOG, -tonumber(ARGV[9]), -1) end
 end
+keep_keys(ARGV[20])
 redis.call('HSET', IDEM, IDEM_KEY, cjson.encode({ h = HASH, e = epoch, v = version, f = from, r = revoked_at }))
 redis.call('ZADD', IDEMZ, now, IDEM_KEY)
 redis.call('PEXPIRE', IDEM, TTL)

@@ -3,8 +3,9 @@
 -- anything: token marks past their token's expiry, and device and '*' marks older than the longest accepted
 -- token lifetime (every token issued before such a mark has expired). The hash thus holds at most '*', the
 -- devices signed out within that lifetime and the revoked tokens still alive.
--- KEYS: 1 revoked, 2 devices. ARGV: 1 deviceId or '*', 2 token mark ('' for none), 3 its expiry (ms),
--- 4 the longest token lifetime (ms; 0 keeps device marks).
+-- KEYS: 1 revoked, 2 devices, then every other key of the user (kept for its retention).
+-- ARGV: 1 deviceId or '*', 2 token mark ('' for none), 3 its expiry (ms),
+-- 4 the longest token lifetime (ms; 0 keeps device marks), 5 retention ttl ms ('0' keeps).
 -- Keeps the latest device mark. Returns now.
 local now = now_ms()
 if ARGV[1] ~= '*' and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then
@@ -25,4 +26,5 @@ end
 if ARGV[2] ~= '' and tonumber(ARGV[3]) >= now then
   redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 end
+keep_keys(ARGV[5])
 return now
