@@ -1,16 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, type Redis } from 'ioredis';
-import {
-  LIMITS,
-  type CartLine,
-  type Change,
-  type Device,
-  type Mutation,
-  type MutationResult,
-  type SyncPayload,
-  type WatchEntry,
-} from '../../../client-sdk/src/protocol/index.ts';
-import { sortCartLines, sortDevices, sortWatchEntries } from '../../../client-sdk/src/rules/index.ts';
+import { LIMITS, type Mutation, type SyncPayload } from '../../../client-sdk/src/protocol/index.ts';
 import { parseMutation } from '../../domain/mutation.ts';
 import { isRevokedBy, tokenMark } from '../../domain/revocation.ts';
 import { SyncError } from '../../errors.ts';
@@ -22,6 +12,7 @@ import { toSyncError } from './redis-errors.ts';
 import { createRedisDomainOps } from './redis-domain-ops.ts';
 import { createRedisBackend } from './redis-backend.ts';
 import { defineScripts, type ScriptName } from './scripts.ts';
+import { parseDevices, parseSync, strings } from './replies.ts';
 
 export interface RedisEngineOptions extends EngineOptions {
   /** The commands client (see createRedisClient); the engine owns it and closes it on close(). */
@@ -43,32 +34,10 @@ const SWEEP_BATCH = 5000;
 // randomUUID draws from a cached entropy pool, where randomBytes asks the system each time.
 const random = () => randomUUID().replaceAll('-', '').slice(0, 16);
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
-}
-function parseDevices(value: unknown): Device[] {
-  return sortDevices(strings(value).map((raw) => JSON.parse(raw) as Device));
-}
-
 /** A reader as the read scripts take it: deviceId ('' for none), issuedAt, token mark ('' when unknown). */
 function readerArgs(reader: Reader | undefined): [string, number, string] {
   if (!reader) return ['', 0, ''];
   return [reader.deviceId, reader.issuedAt, reader.tokenId !== undefined ? tokenMark(reader.tokenId) : ''];
-}
-
-/** The reply of `sync_reply` (scripts/sync-prelude.lua), and how many lost versions it counted first. */
-export function parseSync(reply: unknown): { sync: SyncPayload; newlyLost: number } {
-  const [kind, epoch, version, first, second, freezeId, freezeExpires, lostEpoch, lostFrom, lostTo, fresh] = Array.isArray(reply) ? (reply as unknown[]) : [];
-  const base = { epoch: String(epoch), version: Number(version) };
-  if (kind === 'changes') return { sync: { kind: 'changes', ...base, changes: strings(first).map((raw) => JSON.parse(raw) as Change) }, newlyLost: 0 };
-  const state = {
-    cart: sortCartLines(strings(first).map((raw) => JSON.parse(raw) as CartLine)),
-    watch: sortWatchEntries(strings(second).map((raw) => JSON.parse(raw) as WatchEntry)),
-    ...(typeof freezeId === 'string' && freezeId !== '' ? { frozen: { checkoutId: freezeId, expiresAt: Number(freezeExpires) } } : {}),
-  };
-  if (lostEpoch === undefined) return { sync: { kind: 'snapshot', ...base, state }, newlyLost: 0 };
-  const reset = { reason: 'store_regressed' as const, epoch: String(lostEpoch), fromVersion: Number(lostFrom), toVersion: Number(lostTo) };
-  return { sync: { kind: 'snapshot', ...base, state, reset }, newlyLost: Number(fresh) };
 }
 
 /**
