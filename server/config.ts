@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { ADMIN_CONFIG_VARIABLES, parseAdminConfig, type AdminConfig } from './config/admin.ts';
 import { resolveJwtKey, type JwtKeyConfig } from './config/jwt.ts';
 import { DOMAIN_CONFIG_VARIABLES, parseDomainConfig, type DomainConfig } from './config/domain.ts';
+import { WATCH_CONFIG_VARIABLES, parseWatchConfig } from './config/watch.ts';
+import type { WatchRules } from '../client-sdk/src/protocol/index.ts';
 import { REDIS_HA_VARIABLES, parseRedisHaConfig, type RedisHaConfig } from './config/redis-ha.ts';
 import { SECURITY_VARIABLES, SecurityEnv, securityConfig, type SecurityConfig } from './config/security.ts';
 import { WEBHOOK_CONFIG_VARIABLES, parseWebhooksConfig, type WebhooksConfig } from './config/webhooks.ts';
@@ -52,6 +54,8 @@ export interface Config {
   admin: AdminConfig;
   /** Prices, checkout and retention (see server/config/domain.ts). */
   domain: DomainConfig;
+  /** What a watch report leaves as the resume point (see server/config/watch.ts). */
+  watch: WatchRules;
   /** Bounds on tokens, handshakes and HTTP connections. */
   security: SecurityConfig;
   /** Declared endpoints, delivery timing and safety of webhooks (see server/config/webhooks.ts). */
@@ -90,6 +94,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, help: string]> = [
   ...REDIS_HA_VARIABLES,
   ...ADMIN_CONFIG_VARIABLES,
   ...DOMAIN_CONFIG_VARIABLES,
+  ...WATCH_CONFIG_VARIABLES,
   ...SECURITY_VARIABLES,
   ...WEBHOOK_CONFIG_VARIABLES,
 ];
@@ -161,14 +166,15 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   const parsed = EnvSchema.safeParse(defined);
   const admin = parseAdminConfig(defined);
   const domain = parseDomainConfig(defined);
+  const watch = parseWatchConfig(defined);
   const ha = parseRedisHaConfig(defined);
   const webhooks = parseWebhooksConfig(defined, { production: defined.NODE_ENV === 'production' });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), problem: i.message }));
-    throw new ConfigError([...issues, ...admin.problems, ...domain.problems, ...ha.problems, ...webhooks.problems]);
+    throw new ConfigError([...issues, ...admin.problems, ...domain.problems, ...watch.problems, ...ha.problems, ...webhooks.problems]);
   }
-  if (!domain.domain) throw new ConfigError([...domain.problems, ...webhooks.problems]);
-  return finish(parsed.data, admin, domain.domain, ha, webhooks);
+  if (!domain.domain || !watch.watch) throw new ConfigError([...domain.problems, ...watch.problems, ...webhooks.problems]);
+  return { ...finish(parsed.data, admin, domain.domain, ha, webhooks), watch: watch.watch };
 }
 
 function finish(
@@ -177,7 +183,7 @@ function finish(
   domain: DomainConfig,
   haResult: ReturnType<typeof parseRedisHaConfig>,
   webhooksResult: ReturnType<typeof parseWebhooksConfig>,
-): Config {
+): Omit<Config, 'watch'> {
   const problems: Array<{ variable: string; problem: string }> = [...adminResult.problems, ...haResult.problems, ...webhooksResult.problems];
   const ha = haResult.ha;
   const admin = adminResult.admin;

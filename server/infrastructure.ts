@@ -22,6 +22,7 @@ export async function createInfrastructure(config: Config, logger: Logger, metri
     maxDevices: config.maxDevices,
     // A token may be used until exp plus the clock tolerance: marks older than that refuse nothing alive.
     tokenLifetimeMs: (config.jwt.maxLifetimeSec + config.jwt.clockToleranceSec) * 1000,
+    watchRules: config.watch,
     backend: { rateLimit: config.admin.rateLimit, idempotencyTtlMs: config.admin.idempotency.ttlMs, idempotencyMax: config.admin.idempotency.maxPerUser },
   };
   if (config.redis === null) {

@@ -136,8 +136,11 @@ export interface WatchApi {
   /** All entries and the continue-watching list. The same object until they change. */
   view(): WatchView;
   /**
-   * Reports the playback position. `progress` (the default, while playing) is throttled per video;
-   * `pause`, `seek` and `close` are sent at once. The event time is corrected to server time.
+   * Reports the playback position. `progress` (the default, while playing) is throttled per video and never
+   * moves the stored position back; `pause`, `seek` and `close` are sent at once and are taken even at an
+   * earlier position (the user is there now). The event time is corrected to server time. The stored position
+   * is the resume point the server's rules make of it (0 below 5 % or for short videos; 0 and `completed`
+   * past 90 %).
    */
   report(videoId: string, positionSec: number, durationSec: number, options?: { event?: WatchEvent }): Promise<MutationAck>;
   /** Takes the video off watch progress ("continue watching") on every device of the user. */

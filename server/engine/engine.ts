@@ -5,6 +5,7 @@ import type {
   Mutation,
   MutationResult,
   SyncPayload,
+  WatchRules,
 } from '../../client-sdk/src/protocol/index.ts';
 import type { DomainOps } from './domain-ops.ts';
 import type { SyncError } from '../errors.ts';
@@ -74,6 +75,8 @@ export interface EngineOptions {
   tokenLifetimeMs?: number;
   /** The backend API's own bucket per user and its Idempotency-Key memory. @default BACKEND_DEFAULTS */
   backend?: { rateLimit: RateLimit; idempotencyTtlMs: number; idempotencyMax: number };
+  /** What a watch report leaves as the resume point (WATCH_* variables). @default DEFAULT_WATCH_RULES */
+  watchRules?: WatchRules;
 }
 
 /** A user's devices after a presence change, to be pushed to the user's room. */

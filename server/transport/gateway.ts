@@ -141,6 +141,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     wheel,
     revocation,
+    watchRules: config.watch,
     ...(fanoutEnvelope ? { fanoutEnvelope } : {}),
     ...(prices.mode === 'signed' ? { offers: createOfferVerifier(prices.secret) } : {}),
   });

@@ -5,6 +5,7 @@ import type {
   RequestEvent,
   RequestOf,
   ResultOf,
+  WatchRules,
 } from '../../client-sdk/src/protocol/index.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { Actor, Engine, FanoutEnvelope, Reader, StoreMutationResult } from '../engine/engine.ts';
@@ -40,6 +41,8 @@ export interface HandlerDeps {
   offers?: OfferVerifier;
   /** Set when the store publishes the fan-out itself (Redis engine with the sharded adapter). */
   fanoutEnvelope?: (room: string, exceptSocketId: string) => FanoutEnvelope;
+  /** The engine's resume rules, told to clients that speak protocol 3 in every sync answer. */
+  watchRules: WatchRules;
 }
 
 /** Pub/sub is a hint: with Redis away, a sync answers after this long rather than never. */
@@ -142,7 +145,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           'the store went back in time: acknowledged changes of this user are lost',
         );
       }
-      return { nodeId: deps.nodeId, serverTime: Date.now(), sync, devices };
+      const rules = session.protocol >= 3 ? { watchRules: deps.watchRules } : {};
+      return { nodeId: deps.nodeId, serverTime: Date.now(), sync, devices, ...rules };
     },
 
     async 'devices:list'({ session }) {

@@ -104,6 +104,7 @@ async function admit(socket: GatewaySocket, deps: Deps): Promise<void> {
     flood: createFloodGuard(deps.flood, Date.now()),
     connectedAt: devices.find((d) => d.deviceId === auth.deviceId)?.connectedAt ?? Date.now(),
     retentionMs: retention,
+    protocol: auth.protocol,
     subscribed: null,
   };
   deps.connectedDevices.set(socket, devices);

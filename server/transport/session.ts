@@ -19,6 +19,8 @@ export interface Session {
   connectedAt: number;
   /** How long the user's keys live after this session's writes (see server/domain/retention.ts). */
   retentionMs: number;
+  /** The protocol version the client speaks (its handshake's `protocol`): what the server may send it. */
+  protocol: number;
   /**
    * Settles once this node's subscription to the user's room is live (null when known live). `sync:since`
    * waits for it, so no change committed after the sync answer can miss this socket.

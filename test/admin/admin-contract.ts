@@ -161,7 +161,7 @@ export function adminContract(name: string, target: () => AdminContractTarget): 
       await call('PUT', `/v1/users/${id}/watch/ep1`, { body: { positionSec: 120.5, durationSec: 1800 } });
       expect((await call<State>('GET', `/v1/users/${id}`)).body.watch).toEqual([expect.objectContaining({ videoId: 'ep1', positionSec: 120.5, completed: false })]);
       await call('PUT', `/v1/users/${id}/watch/ep1`, { body: { completed: true } });
-      expect((await call<State>('GET', `/v1/users/${id}`)).body.watch).toEqual([expect.objectContaining({ videoId: 'ep1', positionSec: 1800, completed: true })]);
+      expect((await call<State>('GET', `/v1/users/${id}`)).body.watch).toEqual([expect.objectContaining({ videoId: 'ep1', positionSec: 0, completed: true })]);
       const removed = await call<Write>('DELETE', `/v1/users/${id}/watch/ep1`);
       expect((await call<State>('GET', `/v1/users/${id}`)).body.watch).toEqual([]);
       const changes = await call<{ changes: Change[] }>('GET', `/v1/users/${id}/changes?since=${removed.body.fromVersion}`);

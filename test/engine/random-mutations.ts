@@ -15,16 +15,19 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc
     .record({
       videoId: fc.constantFrom('x', 'y'),
-      // Few distinct positions and times, so ties (the edges of every rule) are common.
-      position: fc.oneof(fc.constantFrom(0, 10_000, 50_000, 94_999, 95_000, 100_000), fc.integer({ min: 0, max: 100_000 })),
-      durationSec: fc.constantFrom(100, 100.5),
+      // Few distinct positions and times, so ties (the edges of every rule) are common: in 1/100,000 of the
+      // video, or (negative) in ms before its end, around the default resume rules' 5 %, 90 % and 30 s.
+      position: fc.oneof(
+        fc.constantFrom(0, 4_999, 5_000, 10_000, 50_000, 90_000, 90_001, 100_000, -30_000, -30_001, -29_999),
+        fc.integer({ min: 0, max: 100_000 }),
+      ),
+      // Shorter and longer than the default 300 s that a resume point needs.
+      durationSec: fc.constantFrom(100, 100.5, 300, 3600.5),
       at: fc.integer({ min: 0, max: 8 }),
       kind: fc.constantFrom('progress' as const, 'seek' as const),
     })
-    .map(
-      (r): Mutation => ({
-        event: 'watch:report',
-        request: { seq: 0, videoId: r.videoId, positionSec: (r.position / 100_000) * r.durationSec, durationSec: r.durationSec, at: BASE + r.at * 1000, kind: r.kind },
-      }),
-    ),
+    .map((r): Mutation => {
+      const positionSec = r.position >= 0 ? (r.position / 100_000) * r.durationSec : Math.max(0, r.durationSec + r.position / 1000);
+      return { event: 'watch:report', request: { seq: 0, videoId: r.videoId, positionSec, durationSec: r.durationSec, at: BASE + r.at * 1000, kind: r.kind } };
+    }),
 );

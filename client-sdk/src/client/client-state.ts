@@ -1,4 +1,4 @@
-import { isBackendDevice, type Change, type MutationResult, type WireError } from '../protocol/index.js';
+import { isBackendDevice, type Change, type MutationResult, type WatchRules, type WireError } from '../protocol/index.js';
 import { SyncClientError } from '../errors.js';
 import { createOutbox, type Outbox, type OutboxEntry } from '../outbox.js';
 import type { MutationBody } from '../state/mutation-body.js';
@@ -28,6 +28,8 @@ export interface ClientStateDeps {
   deviceId(): string | null;
   /** The node of the current connection, for change events. */
   nodeId(): string | null;
+  /** The server's resume rules (DEFAULT_WATCH_RULES until a sync brings them), for predictions. */
+  watchRules(): WatchRules;
   /** The synced state has a gap or another history: ask the server. */
   needSync(): void;
   /** Watch reports the throttle holds back (shown as pending, not yet queued). */
@@ -80,7 +82,7 @@ export function createClientState(deps: ClientStateDeps): ClientState {
   const changes = createListeners<SyncChangeEvent>();
   const losses = createListeners<ChangesLostEvent>();
   const pendingListeners = createListeners<number>();
-  const views = createViewStore(myId);
+  const views = createViewStore(myId, deps.watchRules);
   const devices = createDevicesStore();
   const waiters = createWaiters();
   // Seqs seeded from the clock stay above what the server remembers even if this device's storage was lost.
@@ -160,7 +162,7 @@ export function createClientState(deps: ClientStateDeps): ClientState {
     submit(body) {
       // Before any state is known (nothing synced or cached) the server alone can judge the rules.
       const known = engine.state.epoch !== null;
-      const invalid = checkMutation(body) ?? (known ? refusedByRules(views.predicted(), body, myId()) : null);
+      const invalid = checkMutation(body) ?? (known ? refusedByRules(views.predicted(), body, myId(), deps.watchRules()) : null);
       if (invalid) return Promise.reject(invalid);
       return waiters.create(outbox.add(body));
     },

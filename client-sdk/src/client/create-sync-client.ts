@@ -66,6 +66,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     gapTimeoutMs: options.gapTimeoutMs ?? 300,
     deviceId: () => deviceId,
     nodeId: () => session.nodeId,
+    watchRules: () => session.watchRules,
     needSync: () => session.resync(),
     drafts: () => throttle.drafts(),
     discardDrafts: (error) => throttle.discard(error),

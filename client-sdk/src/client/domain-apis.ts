@@ -1,4 +1,4 @@
-import { MUTATION_SCHEMAS, WatchReportRequest, freezeHolds, type CartFreeze } from '../protocol/index.js';
+import { MUTATION_SCHEMAS, WatchReportRequest, freezeHolds, type CartFreeze, type WatchRules } from '../protocol/index.js';
 import { SyncClientError } from '../errors.js';
 import type { MutationBody } from '../state/mutation-body.js';
 import { decide } from '../state/predict.js';
@@ -19,8 +19,8 @@ export function checkMutation(body: MutationBody): SyncClientError | null {
  * The server's refusal of a mutation on the state this client shows (a line past 999, a missing line), as the
  * same typed error, so the call fails at once instead of after a round trip; null when the rules accept it.
  */
-export function refusedByRules(state: StateData, body: MutationBody, deviceId: string): SyncClientError | null {
-  const decision = decide(state, body, deviceId);
+export function refusedByRules(state: StateData, body: MutationBody, deviceId: string, watchRules: WatchRules): SyncClientError | null {
+  const decision = decide(state, body, deviceId, watchRules);
   return decision.ok ? null : new SyncClientError(decision.error.code, decision.error.message);
 }
 
@@ -82,7 +82,9 @@ export function createWatchApi(deps: WatchApiDeps): WatchApi {
       const event = options.event ?? 'progress';
       // The event time, in server time: a device with a wrong clock must not win (or lose) by it.
       const at = Math.max(Math.round(deps.clock.toServerTime(deps.timers.now())), lastAt + 1);
-      const report: WatchReport = { videoId, positionSec, durationSec, at, kind: event === 'seek' ? 'seek' : 'progress' };
+      // Only the throttled reports while playing keep positions monotonic: a pause, a seek and a close say where
+      // the user is, and are taken even at an earlier position (README "Watch progress").
+      const report: WatchReport = { videoId, positionSec, durationSec, at, kind: event === 'progress' ? 'progress' : 'seek' };
       const check = WatchReportRequest.safeParse({ ...report, seq: 1 });
       if (!check.success) {
         return Promise.reject(new SyncClientError('bad_request', `watch:report: ${check.error.issues[0]?.message ?? 'invalid'}`));

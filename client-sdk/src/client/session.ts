@@ -1,4 +1,4 @@
-import { PUSH_SCHEMAS, type Device, type SyncPayload } from '../protocol/index.js';
+import { DEFAULT_WATCH_RULES, PUSH_SCHEMAS, type Device, type SyncPayload, type WatchRules } from '../protocol/index.js';
 import { request } from '../connection/request.js';
 import type { SessionHooks } from '../connection/connection-manager.js';
 import type { ClientSocket } from '../connection/socket.js';
@@ -22,6 +22,8 @@ export interface Session extends SessionHooks {
   /** Asks the current connection for what the client missed (gap or epoch change); a no-op while offline. */
   resync(): void;
   readonly nodeId: string | null;
+  /** The server's resume rules, from its last sync answer (DEFAULT_WATCH_RULES before one, or from an older server). */
+  readonly watchRules: WatchRules;
 }
 
 /** The latest server time a sync answer proves (the user's keys may live on a Redis with its own clock). */
@@ -30,10 +32,15 @@ function newestServerTime(sync: SyncPayload): number | null {
   return times.length === 0 ? null : Math.max(...times);
 }
 
+function sameRules(a: WatchRules, b: WatchRules): boolean {
+  return a.minResumePct === b.minResumePct && a.maxResumePct === b.maxResumePct && a.minDurationSec === b.minDurationSec && a.creditsSec === b.creditsSec;
+}
+
 /** One connection's life: pushes in, `sync:since` after connecting and when a gap stays open, then the outbox out. */
 export function createSession(deps: SessionDeps): Session {
   let current: ClientSocket | null = null;
   let nodeId: string | null = null;
+  let watchRules: WatchRules = DEFAULT_WATCH_RULES;
   let running: { socket: ClientSocket; done: Promise<string>; again: boolean } | null = null;
 
   const invalid = (what: string) => deps.onError(new SyncClientError('internal', `ignored a server message that does not match the protocol: ${what}`));
@@ -50,6 +57,9 @@ export function createSession(deps: SessionDeps): Session {
       // An answer for a socket that was replaced meanwhile could be older than what the new one brought.
       if (current !== socket) throw new SyncClientError('unavailable', 'connection replaced during sync');
       nodeId = answer.value.nodeId;
+      const rules = answer.value.watchRules;
+      // Kept as the same object while unchanged: the views predict again only when the rules move.
+      if (rules && !sameRules(rules, watchRules)) watchRules = rules;
       deps.engine.applySync(answer.value.sync, asked);
       deps.onDevices(answer.value.devices);
       return answer.value.nodeId;
@@ -118,6 +128,9 @@ export function createSession(deps: SessionDeps): Session {
     },
     get nodeId() {
       return nodeId;
+    },
+    get watchRules() {
+      return watchRules;
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { WatchEntry } from '../protocol/index.js';
+import type { WatchEntry, WatchRules } from '../protocol/index.js';
 import type { MutationBody } from '../state/mutation-body.js';
 import { rebase } from '../state/predict.js';
 import type { ServerState, StateData } from '../state/server-state.js';
@@ -49,7 +49,7 @@ function sameWatch(a: WatchView, b: WatchView): boolean {
  * The optimistic views. Each domain is recomputed only when its server part or its pending mutations changed,
  * and a recomputed view that equals the previous one keeps the previous object, so React renders stay put.
  */
-export function createViewStore(deviceId: () => string): ViewStore {
+export function createViewStore(deviceId: () => string, watchRules: () => WatchRules): ViewStore {
   const cartListeners = createListeners<CartView>();
   const watchListeners = createListeners<WatchView>();
   let cartKey: { server: ServerState['cart'] | null; pending: readonly MutationBody[]; frozen: ServerState['frozen'] } = {
@@ -57,7 +57,7 @@ export function createViewStore(deviceId: () => string): ViewStore {
     pending: [],
     frozen: null,
   };
-  let watchKey: { server: ServerState['watch'] | null; pending: readonly MutationBody[] } = { server: null, pending: [] };
+  let watchKey: { server: ServerState['watch'] | null; pending: readonly MutationBody[]; rules: WatchRules | null } = { server: null, pending: [], rules: null };
   let cart = cartView(new Map(), 0);
   let watch = watchView(new Map(), 0);
   let predicted: StateData = { cart: new Map(), watch: new Map(), frozen: null };
@@ -70,7 +70,7 @@ export function createViewStore(deviceId: () => string): ViewStore {
         // A freeze or its end changes no line, yet subscribers must hear of it (cart.frozen tells the rest).
         const freezeMoved = cartKey.frozen !== server.frozen;
         cartKey = { server: server.cart, pending: cartPending, frozen: server.frozen };
-        const lines = rebase({ cart: server.cart, watch: new Map(), frozen: null }, cartPending, deviceId()).cart;
+        const lines = rebase({ cart: server.cart, watch: new Map(), frozen: null }, cartPending, deviceId(), watchRules()).cart;
         predicted = { ...predicted, cart: lines, frozen: server.frozen };
         const next = cartView(lines, server.version);
         if (freezeMoved || !sameCart(next, cart)) {
@@ -79,9 +79,11 @@ export function createViewStore(deviceId: () => string): ViewStore {
         }
       }
       const watchPending = pending.filter(isWatch);
-      if (watchKey.server !== server.watch || !sameList(watchKey.pending, watchPending)) {
-        watchKey = { server: server.watch, pending: watchPending };
-        const entries = rebase({ cart: new Map(), watch: server.watch, frozen: null }, watchPending, deviceId()).watch;
+      // The server's resume rules arrive with a sync: pending reports are predicted again with them.
+      const rules = watchRules();
+      if (watchKey.server !== server.watch || watchKey.rules !== rules || !sameList(watchKey.pending, watchPending)) {
+        watchKey = { server: server.watch, pending: watchPending, rules };
+        const entries = rebase({ cart: new Map(), watch: server.watch, frozen: null }, watchPending, deviceId(), rules).watch;
         predicted = { ...predicted, watch: entries };
         const next = watchView(entries, server.version);
         if (!sameWatch(next, watch)) {

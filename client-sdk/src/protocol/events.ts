@@ -7,11 +7,14 @@ import { MutationsPushResult } from './push.js';
 import type { RequestEvent, RequestOf } from './requests.js';
 import { ServerInfo, SessionEnding } from './session.js';
 import * as s from './schema/index.js';
+import { WatchRules } from './watch.js';
 
 export const SyncResult = s.object({
   ...ServerInfo.shape,
   sync: SyncPayload,
   devices: s.array(Device),
+  /** The server's resume rules (protocol 3 on; sent only to clients that speak it), so the SDK predicts with them. */
+  watchRules: s.optional(WatchRules),
 });
 export type SyncResult = s.Infer<typeof SyncResult>;
 

@@ -19,8 +19,6 @@ export const LIMITS = {
   watchEntries: 1000,
   /** Longest video accepted, in seconds (7 days). */
   durationSecMax: 604_800,
-  /** Fraction of a video after which it counts as completed. */
-  completedFraction: 0.95,
   /** Changes kept in a user's log; older versions are served as a snapshot. */
   changeLog: 1000,
   /** Largest change batch sent in one sync answer; beyond it a snapshot is cheaper. */

@@ -7,8 +7,10 @@
  * - 1: first version (cart, watch progress, devices, versioned change log).
  * - 2: `mutations:push` sends up to LIMITS.pushMutations pending mutations in one request; the SDK uses it for
  *   every mutation. The single-mutation events stay for version-1 clients.
+ * - 3: the `sync:since` answer carries the server's `watchRules` (older clients are sent none: their schema is
+ *   strict); `playback:handoff` asks another online device of the user to continue a video.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** The oldest protocol version a server still accepts. */
 export const MIN_PROTOCOL_VERSION = 1;

@@ -1,4 +1,5 @@
-import { LIMITS, type Op, type WatchEntry, type WatchReportRequest } from '../protocol/index.js';
+import { LIMITS, type Op, type WatchEntry, type WatchReportRequest, type WatchRules } from '../protocol/index.js';
+import { isResumable, resumePoint } from './resume.js';
 
 /** A watch report as the rules see it (its `seq`, if any, plays no part). */
 export type WatchReport = Omit<WatchReportRequest, 'seq'>;
@@ -28,23 +29,26 @@ export function normalizeWatchReport<R extends WatchReport>(report: R): R {
 /**
  * What a (validated, normalized) watch report does: a `watch` delta when it wins, else a `noop` (a report is
  * never refused). The event time is clamped to `now`; a report wins only when it is later than the stored
- * `updatedAt`; a `progress` report never lowers the position (it loses instead), a `seek` may. The new entry
- * is never trimmed; past the cap the oldest other entries are. `mutate-watch.lua` is Redis's side of it.
+ * `updatedAt`; a `progress` report never lowers the stored position (it loses instead), a `seek` (the SDK's
+ * seek, pause and close) may. The stored position is the resume point `rules` make of the report
+ * (resumePoint). The new entry is never trimmed; past the cap the oldest other entries are.
+ * `mutate-watch.lua` is Redis's side of it.
  */
-export function decideWatch(entries: ReadonlyMap<string, WatchEntry>, report: WatchReport, deviceId: string, now: number): Op {
+export function decideWatch(entries: ReadonlyMap<string, WatchEntry>, report: WatchReport, deviceId: string, now: number, rules: WatchRules): Op {
   const at = Math.min(report.at, now);
   const existing = entries.get(report.videoId);
   if (existing) {
     if (at <= existing.updatedAt) return { type: 'noop' };
     if (report.kind === 'progress' && report.positionSec < existing.positionSec) return { type: 'noop' };
   }
+  const resume = resumePoint(report.positionSec, report.durationSec, existing?.completed ?? false, rules);
   const entry: WatchEntry = {
     videoId: report.videoId,
-    positionSec: report.positionSec,
+    positionSec: resume.positionSec,
     durationSec: report.durationSec,
     updatedAt: at,
     deviceId,
-    completed: report.positionSec >= LIMITS.completedFraction * report.durationSec,
+    completed: resume.completed,
   };
   const excess = existing ? 0 : entries.size + 1 - LIMITS.watchEntries;
   const trimmed = excess > 0 ? [...entries.values()].sort(olderFirst).slice(0, excess).map((e) => e.videoId) : [];
@@ -79,7 +83,7 @@ export function sortWatchEntries(entries: Iterable<WatchEntry>): WatchEntry[] {
   return [...entries].sort(newestFirst);
 }
 
-/** The "continue watching" view: unfinished videos, newest first. */
+/** The "continue watching" view: unfinished videos with a resume point, newest first. */
 export function continueWatching(entries: Iterable<WatchEntry>): WatchEntry[] {
-  return sortWatchEntries(entries).filter((e) => !e.completed);
+  return sortWatchEntries(entries).filter(isResumable);
 }

@@ -1,4 +1,4 @@
-import type { CartLine, WatchEntry } from '../protocol/index.js';
+import type { CartLine, WatchEntry, WatchRules } from '../protocol/index.js';
 import {
   applyCartOp,
   applyWatchOp,
@@ -15,14 +15,15 @@ import type { MutationBody } from './mutation-body.js';
 import type { StateData } from './server-state.js';
 
 /**
- * What the server's rules decide for a mutation on `state`: the rules the engines commit with. A watch
- * report is stamped in server time by the SDK, so the server's clamp to its own now is left out here.
+ * What the server's rules decide for a mutation on `state`: the rules the engines commit with, and the resume
+ * rules the server sent (`watchRules`). A watch report is stamped in server time by the SDK, so the server's
+ * clamp to its own now is left out here.
  */
-export function decide(state: StateData, mutation: MutationBody, deviceId: string): Decision {
+export function decide(state: StateData, mutation: MutationBody, deviceId: string, watchRules: WatchRules): Decision {
   switch (mutation.event) {
     case 'watch:report': {
       const report = normalizeWatchReport(mutation.request);
-      return { ok: true, op: decideWatch(state.watch, report, deviceId, Number.POSITIVE_INFINITY) };
+      return { ok: true, op: decideWatch(state.watch, report, deviceId, Number.POSITIVE_INFINITY, watchRules) };
     }
     case 'watch:remove':
       return { ok: true, op: decideWatchRemove(state.watch, mutation.request.videoId) };
@@ -32,8 +33,8 @@ export function decide(state: StateData, mutation: MutationBody, deviceId: strin
 }
 
 /** The local effect of a mutation the server has not confirmed yet; one the server would refuse has none. */
-export function predict<S extends StateData>(state: S, mutation: MutationBody, deviceId: string): S {
-  const decision = decide(state, mutation, deviceId);
+export function predict<S extends StateData>(state: S, mutation: MutationBody, deviceId: string, watchRules: WatchRules): S {
+  const decision = decide(state, mutation, deviceId, watchRules);
   return decision.ok ? applyOp(state, decision.op) : state;
 }
 
@@ -42,12 +43,12 @@ export function predict<S extends StateData>(state: S, mutation: MutationBody, d
  * pending mutation touches is copied once and changed in place (a copy per mutation made a rebase of n
  * mutations cost n copies of the cart); the server's maps are never changed.
  */
-export function rebase<S extends StateData>(server: S, pending: readonly MutationBody[], deviceId: string): S {
+export function rebase<S extends StateData>(server: S, pending: readonly MutationBody[], deviceId: string, watchRules: WatchRules): S {
   let cart: Map<string, CartLine> | null = null;
   let watch: Map<string, WatchEntry> | null = null;
   let frozen = server.frozen;
   for (const mutation of pending) {
-    const decision = decide({ cart: cart ?? server.cart, watch: watch ?? server.watch, frozen }, mutation, deviceId);
+    const decision = decide({ cart: cart ?? server.cart, watch: watch ?? server.watch, frozen }, mutation, deviceId, watchRules);
     if (!decision.ok) continue;
     const { op } = decision;
     if (touchesCart(op) && !(op.type === 'cart:clear' && (cart ?? server.cart).size === 0)) {

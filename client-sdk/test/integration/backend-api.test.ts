@@ -72,7 +72,7 @@ describe('the SDK and the backend API', () => {
     const laptop = clients.create({ url: fixture.cluster.nodes[0]?.url ?? '', getToken: tokens(user), deviceId: 'laptop', storage: memoryStorage() });
     const phone = clients.create({ url: fixture.cluster.nodes[1]?.url ?? '', getToken: tokens(user), deviceId: 'phone', storage: memoryStorage() });
     await Promise.all([laptop.ready, phone.ready]);
-    await laptop.watch.report('film-7', 120, 3600, { event: 'pause' });
+    await laptop.watch.report('film-7', 600, 3600, { event: 'pause' });
     await eventually(() => expect(phone.watch.continueWatching().map((e) => e.videoId)).toEqual(['film-7']));
     await laptop.watch.remove('film-7');
     expect(laptop.watch.get('film-7')).toBeUndefined();

@@ -54,14 +54,15 @@ describe('two devices on two nodes', () => {
     await eventually(() => expect(phone.cart.get().items).toEqual([]));
     await phone.cart.add({ sku: 'mug', title: 'Mug', priceCents: 900, qty: 2 });
 
-    await laptop.watch.report('film-1', 120, 3600, { event: 'pause' });
-    await eventually(() => expect(phone.watch.get('film-1')).toMatchObject({ positionSec: 120, deviceId: 'laptop', completed: false }));
+    await laptop.watch.report('film-1', 600, 3600, { event: 'pause' });
+    await eventually(() => expect(phone.watch.get('film-1')).toMatchObject({ positionSec: 600, deviceId: 'laptop', completed: false }));
+    // Past 90%: watched, so no resume point and out of continue watching.
     await phone.watch.report('film-1', 3500, 3600, { event: 'close' });
-    await eventually(() => expect(laptop.watch.get('film-1')).toMatchObject({ positionSec: 3500, completed: true }));
+    await eventually(() => expect(laptop.watch.get('film-1')).toMatchObject({ positionSec: 0, completed: true }));
     await phone.watch.report('film-2', 60, 1200);
     await eventually(() => expect(laptop.watch.continueWatching().map((e) => e.videoId)).toEqual(['film-2']));
-    await laptop.watch.report('film-1', 30, 3600, { event: 'seek' });
-    await eventually(() => expect(phone.watch.get('film-1')).toMatchObject({ positionSec: 30, completed: false }));
+    await laptop.watch.report('film-1', 1800, 3600, { event: 'seek' });
+    await eventually(() => expect(phone.watch.get('film-1')).toMatchObject({ positionSec: 1800, completed: false }));
 
     await eventually(() => expect(stateOf(laptop)).toEqual(stateOf(phone)));
     expect(phone.pendingCount).toBe(0);

@@ -137,7 +137,7 @@ describe('React hooks', () => {
     await eventually(() => expect(screen.getByTestId('progress-film').textContent).toBe('42'));
     expect(screen.getByTestId('continue').textContent).toBe('film');
     const afterFilm = renders.count;
-    await laptop.watch.report('other', 10, 600, { event: 'pause' });
+    await laptop.watch.report('other', 60, 600, { event: 'pause' });
     await eventually(() => expect(screen.getByTestId('continue').textContent).toBe('other,film'));
     expect(renders.count).toBe(afterFilm);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClientState } from '../../src/client/client-state.ts';
 import type { SyncClientError } from '../../src/errors.ts';
-import type { Change, CartLine } from '../../src/protocol/index.ts';
+import { DEFAULT_WATCH_RULES, type Change, type CartLine } from '../../src/protocol/index.ts';
 import { createKeyValueStore } from '../../src/storage/key-value-store.ts';
 import { memoryStorage } from '../../src/storage/memory-storage.ts';
 import { createClockOffset } from '../../src/sync/clock-offset.ts';
@@ -23,6 +23,7 @@ async function setup() {
     gapTimeoutMs: 300,
     deviceId: () => 'phone',
     nodeId: () => 'node-1',
+    watchRules: () => DEFAULT_WATCH_RULES,
     needSync: () => {},
     drafts: () => [],
     discardDrafts: (error) => discarded.push(error),

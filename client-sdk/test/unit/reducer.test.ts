@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { CartLine, Change, Op, WatchEntry } from '../../src/protocol/index.ts';
+import { DEFAULT_WATCH_RULES, type CartLine, type Change, type Op, type WatchEntry } from '../../src/protocol/index.ts';
 import { applyChange, applyOp, decide, emptyServerState, predict, rebase, stateFromSnapshot, type MutationBody } from '../../src/state/index.ts';
 import { cartView, watchView } from '../../src/state/views.ts';
 
@@ -13,6 +13,7 @@ const entry = (videoId: string, positionSec: number, updatedAt: number, duration
   deviceId: 'tv',
   completed: positionSec >= 95,
 });
+const RULES = DEFAULT_WATCH_RULES;
 const change = (version: number, op: Op): Change => ({ epoch: 'e1', version, deviceId: 'laptop', seq: version, at: 1000, op });
 
 describe('applyOp', () => {
@@ -79,37 +80,44 @@ describe('predict (optimistic local effect)', () => {
   const base = stateFromSnapshot('e', 5, { cart: [line('a', 2)], watch: [entry('v', 50, 1000)] });
 
   it('adds to an existing line and takes the newest title and price', () => {
-    const next = predict(base, { event: 'cart:add', request: { sku: 'a', title: 'New', priceCents: 250, qty: 997 } }, 'me');
+    const next = predict(base, { event: 'cart:add', request: { sku: 'a', title: 'New', priceCents: 250, qty: 997 } }, 'me', RULES);
     expect(next.cart.get('a')).toEqual({ sku: 'a', title: 'New', priceCents: 250, qty: 999 });
   });
 
   it('refuses an add past 999 as the server does: bad_request, and no local effect', () => {
     const past: MutationBody = { event: 'cart:add', request: { sku: 'a', title: 'New', priceCents: 250, qty: 998 } };
-    expect(decide(base, past, 'me')).toEqual({ ok: false, error: { code: 'bad_request', message: 'qty would exceed 999' } });
-    expect(predict(base, past, 'me')).toBe(base);
+    expect(decide(base, past, 'me', RULES)).toEqual({ ok: false, error: { code: 'bad_request', message: 'qty would exceed 999' } });
+    expect(predict(base, past, 'me', RULES)).toBe(base);
   });
 
   it('sets a quantity, removes at 0 and ignores a missing line (the server answers not_found)', () => {
-    expect(predict(base, { event: 'cart:set', request: { sku: 'a', qty: 7 } }, 'me').cart.get('a')?.qty).toBe(7);
-    expect(predict(base, { event: 'cart:set', request: { sku: 'a', qty: 0 } }, 'me').cart.has('a')).toBe(false);
-    expect(predict(base, { event: 'cart:set', request: { sku: 'zz', qty: 3 } }, 'me')).toBe(base);
+    expect(predict(base, { event: 'cart:set', request: { sku: 'a', qty: 7 } }, 'me', RULES).cart.get('a')?.qty).toBe(7);
+    expect(predict(base, { event: 'cart:set', request: { sku: 'a', qty: 0 } }, 'me', RULES).cart.has('a')).toBe(false);
+    expect(predict(base, { event: 'cart:set', request: { sku: 'zz', qty: 3 } }, 'me', RULES)).toBe(base);
   });
 
   it('removes a line and clears the cart', () => {
-    expect(predict(base, { event: 'cart:remove', request: { sku: 'a' } }, 'me').cart.size).toBe(0);
-    expect(predict(base, { event: 'cart:remove', request: { sku: 'zz' } }, 'me')).toBe(base);
-    expect(predict(base, { event: 'cart:clear', request: {} }, 'me').cart.size).toBe(0);
+    expect(predict(base, { event: 'cart:remove', request: { sku: 'a' } }, 'me', RULES).cart.size).toBe(0);
+    expect(predict(base, { event: 'cart:remove', request: { sku: 'zz' } }, 'me', RULES)).toBe(base);
+    expect(predict(base, { event: 'cart:clear', request: {} }, 'me', RULES).cart.size).toBe(0);
   });
 
   it('follows the watch rules: newer event time wins, progress never goes back, seek may', () => {
     const report = (positionSec: number, at: number, kind: 'progress' | 'seek'): MutationBody => ({
       event: 'watch:report',
-      request: { videoId: 'v', positionSec, durationSec: 100, at, kind },
+      request: { videoId: 'v', positionSec, durationSec: 1000, at, kind },
     });
-    expect(predict(base, report(80, 999, 'progress'), 'me')).toBe(base);
-    expect(predict(base, report(10, 2000, 'progress'), 'me')).toBe(base);
-    expect(predict(base, report(10, 2000, 'seek'), 'me').watch.get('v')).toMatchObject({ positionSec: 10, updatedAt: 2000, deviceId: 'me' });
-    expect(predict(base, report(96, 2000, 'progress'), 'me').watch.get('v')?.completed).toBe(true);
+    expect(predict(base, report(80, 999, 'progress'), 'me', RULES)).toBe(base);
+    expect(predict(base, report(10, 2000, 'progress'), 'me', RULES)).toBe(base);
+    expect(predict(base, report(100, 2000, 'seek'), 'me', RULES).watch.get('v')).toMatchObject({ positionSec: 100, updatedAt: 2000, deviceId: 'me' });
+    expect(predict(base, report(901, 2000, 'progress'), 'me', RULES).watch.get('v')).toMatchObject({ positionSec: 0, completed: true });
+  });
+
+  it('predicts with the resume rules it is given (the server sends its own)', () => {
+    const report = (positionSec: number): MutationBody => ({ event: 'watch:report', request: { videoId: 'w', positionSec, durationSec: 200, at: 2000, kind: 'seek' } });
+    expect(predict(base, report(100), 'me', RULES).watch.get('w')).toMatchObject({ positionSec: 0, completed: false });
+    const lenient = { minResumePct: 1, maxResumePct: 99, minDurationSec: 60, creditsSec: 0 };
+    expect(predict(base, report(100), 'me', lenient).watch.get('w')).toMatchObject({ positionSec: 100, completed: false });
   });
 });
 
@@ -121,29 +129,29 @@ describe('rebase', () => {
       { event: 'cart:set', request: { sku: 'b', qty: 4 } },
       { event: 'cart:remove', request: { sku: 'a' } },
     ];
-    expect([...rebase(server, pending, 'me').cart.values()]).toEqual([{ sku: 'b', title: 'B', priceCents: 10, qty: 4 }]);
+    expect([...rebase(server, pending, 'me', RULES).cart.values()]).toEqual([{ sku: 'b', title: 'B', priceCents: 10, qty: 4 }]);
   });
 
   it('rolls back a refused mutation by rebasing without it', () => {
     const server = stateFromSnapshot('e', 1, { cart: [line('a', 1)], watch: [] });
     const refused: MutationBody = { event: 'cart:clear', request: {} };
     const kept: MutationBody = { event: 'cart:add', request: { sku: 'a', title: 'A', priceCents: 100, qty: 1 } };
-    expect(rebase(server, [refused, kept], 'me').cart.get('a')?.qty).toBe(1);
-    expect(rebase(server, [kept], 'me').cart.get('a')?.qty).toBe(2);
+    expect(rebase(server, [refused, kept], 'me', RULES).cart.get('a')?.qty).toBe(1);
+    expect(rebase(server, [kept], 'me', RULES).cart.get('a')?.qty).toBe(2);
   });
 
   it('equals the server state once the server has applied the same mutations (cart adds commute with deltas)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b'), fc.integer({ min: 1, max: 5 })), { maxLength: 10 }), (adds) => {
         const bodies: MutationBody[] = adds.map(([sku, qty]) => ({ event: 'cart:add', request: { sku, title: 'T', priceCents: 1, qty } }));
-        const local = rebase(emptyServerState(), bodies, 'me');
+        const local = rebase(emptyServerState(), bodies, 'me', RULES);
         let server = emptyServerState();
         bodies.forEach((body, i) => {
-          const next = predict(server, body, 'me');
+          const next = predict(server, body, 'me', RULES);
           const sku = (body.request as { sku: string }).sku;
           server = applyChange(server, change(i + 1, { type: 'cart:line', sku, line: next.cart.get(sku) ?? null }));
         });
-        expect([...rebase(server, [], 'me').cart.entries()]).toEqual([...local.cart.entries()]);
+        expect([...rebase(server, [], 'me', RULES).cart.entries()]).toEqual([...local.cart.entries()]);
       }),
     );
   });

@@ -22,7 +22,7 @@ export function watchRoutes(deps: AdminRouteDeps): Route[] {
       path: '/v1/users/{userId}/watch/{videoId}',
       scope: 'write',
       operationId: 'setWatch',
-      summary: 'Sets the position (it wins over earlier reports) or marks the video watched (`completed: true`)',
+      summary: 'Sets the position (it wins over earlier reports; the resume rules apply: WATCH_*) or marks the video watched (`completed: true`)',
       tag: 'watch',
       params: VideoParams,
       body: WatchBody,

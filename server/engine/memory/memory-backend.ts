@@ -1,4 +1,4 @@
-import { LIMITS, type CartLine, type Change, type Device, type Op, type WatchEntry } from '../../../client-sdk/src/protocol/index.ts';
+import { DEFAULT_WATCH_RULES, LIMITS, type CartLine, type Change, type Device, type Op, type WatchEntry, type WatchRules } from '../../../client-sdk/src/protocol/index.ts';
 import {
   applyCartOp,
   applyWatchOp,
@@ -63,7 +63,7 @@ function cartDecision(cart: ReadonlyMap<string, CartLine>, mutation: CartMutatio
  * Decides one cart or watch op on the working copies (same rules as a device's mutation, in
  * client-sdk/src/rules); the Lua script backend-write.lua implements the same, and the contract suite holds them equal.
  */
-function decide(op: BackendOp, cart: Map<string, CartLine>, watch: Map<string, WatchEntry>, writer: string, now: number): Op {
+function decide(op: BackendOp, cart: Map<string, CartLine>, watch: Map<string, WatchEntry>, writer: string, now: number, rules: WatchRules): Op {
   switch (op.type) {
     case 'cart:add': {
       const { type: _type, ...request } = op;
@@ -83,7 +83,7 @@ function decide(op: BackendOp, cart: Map<string, CartLine>, watch: Map<string, W
       const positionSec = op.type === 'watch:complete' ? durationSec : Math.min(op.positionSec, durationSec);
       // The backend's word wins over every earlier report, also one made in this same millisecond.
       const at = Math.max(now, (existing?.updatedAt ?? 0) + 1);
-      return decideWatch(watch, { videoId: op.videoId, positionSec, durationSec, at, kind: 'seek' }, writer, at);
+      return decideWatch(watch, { videoId: op.videoId, positionSec, durationSec, at, kind: 'seek' }, writer, at, rules);
     }
     case 'watch:remove':
       return decideWatchRemove(watch, op.videoId);
@@ -95,6 +95,7 @@ function decide(op: BackendOp, cart: Map<string, CartLine>, watch: Map<string, W
 
 export function createMemoryBackend(deps: MemoryBackendDeps): BackendEngine {
   const settings = deps.options.backend ?? BACKEND_DEFAULTS;
+  const watchRules = deps.options.watchRules ?? DEFAULT_WATCH_RULES;
 
   const remembered = (state: UserState, now: number): Map<string, Remembered> => {
     let map = records.get(state);
@@ -163,7 +164,7 @@ export function createMemoryBackend(deps: MemoryBackendDeps): BackendEngine {
           revoke = '*';
           decided.push({ type: 'noop' });
         } else {
-          const decision = decide(op, cart, watch, request.writer, now);
+          const decision = decide(op, cart, watch, request.writer, now, watchRules);
           applyCartOp(cart, decision);
           applyWatchOp(watch, decision);
           decided.push(decision);

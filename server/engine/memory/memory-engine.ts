@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Device, Mutation, MutationResult, Op, SyncPayload } from '../../../client-sdk/src/protocol/index.ts';
+import { DEFAULT_WATCH_RULES, type Device, type Mutation, type MutationResult, type Op, type SyncPayload } from '../../../client-sdk/src/protocol/index.ts';
 import {
   decideCart,
   decideWatch,
@@ -33,6 +33,7 @@ export interface MemoryEngineOptions extends EngineOptions {
  */
 export function createMemoryEngine(options: MemoryEngineOptions): Engine {
   const now = options.now ?? Date.now;
+  const watchRules = options.watchRules ?? DEFAULT_WATCH_RULES;
   const epoch = options.nodeEpoch ?? `m${randomBytes(8).toString('hex')}`;
   const users = new Map<string, UserState>();
   // An erased user starts a new log: its devices must not take the new version 1 for the old one.
@@ -79,7 +80,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
   };
 
   const decide = (state: UserState, actor: Actor, mutation: Mutation, at: number): Op => {
-    if (mutation.event === 'watch:report') return decideWatch(state.watch, mutation.request, actor.deviceId, at);
+    if (mutation.event === 'watch:report') return decideWatch(state.watch, mutation.request, actor.deviceId, at, watchRules);
     if (mutation.event === 'watch:remove') return decideWatchRemove(state.watch, mutation.request.videoId);
     assertNotFrozen(state.freeze, at);
     const decision = decideCart(state.cart, mutation);

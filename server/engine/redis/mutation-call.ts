@@ -1,4 +1,4 @@
-import { LIMITS, type Change, type Mutation } from '../../../client-sdk/src/protocol/index.ts';
+import { LIMITS, type Change, type Mutation, type WatchRules } from '../../../client-sdk/src/protocol/index.ts';
 import type { Actor, FanoutEnvelope, RateLimit, StoreMutationResult } from '../engine.ts';
 import { userKeys, withEveryKey } from './keys.ts';
 import type { ScriptName } from './scripts.ts';
@@ -10,8 +10,13 @@ export interface MutationCall {
   args: (string | number)[];
 }
 
+/** The resume rules as one script argument (parse_rules in scripts/resume-rules.lua). */
+export function encodeWatchRules(rules: WatchRules): string {
+  return [rules.minResumePct, rules.maxResumePct, rules.minDurationSec, rules.creditsSec].map(String).join(',');
+}
+
 /** Arguments of a mutation script after the gate's, in the order the script reads them (ARGV[9..]). */
-function requestArgs(mutation: Mutation): { script: ScriptName; args: (string | number)[] } {
+function requestArgs(mutation: Mutation, watchRules: string): { script: ScriptName; args: (string | number)[] } {
   switch (mutation.event) {
     case 'cart:add': {
       const r = mutation.request;
@@ -33,7 +38,7 @@ function requestArgs(mutation: Mutation): { script: ScriptName; args: (string | 
       const r = mutation.request;
       return {
         script: 'mutateWatch',
-        args: [r.videoId, String(r.positionSec), String(r.durationSec), r.at, r.kind, LIMITS.watchEntries, String(LIMITS.completedFraction)],
+        args: [r.videoId, String(r.positionSec), String(r.durationSec), r.at, r.kind, LIMITS.watchEntries, watchRules],
       };
     }
   }
@@ -45,12 +50,14 @@ export interface CallContext {
   fanout: FanoutEnvelope | undefined;
   /** Names a new epoch should the user have none (see ensure_meta in prelude.lua). */
   epochCandidate: string;
+  /** encodeWatchRules of the engine's rules. */
+  watchRules: string;
 }
 
 /** The script call of one (validated) mutation. */
-export function mutationCall(actor: Actor, mutation: Mutation, { rateLimit, fanout, epochCandidate }: CallContext): MutationCall {
+export function mutationCall(actor: Actor, mutation: Mutation, { rateLimit, fanout, epochCandidate, watchRules }: CallContext): MutationCall {
   const k = userKeys(actor.userId);
-  const { script, args } = requestArgs(mutation);
+  const { script, args } = requestArgs(mutation, watchRules);
   const first = [k.meta, k.log, k.seq, k.conn, k.revoked, script === 'mutateCart' ? k.cart : k.watch];
   if (script !== 'mutateCart') first.push(k.watchz);
   // Every key of the user follows, so the script keeps them all for the user's retention.

@@ -1,10 +1,11 @@
 import type { Cluster, Redis } from 'ioredis';
-import { LIMITS, type CartLine, type Change, type Device, type WatchEntry } from '../../../client-sdk/src/protocol/index.ts';
+import { DEFAULT_WATCH_RULES, LIMITS, type CartLine, type Change, type Device, type WatchEntry } from '../../../client-sdk/src/protocol/index.ts';
 import { sortCartLines, sortDevices, sortWatchEntries } from '../../../client-sdk/src/rules/index.ts';
 import { BACKEND_DEFAULTS, StateRefusal, type BackendEngine, type StoredAnswer, type UserRecord } from '../backend.ts';
 import type { EngineOptions } from '../engine.ts';
 import { PRESENCE_KEY, presenceMember, userKeys, withEveryKey } from './keys.ts';
 import type { ScriptName } from './scripts.ts';
+import { encodeWatchRules } from './mutation-call.ts';
 
 export interface RedisBackendDeps {
   redis: Redis | Cluster;
@@ -82,7 +83,7 @@ export function createRedisBackend(deps: RedisBackendDeps): BackendEngine {
         LIMITS.cartLines,
         LIMITS.qtyMax,
         LIMITS.watchEntries,
-        String(LIMITS.completedFraction),
+        encodeWatchRules(deps.options.watchRules ?? DEFAULT_WATCH_RULES),
         JSON.stringify(request.ops),
         fanout?.channel ?? '',
         fanout?.prefix ?? '',

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, type Redis } from 'ioredis';
-import { LIMITS, type Mutation, type SyncPayload } from '../../../client-sdk/src/protocol/index.ts';
+import { DEFAULT_WATCH_RULES, LIMITS, type Mutation, type SyncPayload } from '../../../client-sdk/src/protocol/index.ts';
 import { parseMutation } from '../../domain/mutation.ts';
 import { isRevokedBy, tokenMark } from '../../domain/revocation.ts';
 import { SyncError } from '../../errors.ts';
 import type { Actor, BatchOutcome, DevicesChanged, Engine, EngineOptions, FanoutEnvelope, Reader, StoreMutationResult } from '../engine.ts';
-import { encodeBatch, mutationCall, parseBatchReply, parseMutationReply, type MutationCall } from './mutation-call.ts';
+import { encodeBatch, encodeWatchRules, mutationCall, parseBatchReply, parseMutationReply, type MutationCall } from './mutation-call.ts';
 import { PRESENCE_KEY, parsePresenceMember, presenceMember, userKeys, withEveryKey } from './keys.ts';
 import { withDeadline } from './deadline.ts';
 import { toSyncError } from './redis-errors.ts';
@@ -59,6 +59,7 @@ const STORE_ID_KEY = '{store}:id';
  */
 export function createRedisEngine(options: RedisEngineOptions): Engine {
   const { redis, rateLimit } = options;
+  const watchRules = encodeWatchRules(options.watchRules ?? DEFAULT_WATCH_RULES);
   const scripts = defineScripts(redis);
   const timeoutMs = options.commandTimeoutMs ?? 1000;
   const run = async (name: ScriptName, keys: readonly string[], args: readonly (string | number)[]) => {
@@ -105,7 +106,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     backend: createRedisBackend({ redis, options, run, runWrite: mutateScript, call, random, publishInScript: !durable }),
 
     async mutate(actor: Actor, raw: Mutation, fanout?: FanoutEnvelope): Promise<StoreMutationResult> {
-      const { script, keys, args } = mutationCall(actor, parseMutation(raw), { rateLimit, fanout: scriptFanout(fanout), epochCandidate: random() });
+      const { script, keys, args } = mutationCall(actor, parseMutation(raw), { rateLimit, fanout: scriptFanout(fanout), epochCandidate: random(), watchRules });
       return pushable(parseMutationReply(await mutateScript(script, keys, args)));
     },
 
@@ -113,7 +114,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       // Validated up front: the batch sent to the store stops before the first invalid mutation.
       const calls: MutationCall[] = [];
       let invalid: SyncError | undefined;
-      const context = { rateLimit, fanout: scriptFanout(fanout), epochCandidate: random() };
+      const context = { rateLimit, fanout: scriptFanout(fanout), epochCandidate: random(), watchRules };
       for (const raw of raws) {
         try {
           calls.push(mutationCall(actor, parseMutation(raw), context));

@@ -13,7 +13,7 @@ const ERASE_KEYS = 1 + Object.keys(userKeys('')).length;
  */
 const SCRIPTS = {
   mutateCart: { file: 'mutate-cart.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: USER_KEY_COUNT },
-  mutateWatch: { file: 'mutate-watch.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: USER_KEY_COUNT },
+  mutateWatch: { file: 'mutate-watch.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua', 'resume-rules.lua'], keys: USER_KEY_COUNT },
   sync: { file: 'sync.lua', preludes: ['prelude.lua', 'history.lua', 'sync-prelude.lua'], keys: 4 },
   resume: { file: 'resume.lua', preludes: ['prelude.lua', 'history.lua', 'sync-prelude.lua'], keys: 6 },
   readDevices: { file: 'read-devices.lua', preludes: ['prelude.lua'], keys: 3 },
@@ -33,7 +33,7 @@ const SCRIPTS = {
   mergeApply: { file: 'merge-apply.lua', preludes: ['prelude.lua', 'backend-prelude.lua'], keys: USER_KEY_COUNT },
   backendRead: { file: 'backend-read.lua', preludes: ['prelude.lua', 'history.lua'], keys: 5 },
   backendChanges: { file: 'backend-changes.lua', preludes: ['prelude.lua', 'history.lua'], keys: 3 },
-  backendWrite: { file: 'backend-write.lua', preludes: ['prelude.lua', 'history.lua'], keys: USER_KEY_COUNT },
+  backendWrite: { file: 'backend-write.lua', preludes: ['prelude.lua', 'history.lua', 'resume-rules.lua'], keys: USER_KEY_COUNT },
   backendIdempotency: { file: 'backend-idempotency.lua', preludes: ['prelude.lua'], keys: 2 },
   backendErase: { file: 'backend-erase.lua', preludes: [], keys: ERASE_KEYS },
 } as const;

@@ -17,7 +17,7 @@ export function batchContract(getTarget: () => ContractTarget): void {
         add('a', 2),
         add('b'),
         { event: 'cart:set', request: { sku: 'a', qty: 5 } },
-        { event: 'watch:report', request: { videoId: 'v1', positionSec: 10, durationSec: 100, at, kind: 'progress' } },
+        { event: 'watch:report', request: { videoId: 'v1', positionSec: 100, durationSec: 1000, at, kind: 'progress' } },
         { event: 'cart:remove', request: { sku: 'b' } },
       ]);
       expect(outcome.error).toBeUndefined();
@@ -30,7 +30,7 @@ export function batchContract(getTarget: () => ContractTarget): void {
       ]);
       const snapshot = await snapshotOf(engine, user);
       expect(snapshot.state.cart).toEqual([{ sku: 'a', title: 'Item a', priceCents: 100, qty: 5 }]);
-      expect(snapshot.state.watch[0]).toMatchObject({ videoId: 'v1', positionSec: 10 });
+      expect(snapshot.state.watch[0]).toMatchObject({ videoId: 'v1', positionSec: 100 });
       const log = await engine.sync(user, { epoch: snapshot.epoch, version: 0 });
       expect(log.kind === 'changes' && log.changes.map((c) => c.seq)).toEqual([1, 2, 3, 4, 5]);
     });

@@ -3,7 +3,7 @@ import { LIMITS } from '../../../client-sdk/src/protocol/index.ts';
 import { connect, engines, expectCode, snapshotOf, uniqueUser, versionOf, type ContractTarget } from './harness.ts';
 
 const backend = { writerId: 'backend-auth' };
-const report = (videoId: string, positionSec: number, at: number) => ({ videoId, positionSec, durationSec: 100, at, kind: 'seek' as const });
+const report = (videoId: string, positionSec: number, at: number) => ({ videoId, positionSec, durationSec: 1000, at, kind: 'seek' as const });
 
 export function mergeContract(getTarget: () => ContractTarget): void {
   const use = engines(getTarget);
@@ -17,13 +17,13 @@ export function mergeContract(getTarget: () => ContractTarget): void {
       const phone = await connect(engine, guest, 'phone');
       const t = Date.now() - 60_000;
       await laptop.add('tea', 1, 'Tea', 300);
-      await laptop.send('watch:report', report('film-a', 50, t + 10));
-      await laptop.send('watch:report', report('film-b', 20, t));
+      await laptop.send('watch:report', report('film-a', 500, t + 10));
+      await laptop.send('watch:report', report('film-b', 200, t));
       await phone.add('tea', 2, 'Green tea', 350);
       await phone.add('cake', 1, 'Cake', 500);
-      await phone.send('watch:report', report('film-a', 5, t));
-      await phone.send('watch:report', report('film-b', 70, t + 20));
-      await phone.send('watch:report', report('film-c', 9, t + 30));
+      await phone.send('watch:report', report('film-a', 50, t));
+      await phone.send('watch:report', report('film-b', 700, t + 20));
+      await phone.send('watch:report', report('film-c', 90, t + 30));
 
       const merged = await engine.mergeInto(account, { fromUserId: guest, mode: 'merge', quantities: 'sum' }, backend);
       expect(merged.duplicate).toBe(false);
@@ -32,7 +32,7 @@ export function mergeContract(getTarget: () => ContractTarget): void {
         { sku: 'tea', title: 'Green tea', priceCents: 350, qty: 3 },
       ]);
       const positions = Object.fromEntries(merged.watch.map((e) => [e.videoId, e.positionSec]));
-      expect(positions).toEqual({ 'film-a': 50, 'film-b': 70, 'film-c': 9 });
+      expect(positions).toEqual({ 'film-a': 500, 'film-b': 700, 'film-c': 90 });
       expect(merged.change).toMatchObject({ version: 4, deviceId: 'backend-auth', op: { type: 'merge', cart: merged.cart } });
       const snapshot = await snapshotOf(engine, account);
       expect(snapshot.state.cart).toEqual(merged.cart);

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_WATCH_RULES,
   LIMITS,
   type CartLine,
   type ErrorCode,
@@ -97,13 +98,18 @@ export function evaluate(user: UserModel, deviceId: string, mutation: Mutation, 
       const existing = user.watch.get(videoId);
       if (existing && at <= existing.updatedAt) return { type: 'noop' };
       if (existing && kind === 'progress' && positionSec < existing.positionSec) return { type: 'noop' };
+      // The resume rules (README "Watch progress"), with the defaults the fault gateways run with.
+      const rules = DEFAULT_WATCH_RULES;
+      const long = durationSec >= rules.minDurationSec;
+      const watched = positionSec * 100 > rules.maxResumePct * durationSec || (long && durationSec - positionSec <= rules.creditsSec);
+      const resumes = !watched && long && positionSec * 100 >= rules.minResumePct * durationSec;
       const entry: WatchEntry = {
         videoId,
-        positionSec,
+        positionSec: resumes ? positionSec : 0,
         durationSec,
         updatedAt: at,
         deviceId,
-        completed: positionSec >= LIMITS.completedFraction * durationSec,
+        completed: watched || (!resumes && (existing?.completed ?? false)),
       };
       return { type: 'watch', entry, trimmed: trimmedBy(user, entry) };
     }

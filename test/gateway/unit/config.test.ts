@@ -14,6 +14,15 @@ const problems = (env: Record<string, string>) => {
 };
 
 describe('loadConfig', () => {
+  it('reads the watch resume rules, with the streaming defaults, and refuses a minimum above the maximum', () => {
+    expect(loadConfig({}).watch).toEqual({ minResumePct: 5, maxResumePct: 90, minDurationSec: 300, creditsSec: 30 });
+    const custom = loadConfig({ WATCH_MIN_RESUME_PCT: '2.5', WATCH_MAX_RESUME_PCT: '95', WATCH_MIN_DURATION_SEC: '60', WATCH_CREDITS_SEC: '0' });
+    expect(custom.watch).toEqual({ minResumePct: 2.5, maxResumePct: 95, minDurationSec: 60, creditsSec: 0 });
+    expect(problems({ WATCH_MIN_RESUME_PCT: '50', WATCH_MAX_RESUME_PCT: '40' })).toEqual([{ variable: 'WATCH_MIN_RESUME_PCT', problem: expect.stringMatching(/WATCH_MAX_RESUME_PCT/) }]);
+    expect(problems({ WATCH_MAX_RESUME_PCT: '101' })).toEqual([{ variable: 'WATCH_MAX_RESUME_PCT', problem: expect.any(String) }]);
+    expect(problems({ WATCH_CREDITS_SEC: 'soon' })).toEqual([{ variable: 'WATCH_CREDITS_SEC', problem: expect.any(String) }]);
+  });
+
   it('defaults to one embedded node: memory engine, ephemeral secret, dev tokens, loud warnings', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', redis: null, devTokens: true, corsOrigins: [] });

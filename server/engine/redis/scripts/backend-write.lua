@@ -5,14 +5,14 @@
 --       9 devices, 10 conn, 11 revoked, then every other key of the user (kept for its retention)
 -- ARGV: 1 writer, 2 idempotency key, 3 request hash, 4 If-Match epoch ('' none), 5 If-Match version,
 --       6 perSecond, 7 burst, 8 random (epoch), 9 log cap, 10 key ttl ms, 11 keys per user, 12 max lines,
---       13 max qty, 14 max watch entries, 15 completed fraction, 16 ops (JSON array),
+--       13 max qty, 14 max watch entries, 15 resume rules (resume-rules.lua), 16 ops (JSON array),
 --       17 fan-out channel ('' none), 18 prefix, 19 suffix, 20 retention ttl ms ('0' keeps)
 -- Device ops commit a noop change: the device list is part of the user's ETag.
 local META, LOG, SEQ, CART, WATCH, WATCHZ, IDEM, IDEMZ, DEVICES, CONN, REVOKED =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local WRITER, IDEM_KEY, HASH = ARGV[1], ARGV[2], ARGV[3]
 local TTL, MAX_KEYS = tonumber(ARGV[10]), tonumber(ARGV[11])
-local MAX_LINES, MAX_QTY, MAX_WATCH, COMPLETED = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
+local MAX_LINES, MAX_QTY, MAX_WATCH, RULES = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), parse_rules(ARGV[15])
 local now = now_ms()
 local fmt = function(n) return string.format('%d', n) end
 
@@ -161,9 +161,10 @@ for _, op in ipairs(ops) do
     if t == 'watch:set' then pos = math.min(op.positionSec, dur) end
     -- The backend's word wins over every earlier report, also one made in this same millisecond.
     local at = math.max(now, (existing and existing.updatedAt or 0) + 1)
+    local resume_at, completed = resume_point(pos, dur, existing ~= nil and existing.completed, RULES)
     local entry = cjson.encode({
-      videoId = op.videoId, positionSec = pos, durationSec = dur, updatedAt = at, deviceId = WRITER,
-      completed = pos >= COMPLETED * dur,
+      videoId = op.videoId, positionSec = resume_at, durationSec = dur, updatedAt = at, deviceId = WRITER,
+      completed = completed,
     })
     redis.call('HSET', WATCH, op.videoId, entry)
     redis.call('ZADD', WATCHZ, at, op.videoId)

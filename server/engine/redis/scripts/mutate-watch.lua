@@ -1,6 +1,6 @@
 -- One watch report, atomically: gate (revocation, connId, rate limit, dedup), rules, commit.
 -- Redis's side of decideWatch in client-sdk/src/rules/watch.ts. KEYS[6] watch (hash), 7 watchz (zset by updatedAt).
--- ARGV[9] videoId, 10 positionSec, 11 durationSec, 12 at, 13 kind, 14 max entries, 15 completed fraction
+-- ARGV[9] videoId, 10 positionSec, 11 durationSec, 12 at, 13 kind, 14 max entries, 15 resume rules (resume-rules.lua)
 local ctx, early = gate()
 if early then return early end
 
@@ -9,17 +9,20 @@ local pos, dur = tonumber(ARGV[10]), tonumber(ARGV[11])
 local at = math.min(tonumber(ARGV[12]), ctx.now)
 
 local stored = redis.call('HGET', WATCH, video)
+local was_completed = false
 if stored then
   local existing = cjson.decode(stored)
   if at <= existing.updatedAt or (ARGV[13] == 'progress' and pos < existing.positionSec) then
     return commit(ctx, '{"type":"noop"}')
   end
+  was_completed = existing.completed
 end
+local resume_at, completed = resume_point(pos, dur, was_completed, parse_rules(ARGV[15]))
 
 -- Seconds arrive rounded to the ms, so cjson's 14 significant digits print them exactly.
 local entry = cjson.encode({
-  videoId = video, positionSec = pos, durationSec = dur, updatedAt = at, deviceId = DEVICE,
-  completed = pos >= tonumber(ARGV[15]) * dur,
+  videoId = video, positionSec = resume_at, durationSec = dur, updatedAt = at, deviceId = DEVICE,
+  completed = completed,
 })
 redis.call('HSET', WATCH, video, entry)
 redis.call('ZADD', WATCHZ, at, video)
