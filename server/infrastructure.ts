@@ -11,6 +11,12 @@ export interface Infrastructure {
   engine: Engine;
   /** The adapter's connections; absent for the memory engine (a single node). */
   pubsub?: PubSubClients & { mode: AdapterMode };
+  /**
+   * Calls `listener` each time the commands connection to the store is back (not its first connect): the
+   * store behind it may be another one now (a promoted replica), and every second before the node notices
+   * is a second its devices stay on the old history.
+   */
+  onStoreReconnected?(listener: () => void): void;
   /** Closes the engine and the pub/sub connections. */
   close(): Promise<void>;
 }
@@ -59,6 +65,10 @@ export async function createInfrastructure(config: Config, logger: Logger, metri
   return {
     engine,
     pubsub: { pub, sub, mode: adapter },
+    onStoreReconnected(listener) {
+      // Built after the first 'ready' (awaited above): every 'ready' seen from here on is a re-connect.
+      commands.on('ready', listener);
+    },
     async close() {
       await engine.close();
       pub.disconnect();

@@ -18,7 +18,14 @@ export interface RunningNode {
 /** The one wiring of a node, used by main.ts and by tests that compose a node in their own process. */
 export async function startNode(config: Config, logger: Logger, metrics: Metrics): Promise<RunningNode> {
   const infra = await createInfrastructure(config, logger, metrics);
-  const gateway = createGateway({ config, engine: infra.engine, logger, metrics, ...(infra.pubsub ? { pubsub: infra.pubsub } : {}) });
+  const gateway = createGateway({
+    config,
+    engine: infra.engine,
+    logger,
+    metrics,
+    ...(infra.pubsub ? { pubsub: infra.pubsub } : {}),
+    ...(infra.onStoreReconnected ? { onStoreReconnected: infra.onStoreReconnected } : {}),
+  });
   const port = await gateway.listen();
   const admin = createAdminServer({
     config: config.admin,

@@ -8,7 +8,10 @@ export interface FanoutResyncOptions {
   resync: Resync;
   /** Runs before the clients are asked (the store-loss check: when Redis lost its data, that asks them). */
   before?: () => Promise<void>;
-  /** Reconnects are spread over this window. @default 1000 */
+  /**
+   * Reconnects are spread over this window. @default 500 (the store-loss watch's: after a failover both ask,
+   * and the first ask sets a socket's delay)
+   */
   windowMs?: number;
 }
 
@@ -24,7 +27,7 @@ export function startFanoutResync(options: FanoutResyncOptions): void {
   // is a re-connect.
   options.sub.on('ready', () => {
     void (options.before?.() ?? Promise.resolve()).finally(() => {
-      const asked = resync.askAll(options.windowMs ?? 1000);
+      const asked = resync.askAll(options.windowMs ?? 500);
       logger.warn({ sockets: asked }, 'pub/sub connection restored: asking clients to reconnect and resync');
     });
   });

@@ -42,6 +42,8 @@ export interface GatewayOptions {
   metrics: Metrics;
   /** Redis connections for cross-node fan-out; without them the node is alone (memory engine). */
   pubsub?: PubSubClients & { mode: AdapterMode };
+  /** Registers a call for each re-connect of the store's commands connection (see Infrastructure). */
+  onStoreReconnected?: (listener: () => void) => void;
 }
 
 export interface Gateway {
@@ -150,6 +152,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Redis coming back can mean both a lost store and missed pushes: one resync asks each socket once.
   const resync = createResync({ io, metrics });
   const storeLoss = startStoreLossWatch({ engine, logger, resync, metrics });
+  // Checked at once when the connection comes back, not at the next tick: devices that reconnect to this node
+  // meanwhile would otherwise sync against the new store, then be asked to reconnect again.
+  options.onStoreReconnected?.(() => void storeLoss.check());
   // Revoke signals published while the subscriber was away are lost: re-check the sessions before the resync.
   const afterSubscriberBack = async () => {
     await recheckRevocations().catch((err: unknown) => logger.warn({ err }, 'revocation re-check failed'));
