@@ -48,7 +48,9 @@ export interface DeliveryAgentOptions {
 /** The agents every attempt of a node goes through: they resolve with the safety check, so they connect only to checked addresses. */
 export function createDeliveryAgents(options: DeliveryAgentOptions): DeliveryAgents {
   const lookup = safeLookup(options.safety, options.resolver ?? systemResolver);
-  const common = { keepAlive: options.keepAlive ?? true, maxSockets: options.maxSocketsPerHost ?? 16, maxFreeSockets: 4, scheduling: 'lifo' as const };
+  // Idle sockets are closed after 4 s, before node's own servers drop them (keepAliveTimeout 5 s), so reuse
+  // rarely meets a socket the receiver already closed (postOnce retries once when it does).
+  const common = { keepAlive: options.keepAlive ?? true, maxSockets: options.maxSocketsPerHost ?? 16, maxFreeSockets: 4, scheduling: 'lifo' as const, timeout: 4_000 };
   return {
     http: new HttpAgent({ ...common, lookup }),
     https: new HttpsAgent({ ...common, lookup, ...(options.ca !== undefined ? { ca: options.ca } : {}) }),
@@ -102,37 +104,58 @@ export async function deliverAttempt(input: AttemptInput, options: AttemptOption
   const timeoutMs = options.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
-  const outcome = await new Promise<AttemptOutcome>((resolve) => {
-    let settled: AttemptOutcome | null = null;
-    const finish = (o: AttemptOutcome) => {
+  const deadline = performance.now() + timeoutMs;
+  const agent = url.protocol === 'https:' ? options.agents.https : options.agents.http;
+  const post = () => postOnce({ url, headers, body: input.body, agent, deadline, maxBytes, now });
+  let sent = await post();
+  // A kept-alive socket the receiver closed while idle fails at once on reuse: that is no answer from the
+  // receiver, so try once more on a fresh connection (within the same deadline).
+  if (sent.staleSocket && performance.now() < deadline) sent = await post();
+  return done(sent.outcome);
+}
+
+interface PostInput {
+  url: URL;
+  headers: Record<string, string>;
+  body: string;
+  agent: HttpAgent | HttpsAgent;
+  /** performance.now() past which the attempt has timed out. */
+  deadline: number;
+  maxBytes: number;
+  now: () => number;
+}
+
+function postOnce(input: PostInput): Promise<{ outcome: AttemptOutcome; staleSocket: boolean }> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (outcome: AttemptOutcome, staleSocket = false) => {
       if (settled) return;
-      settled = o;
+      settled = true;
       clearTimeout(timer);
-      resolve(o);
+      resolve({ outcome, staleSocket });
     };
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const agent = url.protocol === 'https:' ? options.agents.https : options.agents.http;
-    const req = send(url, { method: 'POST', headers, agent });
+    const send = input.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(input.url, { method: 'POST', headers: input.headers, agent: input.agent });
     let answered: AttemptOutcome | null = null;
     const timer = setTimeout(() => {
       // After the status line a slow body does not change the answer; before it, the attempt timed out.
       finish(answered ?? { kind: 'retry', status: null, afterMs: null, reason: 'timeout' });
       req.destroy();
-    }, timeoutMs);
+    }, Math.max(0, input.deadline - performance.now()));
     req.on('response', (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
-      const c = classifyResponse(status, res.headers['retry-after'], now());
-      answered =
+      const c = classifyResponse(status, res.headers['retry-after'], input.now());
+      const result: AttemptOutcome =
         c.kind === 'delivered'
           ? { kind: 'delivered', status }
           : c.kind === 'gone'
             ? { kind: 'gone', status: 410 }
             : { kind: 'retry', status, afterMs: c.afterMs, reason: c.reason as AttemptFailure };
-      const result = answered;
+      answered = result;
       let read = 0;
       res.on('data', (chunk: Buffer) => {
         read += chunk.length;
-        if (read > maxBytes) {
+        if (read > input.maxBytes) {
           finish(result);
           req.destroy();
         }
@@ -141,10 +164,13 @@ export async function deliverAttempt(input: AttemptInput, options: AttemptOption
       res.on('error', () => finish(result));
       res.on('aborted', () => finish(result));
     });
-    req.on('error', (err: Error) => finish(answered ?? failureOf(err)));
+    req.on('error', (err: Error) => {
+      if (answered) return finish(answered);
+      const code = (err as NodeJS.ErrnoException).code;
+      finish(failureOf(err), req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE'));
+    });
     req.end(input.body);
   });
-  return done(outcome);
 }
 
 function failureOf(err: Error): AttemptOutcome {

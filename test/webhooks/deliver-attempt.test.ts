@@ -91,6 +91,30 @@ describe('one delivery attempt', () => {
     expect(result.outcome).toMatchObject({ kind: 'retry', status: null, reason: 'connection_refused' });
   });
 
+  it('sends again on a fresh connection when a kept-alive socket was closed by the receiver', async () => {
+    // Answers the first request of each connection and cuts the connection on the second, as a receiver
+    // that dropped an idle keep-alive socket just as it was reused.
+    const perSocket = new WeakMap<object, number>();
+    let connections = 0;
+    const server: Server = createServer((req, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      if (n > 1) return void req.socket.destroy();
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    extra.push({ close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+    const address = server.address();
+    const url = `http://127.0.0.1:${address && typeof address === 'object' ? address.port : 0}/`;
+    const own = createDeliveryAgents({ safety: LOOSE });
+    extra.push({ close: () => own.http.destroy() });
+    expect((await deliverAttempt({ ...event('k1'), url }, opts({ agents: own }))).outcome).toEqual({ kind: 'delivered', status: 204 });
+    expect((await deliverAttempt({ ...event('k2'), url }, opts({ agents: own }))).outcome).toEqual({ kind: 'delivered', status: 204 });
+    expect(connections).toBe(2);
+  });
+
   it('reads a bounded part of an endless answer, then cuts it and keeps the status', async () => {
     let chunks = 0;
     const server: Server = createServer((req, res) => {
