@@ -1,3 +1,4 @@
+import { LIMITS } from '../../client-sdk/src/protocol/index.ts';
 import type { RateLimit } from '../engine/engine.ts';
 
 /** A token bucket's stored state. */
@@ -5,6 +6,22 @@ export interface Bucket {
   tokens: number;
   /** When `tokens` was computed (ms). */
   ts: number;
+}
+
+/**
+ * The tokens an answer of `bytes` costs beyond the one its request took: one more per LIMITS.rateBytesPerToken.
+ * rate-limit.lua's `answer_cost` is the same expression.
+ */
+export function extraTokens(bytes: number): number {
+  return Math.floor(bytes / LIMITS.rateBytesPerToken);
+}
+
+/**
+ * Takes `count` more tokens once an answer's size is known, down to `-burst` at most: the request was already
+ * admitted, so the debt is paid by the requests after it, which wait for the refill. Same as `charge_tokens`.
+ */
+export function chargeTokens(bucket: Bucket, count: number, limit: RateLimit): Bucket {
+  return count <= 0 ? bucket : { tokens: Math.max(-limit.burst, bucket.tokens - count), ts: bucket.ts };
 }
 
 /**

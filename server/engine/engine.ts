@@ -54,6 +54,11 @@ export type Reader = Omit<SessionRef, 'userId'>;
 export interface ResumeOptions {
   /** The session asking; without it nothing is checked (an internal read). */
   reader?: Reader;
+  /**
+   * The client pages a long catch-up (protocol 3): changes past LIMITS.syncBytes come as pages with `more`;
+   * otherwise they come as a snapshot. @default false
+   */
+  paged?: boolean;
 }
 
 /** Token bucket applied per user across all nodes. */
@@ -155,8 +160,8 @@ export interface Engine extends DomainOps {
   sync(userId: string, since: { epoch: string; version: number } | null): Promise<SyncPayload>;
   /**
    * What a socket asks right after it (re)connects, as one atomic step: refuses a revoked `reader`
-   * (`unauthorized`), takes a rate token (throws `rate_limited`), then answers `sync(userId, since)` and the
-   * user's devices.
+   * (`unauthorized`), takes a rate token (throws `rate_limited`), then answers `sync(userId, since)` (paged as
+   * asked) and the user's devices, and charges one more token per LIMITS.rateBytesPerToken of that answer.
    */
   resume(userId: string, since: { epoch: string; version: number } | null, options?: ResumeOptions): Promise<Resumed>;
   /** `devices:list` of a session, as one atomic step: refuses a revoked reader, takes a rate token, lists. */

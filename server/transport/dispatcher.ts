@@ -14,11 +14,14 @@ import { SyncError, toWireError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Handlers, RequestScope } from './handlers.ts';
+import type { InFlight } from './in-flight.ts';
 import { endSession, isEnding } from './session-ending.ts';
 import { sessionOf, type GatewaySocket } from './session.ts';
 
 export interface DispatcherDeps {
   handlers: Handlers;
+  /** The node's bound on unanswered requests (one per node, shared by every socket). */
+  inFlight: InFlight;
   metrics: Metrics;
   logger: Logger;
 }
@@ -68,6 +71,7 @@ export function attachDispatcher(socket: GatewaySocket, deps: DispatcherDeps): v
     // A session being ended still delivers what its client had sent: none of it is worth any work.
     if (isEnding(socket)) return;
     let outcome = 'ok';
+    let entered = false;
     try {
       const verdict = session.flood.take(Date.now());
       if (verdict === 'cut_off') {
@@ -80,6 +84,8 @@ export function attachDispatcher(socket: GatewaySocket, deps: DispatcherDeps): v
       if (verdict === 'slow_down') throw new SyncError('rate_limited', 'too many requests on this connection; slow down');
       if (label === 'unknown') throw new SyncError('bad_request', `unknown event ${JSON.stringify(String(event)).slice(0, 80)}`);
       if (payloadArgs.length !== 1) throw new SyncError('bad_request', 'expected exactly one payload argument');
+      deps.inFlight.enter(session);
+      entered = true;
       const result = await run(deps.handlers, label, payloadArgs[0], { socket, session, afterAck: (fn) => after.push(fn) });
       reply({ ok: true, ...result });
     } catch (err) {
@@ -91,6 +97,7 @@ export function attachDispatcher(socket: GatewaySocket, deps: DispatcherDeps): v
       // The engine refuses writes and reads of revoked sessions even if the revoke signal never reached this node.
       if (error.code === 'unauthorized' && (isMutationEvent(label) || READS.has(label))) after.push(() => endSession(socket, 'revoked', { metrics }));
     } finally {
+      if (entered) deps.inFlight.leave(session);
       metrics.requests.inc({ event: label, outcome });
       metrics.requestSeconds.observe({ event: label }, (performance.now() - started) / 1000);
     }

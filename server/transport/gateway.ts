@@ -14,6 +14,7 @@ import { createBackendLive, type BackendLive } from './backend-live.ts';
 import { changeEnvelope, createPubSubAdapter, roomSubscriptionBarrier, type AdapterMode, type PubSubClients } from './adapter.ts';
 import { createAdmission, createOriginPolicy, gateUpgrades } from './admission.ts';
 import { attachDispatcher } from './dispatcher.ts';
+import { createInFlight } from './in-flight.ts';
 import { drainSockets } from './drain.ts';
 import { createExpiryWheel } from './expiry-wheel.ts';
 import { retentionMs } from '../domain/retention.ts';
@@ -162,6 +163,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   if (options.pubsub) startFanoutResync({ sub: options.pubsub.sub, logger, resync, before: afterSubscriberBack });
   const connectedDevices = new WeakMap<GatewaySocket, Device[]>();
+  const inFlight = createInFlight();
   const barrier = options.pubsub ? roomSubscriptionBarrier(options.pubsub, options.pubsub.mode) : null;
   const flood = { perSecond: config.rateLimit.perSecond * 2, burst: config.rateLimit.burst * 2 };
 
@@ -190,7 +192,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // socket.handshake already holds what we need; the raw request costs ~4 KB per idle connection.
     (socket.conn as { request: unknown }).request = null;
     // Handlers are attached synchronously, before any await, so no early request is missed.
-    attachDispatcher(socket, { handlers, metrics, logger });
+    attachDispatcher(socket, { handlers, metrics, logger, inFlight });
     sendBudget.guard(socket, (cut) => {
       metrics.sessionsEnded.inc({ reason: 'slow_consumer' });
       logger.warn({ userId: session.userId, deviceId: session.deviceId, ...cut }, 'slow consumer: send buffer full, connection closed');

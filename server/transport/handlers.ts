@@ -1,11 +1,12 @@
-import type {
-  Mutation,
-  MutationEvent,
-  MutationResult,
-  RequestEvent,
-  RequestOf,
-  ResultOf,
-  WatchRules,
+import {
+  PAGED_SYNC_PROTOCOL,
+  type Mutation,
+  type MutationEvent,
+  type MutationResult,
+  type RequestEvent,
+  type RequestOf,
+  type ResultOf,
+  type WatchRules,
 } from '../../client-sdk/src/protocol/index.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { Actor, Engine, FanoutEnvelope, Reader, StoreMutationResult } from '../engine/engine.ts';
@@ -135,7 +136,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'sync:since'({ session }, request) {
       if (session.subscribed) await withinMs(session.subscribed, SUBSCRIBE_WAIT_MS);
-      const { sync, devices, newlyLost } = await engine.resume(session.userId, request.since, { reader: readerOf(session) });
+      const paged = session.protocol >= PAGED_SYNC_PROTOCOL;
+      const { sync, devices, newlyLost } = await engine.resume(session.userId, request.since, { reader: readerOf(session), paged });
       if (sync.kind === 'snapshot' && sync.reset && newlyLost > 0) {
         // The engine counts each lost version once per user, whichever node or device finds it.
         metrics.lostChanges.inc(newlyLost);

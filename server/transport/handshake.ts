@@ -106,6 +106,7 @@ async function admit(socket: GatewaySocket, deps: Deps): Promise<void> {
     retentionMs: retention,
     protocol: auth.protocol,
     subscribed: null,
+    inFlight: 0,
   };
   deps.connectedDevices.set(socket, devices);
 }

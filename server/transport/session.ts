@@ -26,6 +26,8 @@ export interface Session {
    * waits for it, so no change committed after the sync answer can miss this socket.
    */
   subscribed: Promise<void> | null;
+  /** Requests of this connection not answered yet (bounded by LIMITS.inFlightPerConnection). */
+  inFlight: number;
 }
 
 /** Signals one node sends the others through the adapter. */

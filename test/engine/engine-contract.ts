@@ -11,6 +11,7 @@ import type { ContractTarget } from './contract/harness.ts';
 import { hardeningContract } from './contract/hardening.ts';
 import { idempotencyContract } from './contract/idempotency.ts';
 import { syncContract } from './contract/sync.ts';
+import { syncBoundsContract } from './contract/sync-bounds.ts';
 import { watchContract } from './contract/watch.ts';
 
 export type { ContractTarget } from './contract/harness.ts';
@@ -26,6 +27,7 @@ export function engineContract(name: string, getTarget: () => ContractTarget): v
     idempotencyContract(getTarget);
     batchContract(getTarget);
     syncContract(getTarget);
+    syncBoundsContract(getTarget);
     devicesContract(getTarget);
     accessContract(getTarget);
     cartDetailsContract(getTarget);

@@ -2,7 +2,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userKeys } from '../../server/engine/redis/keys.ts';
 import { startRedis, type RedisServer } from '../support/redis-server.ts';
-import { connect, uniqueUser, type ContractTarget } from './contract/harness.ts';
+import { LIMITS } from '../../client-sdk/src/protocol/index.ts';
+import { connect, uniqueUser, type ContractTarget, ROOMY } from './contract/harness.ts';
+import { fillToEveryCap } from './contract/sync-bounds.ts';
 import { redisTarget } from './redis-target.ts';
 
 let server: RedisServer;
@@ -52,6 +54,25 @@ describe('what the Redis engine keeps of a user', () => {
       const fields = Object.keys(await probe.hgetall(userKeys(user).revoked)).sort();
       // The last device's mark and every token mark still alive; the older device marks are gone.
       expect(fields).toEqual(['d7', ...Array.from({ length: 8 }, (_, i) => `t:tok-${i}`)].sort());
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('stores a user at every cap, with the widest values, within LIMITS.snapshotBytes as Redis encodes it', async () => {
+    const [engine] = await target.createEngines(ROOMY, 1);
+    if (!engine) throw new Error('no engine');
+    try {
+      const user = uniqueUser();
+      await fillToEveryCap(await connect(engine, user, 'phone'));
+      const k = userKeys(user);
+      const bytes = async (key: string) => (await probe.hvals(key)).reduce((n, v) => n + Buffer.byteLength(v), 0);
+      const [cart, watch] = [await bytes(k.cart), await bytes(k.watch)];
+      if (process.env['TANDEM_PRINT_BOUNDS']) console.log({ cart, watch, total: cart + watch });
+      expect(cart + watch).toBeLessThanOrEqual(LIMITS.snapshotBytes);
+      // Each logged change stays far below a page.
+      const log = await probe.lrange(k.log, 0, -1);
+      expect(Math.max(...log.map((c) => Buffer.byteLength(c)))).toBeLessThanOrEqual(LIMITS.syncBytes / 64);
     } finally {
       await engine.close();
     }

@@ -45,7 +45,7 @@ export function createSession(deps: SessionDeps): Session {
 
   const invalid = (what: string) => deps.onError(new SyncClientError('internal', `ignored a server message that does not match the protocol: ${what}`));
 
-  const syncOnce = async (socket: ClientSocket): Promise<string> => {
+  const syncOnce = async (socket: ClientSocket): Promise<{ nodeId: string; more: boolean }> => {
     const sentAt = deps.timers.now();
     const asked = deps.engine.beginSync();
     const answer = await request(socket, 'sync:since', { since: deps.engine.cursor() }, deps.requestTimeoutMs);
@@ -62,7 +62,7 @@ export function createSession(deps: SessionDeps): Session {
       if (rules && !sameRules(rules, watchRules)) watchRules = rules;
       deps.engine.applySync(answer.value.sync, asked);
       deps.onDevices(answer.value.devices);
-      return answer.value.nodeId;
+      return { nodeId: answer.value.nodeId, more: answer.value.sync.kind === 'changes' && answer.value.sync.more === true };
     }
     if (answer.kind === 'error') throw new SyncClientError(answer.error.code, answer.error.message);
     if (answer.kind === 'invalid') invalid(answer.detail);
@@ -78,12 +78,13 @@ export function createSession(deps: SessionDeps): Session {
     const slot = { socket, again: false, done: Promise.resolve('') };
     slot.done = (async () => {
       try {
-        let id = await syncOnce(socket);
-        while (slot.again && current === socket) {
+        // A long catch-up comes in pages of LIMITS.syncBytes: each one moves the cursor on by at least one change.
+        let answer = await syncOnce(socket);
+        while ((answer.more || slot.again) && current === socket) {
           slot.again = false;
-          id = await syncOnce(socket);
+          answer = await syncOnce(socket);
         }
-        return id;
+        return answer.nodeId;
       } finally {
         if (running === slot) running = null;
       }

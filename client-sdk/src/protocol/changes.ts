@@ -67,7 +67,8 @@ export type SyncReset = s.Infer<typeof SyncReset>;
 
 /** Either the missing changes in order, or a snapshot when the log no longer reaches back or the epoch differs. */
 export const SyncPayload = s.union('kind', [
-  s.object({ kind: s.literal('changes'), epoch: Epoch, version: Version, changes: s.array(Change) }),
+  /** With `more`, the changes stop before `version` (LIMITS.syncBytes): ask again from the last one. */
+  s.object({ kind: s.literal('changes'), epoch: Epoch, version: Version, changes: s.array(Change), more: s.optional(s.literal(true)) }),
   s.object({ kind: s.literal('snapshot'), epoch: Epoch, version: Version, state: Snapshot, reset: s.optional(SyncReset) }),
 ]);
 export type SyncPayload = s.Infer<typeof SyncPayload>;

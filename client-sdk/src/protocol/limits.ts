@@ -23,6 +23,22 @@ export const LIMITS = {
   changeLog: 1000,
   /** Largest change batch sent in one sync answer; beyond it a snapshot is cheaper. */
   syncBatch: 1000,
+  /**
+   * Most bytes of the changes in one `sync:since` answer (their JSON, UTF-8; at least one change is sent). A
+   * longer catch-up comes in pages (`more: true`, protocol 3) or, for older clients, as a snapshot.
+   */
+  syncBytes: 262_144,
+  /**
+   * Most bytes of a snapshot's state: a user at every cap (200 widest cart lines, 1,000 widest watch entries),
+   * as the Redis engine encodes it. Checked by test/engine/contract/sync-bounds.ts.
+   */
+  snapshotBytes: 786_432,
+  /** A read's answer costs one rate token more per this many bytes (charged after it, so the bucket may go below zero). */
+  rateBytesPerToken: 65_536,
+  /** Requests one connection may have unanswered at once; more are refused (`rate_limited`) until answers come. */
+  inFlightPerConnection: 8,
+  /** Requests one user may have unanswered at once on one node, over all its connections there. */
+  inFlightPerUser: 24,
   /** Attribute pairs on one cart line (size, colour, ...). */
   attributePairs: 8,
   attributeKeyLength: 32,

@@ -158,7 +158,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         const fresh = change.version > state.version && change.epoch === payload.epoch && !buffer.has(change.version);
         if (fresh) buffer.set(change.version, { change, source: 'sync' });
       }
-      expected = Math.max(expected, payload.version);
+      // A page (`more`) stops short of `version` on purpose: the next page is asked for at once, not as a gap.
+      if (!payload.more) expected = Math.max(expected, payload.version);
       const applied: Array<{ change: Change; source: ChangeSource }> = [];
       drain(applied, first ? { version: state.version } : null);
     },

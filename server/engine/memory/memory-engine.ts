@@ -10,7 +10,8 @@ import {
 } from '../../../client-sdk/src/rules/index.ts';
 import { assertNotFrozen } from '../../domain/checkout.ts';
 import { parseMutation } from '../../domain/mutation.ts';
-import { takeToken } from '../../domain/rate-limit.ts';
+import { chargeTokens, extraTokens, takeToken } from '../../domain/rate-limit.ts';
+import { jsonBytes } from '../../domain/sync.ts';
 import { isRevokedBy, tokenMark } from '../../domain/revocation.ts';
 import { SyncError } from '../../errors.ts';
 import type { Actor, DeviceHello, DevicesChanged, Engine, EngineOptions, Reader } from '../engine.ts';
@@ -65,6 +66,10 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     const { bucket, allowed } = takeToken(state.bucket, at, options.rateLimit);
     state.bucket = bucket;
     if (!allowed) throw new SyncError('rate_limited', 'too many requests');
+  };
+  /** A read's answer costs by its size (see extraTokens), once it is known. */
+  const chargeAnswer = (state: UserState, bytes: number) => {
+    if (state.bucket) state.bucket = chargeTokens(state.bucket, extraTokens(bytes), options.rateLimit);
   };
   /** A reading session is checked in the same synchronous step as its read (see Reader). */
   const refuseRevoked = (state: UserState, reader: Reader | undefined) => {
@@ -156,7 +161,10 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       const state = user(userId);
       refuseRevoked(state, resumeOptions?.reader);
       takeRate(state, now());
-      return { ...syncOf(state, since), devices: copyDevices(state) };
+      const { bytes, ...answer } = syncOf(state, since, resumeOptions?.paged === true);
+      const devices = copyDevices(state);
+      chargeAnswer(state, bytes + devices.reduce((n, d) => n + jsonBytes(d), 0));
+      return { ...answer, devices };
     },
 
     async connectDevice(userId, hello: DeviceHello) {

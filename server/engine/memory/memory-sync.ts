@@ -1,15 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import type { SyncPayload } from '../../../client-sdk/src/protocol/index.ts';
 import { sortCartLines, sortWatchEntries } from '../../../client-sdk/src/rules/index.ts';
-import { planSync } from '../../domain/sync.ts';
+import { firstPage, jsonBytes, planSync } from '../../domain/sync.ts';
 import type { UserState } from './user-state.ts';
 
-/** As sync-prelude.lua: a client ahead of the log forks it (a new epoch) and learns which versions are gone. */
-export function syncOf(state: UserState, since: { epoch: string; version: number } | null): { sync: SyncPayload; newlyLost: number } {
+/**
+ * As sync-prelude.lua: the changes after `since` up to LIMITS.syncBytes (a client that pages gets the first
+ * page and `more`; one that does not, a snapshot), or a snapshot. A client ahead of the log forks it (a new
+ * epoch) and learns which versions are gone. `bytes`: what the answer's changes or state weigh.
+ */
+export function syncOf(
+  state: UserState,
+  since: { epoch: string; version: number } | null,
+  paged = false,
+): { sync: SyncPayload; newlyLost: number; bytes: number } {
   const plan = planSync(since, state.epoch, state.version, state.log.length, state.fork?.version ?? 0);
   if (plan.kind === 'changes') {
-    const changes = state.log.slice(state.log.length - (state.version - plan.fromVersion));
-    return { sync: { kind: 'changes', epoch: state.epoch, version: state.version, changes: structuredClone(changes) }, newlyLost: 0 };
+    const { page, bytes, more } = firstPage(state.log.slice(state.log.length - (state.version - plan.fromVersion)), jsonBytes);
+    if (!more || paged) {
+      const sync: SyncPayload = { kind: 'changes', epoch: state.epoch, version: state.version, changes: structuredClone(page), ...(more ? { more: true as const } : {}) };
+      return { sync, newlyLost: 0, bytes };
+    }
   }
   if (since && since.epoch === state.epoch && since.version > state.version) {
     state.fork = { epoch: state.epoch, version: state.version };
@@ -25,11 +36,12 @@ export function syncOf(state: UserState, since: { epoch: string; version: number
       ...(state.freeze ? { frozen: { ...state.freeze } } : {}),
     },
   };
+  const bytes = snapshot.state.cart.reduce((n, l) => n + jsonBytes(l), 0) + snapshot.state.watch.reduce((n, e) => n + jsonBytes(e), 0);
   const fork = state.fork;
-  if (!since || !fork || since.epoch !== fork.epoch || since.version <= fork.version) return { sync: snapshot, newlyLost: 0 };
+  if (!since || !fork || since.epoch !== fork.epoch || since.version <= fork.version) return { sync: snapshot, newlyLost: 0, bytes };
   const counted = state.lostCounted?.epoch === fork.epoch ? Math.max(fork.version, state.lostCounted.version) : fork.version;
   const newlyLost = Math.max(0, since.version - counted);
   if (newlyLost > 0) state.lostCounted = { epoch: fork.epoch, version: since.version };
   const reset = { reason: 'store_regressed' as const, epoch: fork.epoch, fromVersion: fork.version + 1, toVersion: since.version };
-  return { sync: { ...snapshot, reset }, newlyLost };
+  return { sync: { ...snapshot, reset }, newlyLost, bytes };
 }

@@ -134,13 +134,17 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
 
     async sync(userId, since): Promise<SyncPayload> {
       const k = userKeys(userId);
-      const args = [since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch];
+      const args = [since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch, LIMITS.syncBytes];
       return parseSync(await run('sync', [k.meta, k.log, k.cart, k.watch], args)).sync;
     },
 
     async resume(userId, since, resumeOptions) {
       const k = userKeys(userId);
-      const args = [since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch, rateLimit.perSecond, rateLimit.burst, ...readerArgs(resumeOptions?.reader)];
+      const args = [
+        ...[since?.epoch ?? '', since?.version ?? 0, random(), LIMITS.syncBatch, rateLimit.perSecond, rateLimit.burst],
+        ...readerArgs(resumeOptions?.reader),
+        ...[LIMITS.syncBytes, resumeOptions?.paged === true ? '1' : '0', LIMITS.rateBytesPerToken],
+      ];
       const reply = await run('resume', [k.meta, k.log, k.cart, k.watch, k.devices, k.revoked], args);
       const [devices, sync] = Array.isArray(reply) ? (reply as unknown[]) : [];
       return { ...parseSync(sync), devices: parseDevices(devices) };

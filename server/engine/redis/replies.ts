@@ -13,7 +13,10 @@ export function parseDevices(value: unknown): Device[] {
 export function parseSync(reply: unknown): { sync: SyncPayload; newlyLost: number } {
   const [kind, epoch, version, first, second, freezeId, freezeExpires, lostEpoch, lostFrom, lostTo, fresh] = Array.isArray(reply) ? (reply as unknown[]) : [];
   const base = { epoch: String(epoch), version: Number(version) };
-  if (kind === 'changes') return { sync: { kind: 'changes', ...base, changes: strings(first).map((raw) => JSON.parse(raw) as Change) }, newlyLost: 0 };
+  if (kind === 'changes') {
+    const changes = strings(first).map((raw) => JSON.parse(raw) as Change);
+    return { sync: { kind: 'changes', ...base, changes, ...(Number(second) === 1 ? { more: true as const } : {}) }, newlyLost: 0 };
+  }
   const state = {
     cart: sortCartLines(strings(first).map((raw) => JSON.parse(raw) as CartLine)),
     watch: sortWatchEntries(strings(second).map((raw) => JSON.parse(raw) as WatchEntry)),

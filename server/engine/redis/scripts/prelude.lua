@@ -61,6 +61,19 @@ local function take_token(meta_key, now, per_second, burst)
   return allowed
 end
 
+-- As server/domain/rate-limit.ts: the tokens an answer of `bytes` costs beyond the one its request took.
+local function answer_cost(bytes, per_token)
+  return math.floor(bytes / per_token)
+end
+
+-- Takes `count` more tokens once an answer's size is known (after take_token in the same script), down to
+-- -burst at most: the requests after it wait for the refill. As chargeTokens.
+local function charge_tokens(meta_key, count, burst)
+  if count <= 0 then return end
+  local tokens = tonumber(redis.call('HGET', meta_key, 'tokens'))
+  redis.call('HSET', meta_key, 'tokens', string.format('%.17g', math.max(-burst, tokens - count)))
+end
+
 -- Byte-wise string order (Lua's `<` follows the locale's collation, Redis' zsets and JS do not).
 local function bytes_lt(a, b)
   local n = math.min(#a, #b)
