@@ -2,6 +2,7 @@ export { createSyncClient } from './client/create-sync-client.js';
 export type {
   SyncClient,
   SyncClientOptions,
+  TabRole,
   MutationAck,
   SyncChangeEvent,
   ChangesLostEvent,

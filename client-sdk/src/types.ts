@@ -46,6 +46,13 @@ export interface SyncClientOptions {
    * reconnects at once. Browsers need nothing: `online` and `visibilitychange` are listened to by default.
    */
   appState?: AppStateSource;
+  /**
+   * Share one connection between the tabs of this browser that share the device (the same `storage` or
+   * `deviceId`): one tab holds it (elected with Web Locks), the others go through it over BroadcastChannel.
+   * Where either API is missing (React Native, Node, old browsers), or with false, the client connects itself.
+   * @default true
+   */
+  tabs?: boolean;
   /** socket.io-client's `io`, or a wrapper of it. @default io from socket.io-client */
   io?: SocketFactory;
   /** Clock and timers, for tests. @default the platform's */
@@ -53,6 +60,12 @@ export interface SyncClientOptions {
   /** Random source for backoff jitter, for tests. @default Math.random */
   random?: () => number;
 }
+
+/**
+ * `leader`: this tab holds the browser's connection for the device; `follower`: it goes through the leader's
+ * tab; `alone`: it connects itself (no tab sharing here, or `tabs: false`).
+ */
+export type TabRole = 'leader' | 'follower' | 'alone';
 
 /** What a mutation's promise resolves with: the server version that includes it. */
 export interface MutationAck {
@@ -171,6 +184,8 @@ export interface SyncClient {
   onChangesLost(listener: (event: ChangesLostEvent) => void): () => void;
   /** This device's id (null until a generated one is read from storage). */
   readonly deviceId: string | null;
+  /** How this client connects: see `TabRole`. It moves from `follower` to `leader` when the leading tab closes. */
+  readonly tabRole: TabRole;
   /** The gateway node the client is connected to, or null. */
   readonly nodeId: string | null;
   /** Mutations not yet acknowledged by the server. */

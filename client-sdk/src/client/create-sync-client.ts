@@ -14,7 +14,7 @@ import { memoryStorage } from '../storage/memory-storage.js';
 import { createClockOffset } from '../sync/clock-offset.js';
 import { decodeTokenClaims } from '../token/jwt.js';
 import { createTokenManager } from '../token/token-manager.js';
-import type { MutationAck, SyncClient, SyncClientOptions } from '../types.js';
+import type { MutationAck, SyncClient, SyncClientOptions, TabRole } from '../types.js';
 import { createListeners } from '../util/listeners.js';
 import { randomId } from '../util/random-id.js';
 import { systemTimers } from '../util/timers.js';
@@ -23,6 +23,8 @@ import { createClientState } from './client-state.js';
 import { createCartApi, createWatchApi } from './domain-apis.js';
 import { createSender } from './sender.js';
 import { createSession } from './session.js';
+import { createTabClient, type ConnectedClient } from '../tabs/create-tab-client.js';
+import { tabPlatform } from '../tabs/platform.js';
 
 function resolveUrls(options: SyncClientOptions): readonly string[] {
   const urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
@@ -34,11 +36,26 @@ function resolveUrls(options: SyncClientOptions): readonly string[] {
 
 /** Creates a client that keeps this user's cart, watch progress and devices in sync. */
 export function createSyncClient(options: SyncClientOptions): SyncClient {
-  const urls = resolveUrls(options);
+  const platform = options.tabs === false ? null : tabPlatform();
+  if (platform) {
+    checkOptions(options);
+    return createTabClient(options, platform, createConnectedClient);
+  }
+  return createConnectedClient(options).client;
+}
+
+function checkOptions(options: SyncClientOptions): void {
+  resolveUrls(options);
   if (typeof options.getToken !== 'function') throw new TypeError('createSyncClient: `getToken` must be a function');
   if (options.deviceId !== undefined && !DeviceId.safeParse(options.deviceId).success) {
     throw new TypeError('createSyncClient: `deviceId` must be 1-64 characters of [A-Za-z0-9_-]');
   }
+}
+
+/** A client with its own connection, and its outbox (a leader tab reports on it to the other tabs). */
+export function createConnectedClient(options: SyncClientOptions, tabRole: TabRole = 'alone'): ConnectedClient {
+  checkOptions(options);
+  const urls = resolveUrls(options);
   const timers = options.timers ?? systemTimers();
   const random = options.random ?? Math.random;
   const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
@@ -197,6 +214,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     get deviceId() {
       return deviceId;
     },
+    tabRole,
     get nodeId() {
       return machine.state.status === 'connected' ? machine.state.nodeId : null;
     },
@@ -247,5 +265,5 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       await state.flush();
     },
   };
-  return client;
+  return { client, outbox, restored: init };
 }
