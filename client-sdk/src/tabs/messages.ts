@@ -1,114 +1,120 @@
 /**
  * What the tabs of one device say to each other over their BroadcastChannel. Another tab is another program
- * (another version of the app, a script in the console), so every message is validated like server input.
- * Payload parts reuse the protocol's schemas; the envelopes are zod/mini to stay small in the bundle.
+ * (another version of the app, a script in the console), so every message is validated like server input,
+ * with the protocol's own validator; payload parts reuse the protocol's schemas.
  */
-import * as z from 'zod/mini';
-import { CartFreeze, CartLine, Change, Device, ErrorCode, LIMITS, WatchEntry } from '../protocol/index.js';
+import { CartFreeze, CartLine, Change, Device, ERROR_CODES, LIMITS, WatchEntry } from '../protocol/index.js';
+import * as s from '../protocol/schema/index.js';
 
-const Id = z.string().check(z.minLength(1), z.maxLength(64));
-const Count = z.number().check(z.int(), z.nonnegative());
+const Id = s.string({ min: 1, max: 64 });
+const Count = s.int({ min: 0 });
+const Text = s.string({ max: 2000 });
+const Num = s.number();
+
+/** Arguments by position; the trailing ones from `required` on may be left out. */
+function args(items: readonly s.AnySchema[], required = items.length): s.Schema<unknown[]> {
+  return s.refine(
+    s.array(s.unknown(), { min: required, max: items.length }),
+    (given) => given.every((value, i) => items[i]?.safeParse(value).success === true),
+    'arguments do not fit',
+  );
+}
 
 /** The methods a tab may ask the leader's client to run, with their arguments (checked again by the client). */
 export const TAB_CALLS = {
-  'cart.add': z.tuple([z.record(z.string(), z.unknown())]),
-  'cart.setQuantity': z.tuple([z.string(), z.number()]),
-  'cart.remove': z.tuple([z.string()]),
-  'cart.clear': z.tuple([]),
-  'watch.report': z.tuple([z.string(), z.number(), z.number(), z.optional(z.object({ event: z.optional(z.string()) }))]),
-  'watch.remove': z.tuple([z.string()]),
-  'devices.signOut': z.tuple([z.string()]),
-  goOffline: z.tuple([]),
-  goOnline: z.tuple([]),
-  reconnectNow: z.tuple([]),
-  signOut: z.tuple([z.optional(z.object({ everywhere: z.optional(z.boolean()) }))]),
+  'cart.add': args([s.record(s.string(), s.unknown())]),
+  'cart.setQuantity': args([s.string(), Num]),
+  'cart.remove': args([s.string()]),
+  'cart.clear': args([]),
+  'watch.report': args([s.string(), Num, Num, s.object({ event: s.optional(s.string()) })], 3),
+  'watch.remove': args([s.string()]),
+  'devices.signOut': args([s.string()]),
+  goOffline: args([]),
+  goOnline: args([]),
+  reconnectNow: args([]),
+  signOut: args([s.object({ everywhere: s.optional(s.boolean()) })], 0),
 } as const;
 export type TabCallMethod = keyof typeof TAB_CALLS;
-export const TAB_CALL_METHODS = Object.keys(TAB_CALLS) as TabCallMethod[];
+export const TAB_CALL_METHODS = Object.keys(TAB_CALLS) as [TabCallMethod, ...TabCallMethod[]];
 
-const TabError = z.object({ code: z.union([ErrorCode, z.literal('closed')]), message: z.string().check(z.maxLength(2000)) });
-export type TabError = z.infer<typeof TabError>;
+const TabError = s.object({ code: s.enumOf([...ERROR_CODES, 'closed']), message: Text });
+export type TabError = s.Infer<typeof TabError>;
 
-export const TabConnection = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('connecting'), url: z.string(), attempt: Count }),
-  z.object({ status: z.literal('connected'), url: z.string(), nodeId: z.string() }),
-  z.object({
-    status: z.literal('offline'),
-    reason: z.enum(['manual', 'network', 'drain', 'superseded']),
+export const TabConnection = s.union('status', [
+  s.object({ status: s.literal('connecting'), url: s.string(), attempt: Count }),
+  s.object({ status: s.literal('connected'), url: s.string(), nodeId: s.string() }),
+  s.object({
+    status: s.literal('offline'),
+    reason: s.enumOf(['manual', 'network', 'drain', 'superseded']),
     attempt: Count,
-    retryAt: z.nullable(z.number()),
+    retryAt: s.nullable(Num),
   }),
-  z.object({ status: z.literal('unauthorized'), error: TabError }),
-  z.object({ status: z.literal('closed') }),
+  s.object({ status: s.literal('unauthorized'), error: TabError }),
+  s.object({ status: s.literal('closed') }),
 ]);
-export type TabConnection = z.infer<typeof TabConnection>;
+export type TabConnection = s.Infer<typeof TabConnection>;
 
 /** Everything a tab shows, as the leader's client has it. */
-export const TabState = z.object({
+export const TabState = s.object({
   connection: TabConnection,
-  deviceId: z.nullable(z.string()),
+  deviceId: s.nullable(s.string()),
   pendingCount: Count,
   version: Count,
-  epoch: z.nullable(z.string()),
-  clockOffsetMs: z.number(),
-  cart: z.object({ items: z.array(CartLine).check(z.maxLength(LIMITS.cartLines)), version: Count }),
-  frozen: z.nullable(CartFreeze),
-  watch: z.object({ entries: z.array(WatchEntry).check(z.maxLength(LIMITS.watchEntries)), version: Count }),
-  devices: z.array(Device).check(z.maxLength(64)),
+  epoch: s.nullable(s.string()),
+  clockOffsetMs: Num,
+  cart: s.object({ items: s.array(CartLine, { max: LIMITS.cartLines }), version: Count }),
+  frozen: s.nullable(CartFreeze),
+  watch: s.object({ entries: s.array(WatchEntry, { max: LIMITS.watchEntries }), version: Count }),
+  devices: s.array(Device, { max: 64 }),
 });
-export type TabState = z.infer<typeof TabState>;
+export type TabState = s.Infer<typeof TabState>;
 
-const ChangeEvent = z.object({
-  type: z.literal('change'),
+const ChangeEvent = s.object({
+  type: s.literal('change'),
   change: Change,
-  source: z.enum(['push', 'ack', 'sync']),
-  nodeId: z.nullable(z.string()),
-  own: z.boolean(),
-  backend: z.boolean(),
+  source: s.enumOf(['push', 'ack', 'sync']),
+  nodeId: s.nullable(s.string()),
+  own: s.boolean(),
+  backend: s.boolean(),
 });
-const SnapshotEvent = z.object({ type: z.literal('snapshot'), epoch: z.string(), version: Count, nodeId: z.nullable(z.string()) });
-const LostEvent = z.object({
-  reason: z.literal('store_regressed'),
-  epoch: z.string(),
+const SnapshotEvent = s.object({ type: s.literal('snapshot'), epoch: s.string(), version: Count, nodeId: s.nullable(s.string()) });
+const LostEvent = s.object({
+  reason: s.literal('store_regressed'),
+  epoch: s.string(),
   fromVersion: Count,
   toVersion: Count,
-  changes: z.array(Change).check(z.maxLength(LIMITS.changeLog)),
+  changes: s.array(Change, { max: LIMITS.changeLog }),
   own: Count,
 });
 
-export const TabEvent = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('change'), event: z.discriminatedUnion('type', [ChangeEvent, SnapshotEvent]) }),
-  z.object({ kind: z.literal('lost'), event: LostEvent }),
-  z.object({ kind: z.literal('error'), error: TabError }),
+export const TabEvent = s.union('kind', [
+  s.object({ kind: s.literal('change'), event: s.union('type', [ChangeEvent, SnapshotEvent]) }),
+  s.object({ kind: s.literal('lost'), event: LostEvent }),
+  s.object({ kind: s.literal('error'), error: TabError }),
   /** The user signed out in some tab: every tab closes. */
-  z.object({ kind: z.literal('signed-out') }),
+  s.object({ kind: s.literal('signed-out') }),
 ]);
-export type TabEvent = z.infer<typeof TabEvent>;
+export type TabEvent = s.Infer<typeof TabEvent>;
 
-const Ack = z.object({ version: Count, seq: Count, duplicate: z.boolean() });
+const Ack = s.object({ version: Count, seq: Count, duplicate: s.boolean() });
+const Result = s.union('ok', [s.object({ ok: s.literal(true), value: s.optional(Ack) }), s.object({ ok: s.literal(false), error: TabError })]);
 
 /** From a tab to the leader. */
-export const ToLeader = z.discriminatedUnion('t', [
+export const ToLeader = s.union('t', [
   /** A tab (re)joined: send the state. */
-  z.object({ t: z.literal('hello'), tab: Id }),
-  z.object({ t: z.literal('call'), tab: Id, id: Id, method: z.enum(TAB_CALL_METHODS), args: z.array(z.unknown()).check(z.maxLength(4)) }),
+  s.object({ t: s.literal('hello'), tab: Id }),
+  s.object({ t: s.literal('call'), tab: Id, id: Id, method: s.enumOf(TAB_CALL_METHODS), args: s.array(s.unknown(), { max: 4 }) }),
   /** After a handover: report on the stored mutation `seq` that an earlier leader queued for this call. */
-  z.object({ t: z.literal('follow'), tab: Id, id: Id, seq: Count }),
+  s.object({ t: s.literal('follow'), tab: Id, id: Id, seq: Count }),
 ]);
-export type ToLeader = z.infer<typeof ToLeader>;
+export type ToLeader = s.Infer<typeof ToLeader>;
 
 /** From the leader to the tabs; `host` names the leader instance, so a tab notices a handover. */
-export const FromLeader = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('state'), host: Id, state: TabState }),
-  z.object({ t: z.literal('event'), host: Id, event: TabEvent }),
+export const FromLeader = s.union('t', [
+  s.object({ t: s.literal('state'), host: Id, state: TabState }),
+  s.object({ t: s.literal('event'), host: Id, event: TabEvent }),
   /** The call's mutation is in the stored outbox as `seq`: a later leader sends it, so it must not be resent. */
-  z.object({ t: z.literal('stored'), host: Id, tab: Id, id: Id, seq: Count }),
-  z.object({
-    t: z.literal('reply'),
-    host: Id,
-    tab: Id,
-    id: Id,
-    result: z.union([z.object({ ok: z.literal(true), value: z.optional(Ack) }), z.object({ ok: z.literal(false), error: TabError })]),
-  }),
+  s.object({ t: s.literal('stored'), host: Id, tab: Id, id: Id, seq: Count }),
+  s.object({ t: s.literal('reply'), host: Id, tab: Id, id: Id, result: Result }),
 ]);
-export type FromLeader = z.infer<typeof FromLeader>;
+export type FromLeader = s.Infer<typeof FromLeader>;
