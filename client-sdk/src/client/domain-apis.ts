@@ -92,7 +92,11 @@ export function createWatchApi(deps: WatchApiDeps): WatchApi {
       lastAt = at;
       return deps.throttle.report(report, event);
     },
-    remove: (videoId) => deps.mutate({ event: 'watch:remove', request: { videoId } }),
+    remove(videoId) {
+      const removal = deps.mutate({ event: 'watch:remove', request: { videoId } });
+      deps.throttle.supersede(videoId, removal);
+      return removal;
+    },
     subscribe: views.onWatch,
   };
 }

@@ -55,6 +55,22 @@ export function decideWatch(entries: ReadonlyMap<string, WatchEntry>, report: Wa
   return { type: 'watch', entry, trimmed };
 }
 
+/** When (server ms) and by whom (a deviceId or a backend writer) a video was last removed. */
+export interface RemovalMark {
+  at: number;
+  by: string;
+}
+
+/**
+ * A report made (its `at`, clamped to now) before the video's removal by another device or the backend is
+ * dropped (a `noop`): a report held back on the TV must not bring back what the phone removed. A later one
+ * does. The remover's own later reports follow its removal in its own order (its SDK drops a report it still
+ * held back when the app removes the video), so they are not dropped even if made offline before it arrived.
+ */
+export function reportedBeforeRemoval(mark: RemovalMark | undefined, report: Pick<WatchReport, 'at'>, deviceId: string, now: number): boolean {
+  return mark !== undefined && mark.by !== deviceId && Math.min(report.at, now) < mark.at;
+}
+
 /** `watch:remove`: the video leaves the user's watch progress; a missing one is a `noop`. */
 export function decideWatchRemove(entries: ReadonlyMap<string, WatchEntry>, videoId: string): Op {
   return entries.has(videoId) ? { type: 'watch:remove', videoId } : { type: 'noop' };

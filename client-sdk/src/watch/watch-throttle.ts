@@ -24,6 +24,11 @@ export interface WatchThrottle<R> {
   flushAll(): void;
   /** Forgets every held-back report, rejecting its waiters (sign-out). */
   discard(error: unknown): void;
+  /**
+   * Forgets the held-back report of a video the app removed (sent later it would bring the video back); its
+   * waiters settle with `removal`, the newer send of that video.
+   */
+  supersede(videoId: string, removal: Promise<R>): void;
 }
 
 interface Waiter<R> {
@@ -98,6 +103,19 @@ export function createWatchThrottle<R>(deps: WatchThrottleDeps<R>): WatchThrottl
     drafts: () => drafts,
     flushAll() {
       for (const [videoId, slot] of [...videos]) sendDraft(videoId, slot);
+    },
+    supersede(videoId, removal) {
+      const slot = videos.get(videoId);
+      const draft = slot?.draft;
+      if (!slot || !draft) return;
+      slot.draft = null;
+      slot.timer.clear();
+      videos.delete(videoId);
+      removal.then(
+        (value) => draft.waiters.forEach((w) => w.resolve(value)),
+        (error: unknown) => draft.waiters.forEach((w) => w.reject(error)),
+      );
+      refreshDrafts();
     },
     discard(error) {
       for (const slot of videos.values()) {

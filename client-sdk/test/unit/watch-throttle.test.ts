@@ -89,4 +89,21 @@ describe('watch report throttle', () => {
     t.flushAll();
     expect(sent.map((r) => r.positionSec)).toEqual([1, 2]);
   });
+
+  it('forgets a held-back report of a removed video, settling its waiters with the removal', async () => {
+    const { t, sent } = throttle();
+    void t.report(report('v', 1), 'progress');
+    const held = t.report(report('v', 2), 'progress');
+    t.supersede('v', Promise.resolve(42));
+    expect(t.drafts()).toEqual([]);
+    await expect(held).resolves.toBe(42);
+    vi.advanceTimersByTime(10_000);
+    expect(sent.map((r) => r.positionSec)).toEqual([1]);
+    void t.report(report('w', 1), 'progress');
+    const refused = t.report(report('w', 2), 'progress');
+    const failing = Promise.reject(new Error('offline'));
+    t.supersede('w', failing);
+    await expect(refused).rejects.toThrow('offline');
+    await expect(failing).rejects.toThrow('offline');
+  });
 });

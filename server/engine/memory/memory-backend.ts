@@ -14,7 +14,7 @@ import { takeToken } from '../../domain/rate-limit.ts';
 import { SyncError } from '../../errors.ts';
 import { BACKEND_DEFAULTS, StateRefusal, type BackendEngine, type BackendOp, type BackendWriteResult, type StoredAnswer, type UserRecord } from '../backend.ts';
 import type { EngineOptions } from '../engine.ts';
-import type { UserState } from './user-state.ts';
+import { markRemoved, type UserState } from './user-state.ts';
 
 export interface MemoryBackendDeps {
   options: EngineOptions;
@@ -185,6 +185,10 @@ export function createMemoryBackend(deps: MemoryBackendDeps): BackendEngine {
       if (changes.length > 0) state.seqs.set(request.writer, { seq, version: state.version });
       state.cart = cart;
       state.watch = watch;
+      for (const op of request.ops) {
+        if (op.type === 'watch:remove') markRemoved(state, op.videoId, now, request.writer);
+        if (op.type === 'watch:set' || op.type === 'watch:complete') state.watchGone.delete(op.videoId);
+      }
       let revokedAt: number | null = null;
       if (revoke !== null) {
         revokedAt = now;

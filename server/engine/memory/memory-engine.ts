@@ -6,6 +6,7 @@ import {
   decideWatchRemove,
   isStale,
   pickEviction,
+  reportedBeforeRemoval,
   sortDevices,
 } from '../../../client-sdk/src/rules/index.ts';
 import { assertNotFrozen } from '../../domain/checkout.ts';
@@ -18,7 +19,7 @@ import type { Actor, DeviceHello, DevicesChanged, Engine, EngineOptions, Reader 
 import { createMemoryBackend } from './memory-backend.ts';
 import { createMemoryDomainOps } from './memory-domain-ops.ts';
 import { syncOf } from './memory-sync.ts';
-import { commitChange, createUserState, retain, type UserState } from './user-state.ts';
+import { commitChange, createUserState, markRemoved, retain, type UserState } from './user-state.ts';
 
 export interface MemoryEngineOptions extends EngineOptions {
   /** Clock in ms. @default Date.now */
@@ -85,8 +86,14 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
   };
 
   const decide = (state: UserState, actor: Actor, mutation: Mutation, at: number): Op => {
-    if (mutation.event === 'watch:report') return decideWatch(state.watch, mutation.request, actor.deviceId, at, watchRules);
-    if (mutation.event === 'watch:remove') return decideWatchRemove(state.watch, mutation.request.videoId);
+    if (mutation.event === 'watch:report') {
+      if (reportedBeforeRemoval(state.watchGone.get(mutation.request.videoId), mutation.request, actor.deviceId, at)) return { type: 'noop' };
+      return decideWatch(state.watch, mutation.request, actor.deviceId, at, watchRules);
+    }
+    if (mutation.event === 'watch:remove') {
+      markRemoved(state, mutation.request.videoId, at, actor.deviceId);
+      return decideWatchRemove(state.watch, mutation.request.videoId);
+    }
     assertNotFrozen(state.freeze, at);
     const decision = decideCart(state.cart, mutation);
     if (!decision.ok) throw new SyncError(decision.error.code, decision.error.message);

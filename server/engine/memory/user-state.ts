@@ -1,5 +1,5 @@
 import { LIMITS, type CartFreeze, type CartLine, type Change, type Device, type Op, type WatchEntry } from '../../../client-sdk/src/protocol/index.ts';
-import { applyCartOp, applyWatchOp } from '../../../client-sdk/src/rules/index.ts';
+import { applyCartOp, applyWatchOp, type RemovalMark } from '../../../client-sdk/src/rules/index.ts';
 import type { CheckoutEnd } from '../../domain/checkout.ts';
 import type { Bucket } from '../../domain/rate-limit.ts';
 
@@ -9,6 +9,8 @@ export interface UserState {
   version: number;
   cart: Map<string, CartLine>;
   watch: Map<string, WatchEntry>;
+  /** videoId → its last removal, at most LIMITS.watchEntries: see reportedBeforeRemoval. */
+  watchGone: Map<string, RemovalMark>;
   /** Newest last, at most LIMITS.changeLog. */
   log: Change[];
   /** deviceId → last applied seq and the version it committed at. */
@@ -39,6 +41,7 @@ export function createUserState(epoch: string): UserState {
     version: 0,
     cart: new Map(),
     watch: new Map(),
+    watchGone: new Map(),
     log: [],
     seqs: new Map(),
     conns: new Map(),
@@ -59,10 +62,18 @@ export function retain(state: UserState, retentionMs: number | undefined, now: n
   if (retentionMs !== undefined && retentionMs > 0) state.expiresAt = now + retentionMs;
 }
 
+/** Marks the video removed now (Map order is insertion order: past the cap the oldest mark goes). */
+export function markRemoved(state: UserState, videoId: string, at: number, by: string): void {
+  state.watchGone.delete(videoId);
+  state.watchGone.set(videoId, { at, by });
+  if (state.watchGone.size > LIMITS.watchEntries) state.watchGone.delete(state.watchGone.keys().next().value ?? '');
+}
+
 /** Applies `op` and appends it to the log as the next version, as one step (the caller holds no await between). */
 export function commitChange(state: UserState, deviceId: string, seq: number, at: number, op: Op): Change {
   applyCartOp(state.cart, op);
   applyWatchOp(state.watch, op);
+  if (op.type === 'watch') state.watchGone.delete(op.entry.videoId);
   if (op.type === 'cart:freeze') state.freeze = { ...op.freeze };
   if (op.type === 'cart:unfreeze') state.freeze = null;
   state.version += 1;

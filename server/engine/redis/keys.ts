@@ -16,6 +16,8 @@ export interface UserKeys {
   revoked: string;
   /** Guests merged into this user: guest id → ms (the merge's idempotency marker). */
   merges: string;
+  /** videoId → when it was removed (ms): a report made before that does not bring it back. */
+  watchgone: string;
   /** Backend API: Idempotency-Key → its answer (hash), and the keys by time (zset) for expiry. */
   idem: string;
   idemz: string;
@@ -28,6 +30,7 @@ export function userKeys(userId: string): UserKeys {
     cart: `${tag}:cart`,
     watch: `${tag}:watch`,
     watchz: `${tag}:watchz`,
+    watchgone: `${tag}:watchgone`,
     log: `${tag}:log`,
     seq: `${tag}:seq`,
     conn: `${tag}:conn`,

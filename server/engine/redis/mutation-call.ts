@@ -33,7 +33,7 @@ function requestArgs(mutation: Mutation, watchRules: string): { script: ScriptNa
     case 'cart:clear':
       return { script: 'mutateCart', args: ['clear', '', 0, '', 0, LIMITS.cartLines, LIMITS.qtyMax, '', ''] };
     case 'watch:remove':
-      return { script: 'mutateWatchRemove', args: [mutation.request.videoId] };
+      return { script: 'mutateWatchRemove', args: [mutation.request.videoId, LIMITS.watchEntries] };
     case 'watch:report': {
       const r = mutation.request;
       return {
@@ -59,7 +59,7 @@ export function mutationCall(actor: Actor, mutation: Mutation, { rateLimit, fano
   const k = userKeys(actor.userId);
   const { script, args } = requestArgs(mutation, watchRules);
   const first = [k.meta, k.log, k.seq, k.conn, k.revoked, script === 'mutateCart' ? k.cart : k.watch];
-  if (script !== 'mutateCart') first.push(k.watchz);
+  if (script !== 'mutateCart') first.push(k.watchz, k.watchgone);
   // Every key of the user follows, so the script keeps them all for the user's retention.
   const keys = withEveryKey(k, first);
   const gate = [actor.deviceId, actor.connId, actor.issuedAt, String(mutation.request.seq), rateLimit.perSecond, rateLimit.burst, epochCandidate, LIMITS.changeLog];

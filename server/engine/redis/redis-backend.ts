@@ -67,7 +67,7 @@ export function createRedisBackend(deps: RedisBackendDeps): BackendEngine {
     async write(request) {
       const k = userKeys(request.userId);
       const fanout = deps.publishInScript ? request.fanout : undefined;
-      const keys = withEveryKey(k, [k.meta, k.log, k.seq, k.cart, k.watch, k.watchz, k.idem, k.idemz, k.devices, k.conn, k.revoked]);
+      const keys = withEveryKey(k, [k.meta, k.log, k.seq, k.cart, k.watch, k.watchz, k.idem, k.idemz, k.devices, k.conn, k.revoked, k.watchgone]);
       const args = [
         request.writer,
         request.idempotency.key,

@@ -75,9 +75,35 @@ export function cartDetailsContract(getTarget: () => ContractTarget): void {
       expect(removed.change?.op).toEqual({ type: 'watch:remove', videoId: 'film-1' });
       expect((await snapshotOf(engine, user)).state.watch.map((e) => e.videoId)).toEqual(['film-2']);
       expect((await laptop.send('watch:remove', { videoId: 'film-1' })).change?.op).toEqual({ type: 'noop' });
-      // The video may come back later with a fresh report.
-      const back = await laptop.send('watch:report', { videoId: 'film-1', positionSec: 1, durationSec: 100, at: at + 2, kind: 'progress' });
+      // The video may come back with a report made after the removal (a time from the future is clamped to now).
+      const back = await laptop.send('watch:report', { videoId: 'film-1', positionSec: 1, durationSec: 100, at: Date.now() + 60_000, kind: 'progress' });
       expect(back.change?.op.type).toBe('watch');
+    });
+
+    it('drops a report made before the removal (a throttled one sent late), from any device, and after a backend removal', async () => {
+      const engine = await use.one();
+      const user = uniqueUser();
+      const phone = await connect(engine, user, 'phone');
+      const tv = await connect(engine, user, 'tv');
+      const at = Date.now() - 10_000;
+      await tv.send('watch:report', { videoId: 'film-1', positionSec: 10, durationSec: 100, at, kind: 'progress' });
+      await phone.send('watch:remove', { videoId: 'film-1' });
+      for (const kind of ['progress', 'seek'] as const) {
+        const late = await tv.send('watch:report', { videoId: 'film-1', positionSec: 20, durationSec: 100, at: at + 1, kind });
+        expect(late.change?.op, kind).toEqual({ type: 'noop' });
+      }
+      // Also for a video the remover had no entry of: the first report of it may still be on its way.
+      await phone.send('watch:remove', { videoId: 'film-2' });
+      expect((await tv.send('watch:report', { videoId: 'film-2', positionSec: 5, durationSec: 100, at, kind: 'progress' })).change?.op).toEqual({ type: 'noop' });
+      // The remover's own reports come after its removal in its own order (made offline before it arrived, say).
+      expect((await phone.send('watch:report', { videoId: 'film-2', positionSec: 6, durationSec: 100, at, kind: 'progress' })).change?.op.type).toBe('watch');
+      await tv.send('watch:report', { videoId: 'film-3', positionSec: 10, durationSec: 100, at, kind: 'progress' });
+      await engine.backend.write({ userId: user, writer: 'backend-orders', idempotency: { key: 'rm', requestHash: 'rm' }, ifMatch: null, ops: [{ type: 'watch:remove', videoId: 'film-3' }] });
+      expect((await tv.send('watch:report', { videoId: 'film-3', positionSec: 30, durationSec: 100, at: at + 2, kind: 'progress' })).change?.op).toEqual({ type: 'noop' });
+      expect((await snapshotOf(engine, user)).state.watch.map((e) => e.videoId)).toEqual(['film-2']);
+      const fresh = await tv.send('watch:report', { videoId: 'film-3', positionSec: 31, durationSec: 100, at: Date.now() + 60_000, kind: 'progress' });
+      expect(fresh.change?.op.type).toBe('watch');
+      expect((await snapshotOf(engine, user)).state.watch.map((e) => e.videoId)).toEqual(['film-3', 'film-2']);
     });
   });
 }

@@ -2,7 +2,7 @@
 -- first (all or nothing), then committed like a device's mutations (version, log, writer seq, fan-out), and
 -- the key remembered with its answer. Rules as in server/engine/memory/memory-backend.ts (and server/domain).
 -- KEYS: 1 meta, 2 log, 3 seq, 4 cart, 5 watch, 6 watchz, 7 idem (key -> answer), 8 idemz (key by time),
---       9 devices, 10 conn, 11 revoked, then every other key of the user (kept for its retention)
+--       9 devices, 10 conn, 11 revoked, 12 watchgone, then every other key of the user (kept for its retention)
 -- ARGV: 1 writer, 2 idempotency key, 3 request hash, 4 If-Match epoch ('' none), 5 If-Match version,
 --       6 perSecond, 7 burst, 8 random (epoch), 9 log cap, 10 key ttl ms, 11 keys per user, 12 max lines,
 --       13 max qty, 14 max watch entries, 15 resume rules (resume-rules.lua), 16 ops (JSON array),
@@ -168,6 +168,7 @@ for _, op in ipairs(ops) do
     })
     redis.call('HSET', WATCH, op.videoId, entry)
     redis.call('ZADD', WATCHZ, at, op.videoId)
+    redis.call('HDEL', KEYS[12], op.videoId)
     local trimmed = {}
     local excess = redis.call('ZCARD', WATCHZ) - MAX_WATCH
     if not stored and excess > 0 then
@@ -181,6 +182,7 @@ for _, op in ipairs(ops) do
     for i, id in ipairs(trimmed) do quoted[i] = '"' .. id .. '"' end
     commit('{"type":"watch","entry":' .. entry .. ',"trimmed":[' .. table.concat(quoted, ',') .. ']}')
   elseif t == 'watch:remove' then
+    mark_removed(KEYS[12], op.videoId, now, WRITER, MAX_WATCH)
     if redis.call('HDEL', WATCH, op.videoId) == 1 then
       redis.call('ZREM', WATCHZ, op.videoId)
       commit('{"type":"watch:remove","videoId":"' .. op.videoId .. '"}')

@@ -1,5 +1,6 @@
 -- One watch report, atomically: gate (revocation, connId, rate limit, dedup), rules, commit.
 -- Redis's side of decideWatch in client-sdk/src/rules/watch.ts. KEYS[6] watch (hash), 7 watchz (zset by updatedAt).
+-- KEYS[8] watchgone (hash videoId -> removal mark: reportedBeforeRemoval).
 -- ARGV[9] videoId, 10 positionSec, 11 durationSec, 12 at, 13 kind, 14 max entries, 15 resume rules (resume-rules.lua)
 local ctx, early = gate()
 if early then return early end
@@ -7,6 +8,12 @@ if early then return early end
 local WATCH, WATCHZ, video = KEYS[6], KEYS[7], ARGV[9]
 local pos, dur = tonumber(ARGV[10]), tonumber(ARGV[11])
 local at = math.min(tonumber(ARGV[12]), ctx.now)
+
+local gone = redis.call('HGET', KEYS[8], video)
+if gone then
+  local removed_at, by = string.match(gone, '^(%d+) (.*)$')
+  if by ~= DEVICE and at < tonumber(removed_at) then return commit(ctx, '{"type":"noop"}') end
+end
 
 local stored = redis.call('HGET', WATCH, video)
 local was_completed = false
@@ -26,6 +33,7 @@ local entry = cjson.encode({
 })
 redis.call('HSET', WATCH, video, entry)
 redis.call('ZADD', WATCHZ, at, video)
+if gone then redis.call('HDEL', KEYS[8], video) end
 
 -- Past the cap, trim the oldest entries other than this one (zset order: score, then bytes of the id).
 local trimmed = {}

@@ -84,6 +84,20 @@ local function bytes_lt(a, b)
   return #a < #b
 end
 
+-- A removed video's mark (videoId -> '<ms> <remover>'), so another device's report made before the removal
+-- does not bring it back (reportedBeforeRemoval in client-sdk/src/rules/watch.ts). At most `cap` marks: past
+-- it the oldest goes.
+local function mark_removed(key, video, now, by, cap)
+  redis.call('HSET', key, video, string.format('%d', now) .. ' ' .. by)
+  if redis.call('HLEN', key) <= cap then return end
+  local marks, oldest, at = redis.call('HGETALL', key), nil, nil
+  for i = 1, #marks, 2 do
+    local t = tonumber(string.match(marks[i + 1], '^%d+'))
+    if marks[i] ~= video and (at == nil or t < at) then oldest, at = marks[i], t end
+  end
+  if oldest then redis.call('HDEL', key, oldest) end
+end
+
 -- Retention: every key of the script (scripts that write pass all the user's keys) gets `ttl_ms` (the user's retention; '0' or '' keeps them), so a user's
 -- keys expire after that long without a write or a connect. A key that does not exist yet is skipped: the
 -- script that creates it calls this again after writing.
