@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ROW_IDS, type RowId } from './systems.ts';
 
-export const STEP_IDS = ['startup', 'memory', 'latency', 'throughput', 'failover', 'fanout', 'slow-link', 'sdk-cpu'] as const;
+export const STEP_IDS = ['startup', 'memory', 'latency', 'throughput', 'failover', 'fanout', 'slow-link', 'sdk-cpu', 'durability'] as const;
 export type StepId = (typeof STEP_IDS)[number];
 
 export interface CliOptions {

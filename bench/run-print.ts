@@ -5,7 +5,7 @@ import type { Sizes } from './steps/context.ts';
 
 /** Prints the run's tables, the startup line and the notes. */
 export function printResults(results: BenchResults, sizes: Sizes): void {
-  const { profile, startup, slowLink, sdkCpu, notes } = results;
+  const { profile, startup, slowLink, sdkCpu, durability, notes } = results;
   process.stdout.write('\n');
   if (profile) process.stdout.write(`${profileTable(results)}\n`);
   else {
@@ -19,6 +19,13 @@ export function printResults(results: BenchResults, sizes: Sizes): void {
   if (slowLink) process.stdout.write(`${slowLinkTable(slowLink)}\n`);
   if (sdkCpu) {
     process.stdout.write(`client CPU per change (${sdkCpu.changes} sequential cart adds, one process holding both devices): SDK ${Math.round(sdkCpu.sdkUsPerChange)} µs, bare socket.io clients ${Math.round(sdkCpu.bareUsPerChange)} µs: ${sdkCpu.ratio.toFixed(2)}× (target ≤ ${sdkCpu.targetRatio}×)\n`);
+  }
+  if (durability) {
+    const { ack0, ack1 } = durability;
+    process.stdout.write(
+      `ack with REDIS_MIN_REPLICAS_ACK=1 (WAIT for ${durability.replicas} replica, ${durability.samples} sequential cart:add, interleaved with =0): ` +
+        `p50 ${ack1.p50.toFixed(2)} ms vs ${ack0.p50.toFixed(2)} ms (+${(ack1.p50 - ack0.p50).toFixed(2)} ms), p99 ${ack1.p99.toFixed(2)} ms vs ${ack0.p99.toFixed(2)} ms\n`,
+    );
   }
   for (const note of notes) process.stdout.write(`note: ${note}\n`);
 }

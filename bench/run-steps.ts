@@ -5,6 +5,7 @@ import { coresUsed } from './harness/quiet.ts';
 import type { BenchResults, RowResult } from './report/types.ts';
 import { errorText } from './steps/common.ts';
 import type { BenchContext } from './steps/context.ts';
+import { measureDurability } from './steps/durability.ts';
 import { measureFailover } from './steps/failover.ts';
 import { measureFanout } from './steps/fanout.ts';
 import { connectPairs, measureLatency, type PairSet } from './steps/latency.ts';
@@ -22,6 +23,7 @@ export interface Measured {
   startup: BenchResults['startup'];
   slowLink: BenchResults['slowLink'];
   sdkCpu: BenchResults['sdkCpu'];
+  durability: BenchResults['durability'];
 }
 
 type Fail = (row: RowId, step: string, err: unknown) => void;
@@ -37,7 +39,7 @@ export async function measureAll(ctx: BenchContext, options: CliOptions, log: (l
     log(`ERROR ${row} ${text}`);
   };
   const startup = !options.profile && options.steps.includes('startup') && rows.has('product') ? await measureStartupStep(ctx, fail) : null;
-  if (options.profile) return { rows, startup, slowLink: null, sdkCpu: null, profile: await profileStep(ctx, options, fail) };
+  if (options.profile) return { rows, startup, slowLink: null, sdkCpu: null, durability: null, profile: await profileStep(ctx, options, fail) };
   await measureLoadSteps(ctx, options, rows, fail, log);
   if (options.steps.includes('failover') && rows.has('product')) {
     try {
@@ -62,8 +64,16 @@ export async function measureAll(ctx: BenchContext, options: CliOptions, log: (l
       fail('product', 'sdk-cpu', err);
     }
   }
+  let durability: BenchResults['durability'] = null;
+  if (options.steps.includes('durability') && rows.has('product')) {
+    try {
+      durability = await measureDurability(ctx);
+    } catch (err) {
+      fail('product', 'durability', err);
+    }
+  }
   if (options.steps.includes('fanout')) await measureFanoutStep(ctx, options, rows, fail);
-  return { rows, startup, slowLink, sdkCpu, profile: null };
+  return { rows, startup, slowLink, sdkCpu, durability, profile: null };
 }
 
 async function measureStartupStep(ctx: BenchContext, fail: Fail): Promise<BenchResults['startup']> {

@@ -121,7 +121,21 @@ export interface BenchResults {
   slowLink?: SlowLinkResult | null;
   /** the `sdk-cpu` step: the client process' CPU per change, SDK against bare socket.io clients */
   sdkCpu?: SdkCpuResult | null;
+  /** the `durability` step: a mutation's ack with REDIS_MIN_REPLICAS_ACK=1 against 0, interleaved */
+  durability?: DurabilityResult | null;
   notes: string[];
+}
+
+export interface DurabilityResult {
+  /** sequential acks measured per node */
+  samples: number;
+  replicas: number;
+  /** ack latency in ms, acknowledged on the primary's commit */
+  ack0: { p50: number; p99: number };
+  /** ack latency in ms, acknowledged after WAIT 1 */
+  ack1: { p50: number; p99: number };
+  /** the step's wall time, Redis and node starts included */
+  stepMs: number;
 }
 
 export interface SdkCpuResult {

@@ -17,7 +17,8 @@ const VARIANTS = {
   source: ['--import', 'tsx', 'server/main.ts'],
 } as const;
 
-function ensureBuilt(): Promise<void> {
+/** Builds dist/server.js when it is missing or older than its sources (scripts/ensure-built.mjs). */
+export function ensureBuilt(): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['scripts/ensure-built.mjs'], { cwd: ROOT }, (error, _out, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve()));
   });
