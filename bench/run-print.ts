@@ -18,7 +18,7 @@ export function printResults(results: BenchResults, sizes: Sizes): void {
   }
   if (slowLink) process.stdout.write(`${slowLinkTable(slowLink)}\n`);
   if (sdkCpu) {
-    process.stdout.write(`client CPU per change (${sdkCpu.changes} sequential cart adds, one process holding both devices): SDK ${Math.round(sdkCpu.sdkUsPerChange)} µs, bare socket.io clients ${Math.round(sdkCpu.bareUsPerChange)} µs: ${sdkCpu.ratio.toFixed(2)}× (target ≤ ${sdkCpu.targetRatio}×)\n`);
+    process.stdout.write(`client CPU per change (${sdkCpu.changes} sequential cart adds, one process holding both devices): SDK ${Math.round(sdkCpu.sdkUsPerChange)} µs, bare socket.io clients ${Math.round(sdkCpu.bareUsPerChange)} µs: ${sdkCpu.ratio.toFixed(2)}× (target ≤ ${sdkCpu.targetRatio}×); a ${sdkCpu.catchUp.changes}-change catch-up blocked the event loop ${sdkCpu.catchUp.blockMs.toFixed(1)} ms at most (target ≤ ${sdkCpu.catchUp.targetMs} ms)\n`);
   }
   if (durability) {
     const { ack0, ack1 } = durability;

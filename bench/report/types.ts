@@ -144,6 +144,10 @@ export interface SdkCpuResult {
   bareUsPerChange: number;
   ratio: number;
   targetRatio: number;
+  /** the ratio of each interleaved round (`ratio` is their median) */
+  rounds: number[];
+  /** a device applying `changes` changes made while it was offline: the longest the event loop was blocked */
+  catchUp: { changes: number; blockMs: number; targetMs: number };
 }
 
 export interface SlowLinkResult {

@@ -53,7 +53,8 @@ export interface Outbox {
    */
   nextBatch(): Promise<OutboxEntry[]>;
   toMutation(entry: OutboxEntry): Mutation;
-  acknowledge(entry: OutboxEntry, version: number): void;
+  /** The server committed these entries (the acks of one push): one change event, one write. */
+  acknowledge(acks: ReadonlyArray<{ entry: OutboxEntry; version: number }>): void;
   /** The log shows our mutation `seq` committed at `version` (its ack was lost): settle it. */
   settleSeq(seq: number, version: number): OutboxEntry | undefined;
   /** Removes a refused entry (its local effect disappears: rollback). */
@@ -105,6 +106,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let owner: string | null = null;
   let writing: Promise<void> | null = null;
   let dirty = false;
+  // Acknowledged entries still in the stored record: written with the next write, or by flush. A crash before
+  // then only makes the restarted app resend them, and the server answers a resent seq as a duplicate.
+  let staleAcks = false;
   let loadedSignal: () => void = () => {};
   const loaded = new Promise<void>((resolve) => (loadedSignal = resolve));
   const changes = createListeners<void>();
@@ -137,8 +141,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const persist = (): Promise<void> => {
     if (nextSeq === null) return loaded.then(persist);
     dirty = true;
+    staleAcks = false;
     writing ??= (async () => {
       try {
+        // Whatever else changes in this task (the other acks of a push, a confirm) goes into the same write.
+        await null;
         while (dirty) {
           dirty = false;
           const included = list.filter((e) => e.seq !== null && !e.written);
@@ -226,12 +233,17 @@ export function createOutbox(options: OutboxOptions): Outbox {
       return batch;
     },
     toMutation,
-    acknowledge(entry, version) {
-      const target = entry as MutableEntry;
-      if (!list.includes(target) || target.ackedVersion !== null) return;
-      target.ackedVersion = version;
+    acknowledge(acks) {
+      let moved = false;
+      for (const { entry, version } of acks) {
+        const target = entry as MutableEntry;
+        if (target.ackedVersion !== null || !list.includes(target)) continue;
+        target.ackedVersion = version;
+        moved = true;
+      }
+      if (!moved) return;
       changed();
-      void persist();
+      staleAcks = true;
     },
     settleSeq(seq, version) {
       const entry = list.find((e) => e.seq === seq && e.ackedVersion === null);
@@ -278,6 +290,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       void persist();
     },
     async flush() {
+      if (staleAcks) await persist();
       while (writing) await writing;
     },
     onChange: (listener) => changes.add(listener),

@@ -54,8 +54,8 @@ export interface ClientState {
   restore(): Promise<void>;
   /** Queues a mutation the protocol and the rules accept on the state shown; rejects at once otherwise. */
   submit(body: MutationBody): Promise<MutationAck>;
-  /** The server committed a queued mutation, now or earlier (a duplicate). */
-  acked(entry: OutboxEntry, result: MutationResult): void;
+  /** The server committed these queued mutations (a push's answer, in order), now or earlier (duplicates): applied at once. */
+  acked(entries: readonly OutboxEntry[], results: readonly MutationResult[]): void;
   /** The server refused a queued mutation for good: it is dropped and its local effect rolled back. */
   rejected(entry: OutboxEntry, error: WireError): void;
   /** The server refused a queued mutation for now (it stays queued and is resent): reported, not thrown. */
@@ -87,13 +87,16 @@ export function createClientState(deps: ClientStateDeps): ClientState {
   const waiters = createWaiters();
   // Seqs seeded from the clock stay above what the server remembers even if this device's storage was lost.
   const outbox = createOutbox({ store, key: () => `outbox:${myId()}`, seqFloor: () => timers.now() * 10, onStorageError: storageError });
-  const cache = createStateCache(store, () => `state:${myId()}`, storageError);
+  const cache = createStateCache(store, () => `state:${myId()}`, storageError, timers);
 
   // The epoch acknowledged entries were committed in: a snapshot of another one makes their versions meaningless.
   let seenEpoch: string | null = null;
   // Memos, so the views get the same draft bodies while the drafts stay the same, and a count is emitted once.
   let draftBodies: { from: readonly WatchReport[]; bodies: readonly MutationBody[] } = { from: [], bodies: [] };
   let lastPending = 0;
+  // While an ack or a synced change is being applied, the outbox's own change events do not refresh the views:
+  // the transition refreshes once, when its state is complete (a push of 100 acks is one refresh, not 300).
+  let applying = 0;
 
   const refresh = () => {
     const drafts = deps.drafts();
@@ -111,6 +114,28 @@ export function createClientState(deps: ClientStateDeps): ClientState {
     list: ReadonlyArray<{ change: Change; source: ChangeSource }>,
     snapshot: { version: number; reset?: StateReset } | null,
   ) => {
+    applying++;
+    try {
+      settle(state, list, snapshot);
+    } finally {
+      applying--;
+    }
+    refresh();
+    cache.save(state, outbox.owner);
+    const deviceId = deps.deviceId();
+    const nodeId = deps.nodeId();
+    // The snapshot's own version: the changes buffered meanwhile follow it, each reported once, in order.
+    if (snapshot && state.epoch !== null) changes.emit({ type: 'snapshot', epoch: state.epoch, version: snapshot.version, nodeId });
+    for (const { change, source } of list) changes.emit({ type: 'change', change, source, nodeId, own: change.deviceId === deviceId, backend: isBackendDevice(change.deviceId) });
+    if (snapshot?.reset) losses.emit(changesLostEvent(snapshot.reset, deviceId));
+  };
+
+  /** What the synced state confirms: our own changes whose answers were lost, and acknowledged entries it includes. */
+  const settle = (
+    state: ServerState,
+    list: ReadonlyArray<{ change: Change; source: ChangeSource }>,
+    snapshot: { version: number; reset?: StateReset } | null,
+  ) => {
     if (snapshot && (state.epoch !== seenEpoch || snapshot.reset)) outbox.dropAcknowledged();
     seenEpoch = state.epoch;
     const deviceId = deps.deviceId();
@@ -121,13 +146,6 @@ export function createClientState(deps: ClientStateDeps): ClientState {
       if (entry) waiters.resolve(entry, { version: change.version, seq: change.seq, duplicate: false });
     }
     outbox.confirm(state.version);
-    refresh();
-    cache.save(state, outbox.owner);
-    const nodeId = deps.nodeId();
-    // The snapshot's own version: the changes buffered meanwhile follow it, each reported once, in order.
-    if (snapshot && state.epoch !== null) changes.emit({ type: 'snapshot', epoch: state.epoch, version: snapshot.version, nodeId });
-    for (const { change, source } of list) changes.emit({ type: 'change', change, source, nodeId, own: change.deviceId === deviceId, backend: isBackendDevice(change.deviceId) });
-    if (snapshot?.reset) losses.emit(changesLostEvent(snapshot.reset, deviceId));
   };
 
   const engine = createSyncEngine({ timers, gapTimeoutMs: deps.gapTimeoutMs, needSync: deps.needSync, onState: applied });
@@ -143,7 +161,9 @@ export function createClientState(deps: ClientStateDeps): ClientState {
     await cache.clear();
   };
 
-  outbox.onChange(refresh);
+  outbox.onChange(() => {
+    if (applying === 0) refresh();
+  });
 
   return {
     outbox,
@@ -166,14 +186,29 @@ export function createClientState(deps: ClientStateDeps): ClientState {
       if (invalid) return Promise.reject(invalid);
       return waiters.create(outbox.add(body));
     },
-    acked(entry, result) {
-      if (entry.ackedVersion === null) outbox.acknowledge(entry, result.version);
-      waiters.resolve(entry, { version: result.version, seq: entry.seq ?? 0, duplicate: result.duplicate });
-      if (result.change) {
-        clock.observe(result.change.at, timers.now());
-        engine.receive(result.change, 'ack');
-      } else engine.expect(result.version);
-      outbox.confirm(engine.state.version);
+    acked(entries, results) {
+      // One outbox write, one state update and one cache save for the whole answer, not one per mutation.
+      const count = Math.min(entries.length, results.length);
+      const acks: Array<{ entry: OutboxEntry; version: number }> = [];
+      const committed: Change[] = [];
+      for (let i = 0; i < count; i++) {
+        const result = results[i] as MutationResult;
+        acks.push({ entry: entries[i] as OutboxEntry, version: result.version });
+        if (result.change) {
+          clock.observe(result.change.at, timers.now());
+          committed.push(result.change);
+        } else engine.expect(result.version);
+      }
+      applying++;
+      try {
+        outbox.acknowledge(acks);
+        acks.forEach(({ entry, version }, i) => waiters.resolve(entry, { version, seq: entry.seq ?? 0, duplicate: results[i]?.duplicate ?? false }));
+        engine.receiveAll(committed, 'ack');
+        outbox.confirm(engine.state.version);
+      } finally {
+        applying--;
+      }
+      refresh();
     },
     rejected(entry, error) {
       const failure = new SyncClientError(error.code, error.message, { mutation: outbox.toMutation(entry) });

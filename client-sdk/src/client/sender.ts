@@ -11,7 +11,8 @@ export interface SenderDeps {
   random: () => number;
   backoff: BackoffOptions;
   requestTimeoutMs: number;
-  onAcked(entry: OutboxEntry, result: MutationResult): void;
+  /** The first `results.length` entries of a push were applied, in order. */
+  onAcked(entries: readonly OutboxEntry[], results: readonly MutationResult[]): void;
   onRejected(entry: OutboxEntry, error: WireError): void;
   /** A retryable refusal (kept in the outbox); reported, not thrown. */
   onRetry(entry: OutboxEntry, error: WireError): void;
@@ -70,7 +71,7 @@ export function createSender(deps: SenderDeps): Sender {
     if (results.length > batch.length || (error !== undefined && refused === undefined)) {
       return { reconnect: 'mutations:push: the answer does not match the push' };
     }
-    results.forEach((result, i) => deps.onAcked(batch[i] as OutboxEntry, result));
+    if (results.length > 0) deps.onAcked(batch.slice(0, results.length), results);
     return error === undefined || refused === undefined ? null : { entry: refused, error };
   };
 

@@ -1,5 +1,5 @@
 import type { Change, SyncPayload, SyncReset } from '../protocol/index.js';
-import { applyChange } from '../state/apply-op.js';
+import { applyChanges } from '../state/apply-op.js';
 import { emptyServerState, stateFromSnapshot, type ServerState } from '../state/server-state.js';
 import { createTimerSlot, type Timers } from '../util/timers.js';
 import { createRecentChanges } from './recent-changes.js';
@@ -42,6 +42,8 @@ export interface SyncEngine {
   beginSync(): number;
   /** A change from a push, an ack or a sync answer: applied in version order, buffered across gaps. */
   receive(change: Change, source: ChangeSource): void;
+  /** Several changes (the acks of one push): applied together, with one `onState`. */
+  receiveAll(changes: readonly Change[], source: ChangeSource): void;
   /** The server is at `version` or later (a duplicate's ack): fetch what we lack if it does not arrive in time. */
   expect(version: number): void;
   /**
@@ -81,18 +83,38 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
   };
 
   const drain = (applied: Array<{ change: Change; source: ChangeSource }>, replaced: { version: number; reset?: StateReset } | null) => {
-    let next = state;
-    for (let item = buffer.get(next.version + 1); item; item = buffer.get(next.version + 1)) {
+    const run: Change[] = [];
+    let version = state.version;
+    for (let item = buffer.get(version + 1); item; item = buffer.get(version + 1)) {
       buffer.delete(item.change.version);
-      next = applyChange(next, item.change);
+      version = item.change.version;
+      run.push(item.change);
       recent.add(item.change);
       applied.push(item);
     }
-    for (const version of buffer.keys()) if (version <= next.version) buffer.delete(version);
+    const next = applyChanges(state, run);
+    if (buffer.size > 0) for (const version of buffer.keys()) if (version <= next.version) buffer.delete(version);
     const moved = next !== state || replaced !== null;
     state = next;
     if (moved) deps.onState(state, applied, replaced);
     checkGap();
+  };
+
+  /** Buffers a received change; false when it is not to be applied (another epoch, or already applied). */
+  const keep = (change: Change, source: ChangeSource): boolean => {
+    if (duringSync && duringSync.length < DURING_SYNC_CAP) duringSync.push({ change, source });
+    if (state.epoch !== null && change.epoch !== state.epoch) {
+      deps.needSync();
+      return false;
+    }
+    if (state.epoch !== null && change.version <= state.version) {
+      // Not the change we applied at this version: the server's history is another one than ours.
+      if (recent.contradicts(change)) deps.needSync();
+      return false;
+    }
+    // Before the first sync the epoch is unknown: kept for after the sync answer.
+    buffer.set(change.version, { change, source });
+    return true;
   };
 
   const applySnapshot = (payload: Extract<SyncPayload, { kind: 'snapshot' }>) => {
@@ -120,19 +142,12 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       return ++latestRequest;
     },
     receive(change, source) {
-      if (duringSync && duringSync.length < DURING_SYNC_CAP) duringSync.push({ change, source });
-      if (state.epoch !== null && change.epoch !== state.epoch) {
-        deps.needSync();
-        return;
-      }
-      if (state.epoch !== null && change.version <= state.version) {
-        // Not the change we applied at this version: the server's history is another one than ours.
-        if (recent.contradicts(change)) deps.needSync();
-        return;
-      }
-      buffer.set(change.version, { change, source });
-      // Before the first sync the epoch is unknown: keep it for after the sync answer.
-      if (state.epoch !== null) drain([], null);
+      if (keep(change, source) && state.epoch !== null) drain([], null);
+    },
+    receiveAll(changes, source) {
+      let kept = false;
+      for (const change of changes) kept = keep(change, source) || kept;
+      if (kept && state.epoch !== null) drain([], null);
     },
     expect(version) {
       expected = Math.max(expected, version);

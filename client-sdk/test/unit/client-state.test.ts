@@ -56,7 +56,7 @@ describe('client state', () => {
     expect(t.state.views.cart().items).toEqual([line(2)]);
     const entry = await t.state.outbox.next();
     if (!entry?.seq) throw new Error('no queued entry');
-    t.state.acked(entry, { epoch: 'e1', version: 2, duplicate: false, change: t.committed(entry.seq, 2, 2) });
+    t.state.acked([entry], [{ epoch: 'e1', version: 2, duplicate: false, change: t.committed(entry.seq, 2, 2) }]);
     await expect(added).resolves.toEqual({ version: 2, seq: expect.any(Number), duplicate: false });
     expect(t.state.outbox.pendingCount).toBe(0);
     expect(t.counts).toEqual([1, 0]);

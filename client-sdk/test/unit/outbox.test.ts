@@ -67,7 +67,7 @@ describe('outbox', () => {
     const acked = first.add(add('a'));
     first.add(add('b'));
     first.add(add('c'));
-    first.acknowledge(acked, 10);
+    first.acknowledge([{ entry: acked, version: 10 }]);
     await first.flush();
 
     const second = outboxOn(storage);
@@ -92,7 +92,7 @@ describe('outbox', () => {
     await outbox.load();
     const a = outbox.add(add('a'));
     const b = outbox.add(add('b'));
-    outbox.acknowledge(a, 7);
+    outbox.acknowledge([{ entry: a, version: 7 }]);
     expect(outbox.pendingCount).toBe(1);
     expect(outbox.entries()).toEqual([a, b]);
     expect((await outbox.next())?.seq).toBe(b.seq);
