@@ -1,3 +1,4 @@
+import { createAppLifecycle } from '../connection/app-lifecycle.js';
 import type { Outbox } from '../outbox.js';
 import { createKeyValueStore } from '../storage/key-value-store.js';
 import { memoryStorage } from '../storage/memory-storage.js';
@@ -40,6 +41,11 @@ export function createTabClient(options: SyncClientOptions, platform: TabPlatfor
   const stopped = new Promise<void>((resolve) => (stopLeading = resolve));
   let led: Promise<void> = Promise.resolve();
 
+  // The leader's client listens to its own tab; a follower tab passes on what it sees.
+  const lifecycle = createAppLifecycle(options.appState);
+  lifecycle.onWake(() => {
+    if (role === 'follower') proxy.wake();
+  });
   const proxy = createTabProxy({
     tabId,
     role: () => role,
@@ -48,6 +54,7 @@ export function createTabClient(options: SyncClientOptions, platform: TabPlatfor
     post: (message) => (host ? host.receive(message) : channel?.postMessage(message)),
     async close() {
       closing = true;
+      lifecycle.close();
       withdraw();
       stopLeading();
       await led;

@@ -32,6 +32,8 @@ export const TAB_CALLS = {
   goOffline: args([]),
   goOnline: args([]),
   reconnectNow: args([]),
+  /** The network or the page came back in a follower tab: the leader ends a reconnect wait (see reconnectsOnWake). */
+  wake: args([]),
   signOut: args([s.object({ everywhere: s.optional(s.boolean()) })], 0),
 } as const;
 export type TabCallMethod = keyof typeof TAB_CALLS;

@@ -1,3 +1,4 @@
+import { reconnectsOnWake } from '../connection/reconnect-policy.js';
 import { isSyncClientError } from '../errors.js';
 import type { Outbox, OutboxEntry } from '../outbox.js';
 import type { MutationAck, SyncClient } from '../types.js';
@@ -62,6 +63,8 @@ function invoke(client: SyncClient, method: TabCallMethod, args: readonly unknow
       return client.goOnline();
     case 'reconnectNow':
       return client.reconnectNow();
+    case 'wake':
+      return reconnectsOnWake(client.connection) ? client.goOnline() : undefined;
     case 'signOut':
       return client.signOut(a[0]);
   }

@@ -21,6 +21,8 @@ export interface TabProxy {
   receive(message: FromLeader): void;
   /** The channel is open: ask for the state. */
   hello(): void;
+  /** This tab saw the network or the page come back: the leader may end its wait for a retry. */
+  wake(): void;
 }
 
 interface PendingCall {
@@ -196,5 +198,8 @@ export function createTabProxy(deps: TabProxyDeps): TabProxy {
     client,
     receive,
     hello: () => deps.post({ t: 'hello', tab: deps.tabId }),
+    wake: () => {
+      if (host !== null) fireAndForget('wake');
+    },
   };
 }

@@ -106,6 +106,15 @@ describe('a follower tab', () => {
     await expect(second).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it('passes a wake (network or page back) to the leader once one is known', () => {
+    const { proxy, sent } = follower();
+    proxy.wake();
+    expect(sent).toEqual([]);
+    receive(proxy, { t: 'state', host: 'h1', state: state() });
+    proxy.wake();
+    expect(sent).toEqual([expect.objectContaining({ t: 'call', method: 'wake', args: [] })]);
+  });
+
   it('ignores replies meant for another tab and rejects what is open when closed', async () => {
     const { proxy, sent, client } = follower();
     receive(proxy, { t: 'state', host: 'h1', state: state() });
