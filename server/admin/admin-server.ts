@@ -44,7 +44,16 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     observe: (route, status) => calls.inc({ route, status: String(status) }),
   });
 
-  const httpServer = createServer(async (req, res) => {
+  const { http } = options.config;
+  // Slow or stuck callers must not hold sockets: bounded header, request and idle times (Node checks the
+  // timers every interval), few headers, a bounded number of connections.
+  const timeouts = {
+    headersTimeout: http.headersTimeoutMs,
+    requestTimeout: http.requestTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, Math.ceil(http.headersTimeoutMs / 4)),
+  };
+  const httpServer = createServer(timeouts, async (req, res) => {
     try {
       const path = (req.url ?? '/').split('?')[0];
       if (req.method === 'GET' && path === '/metrics') {
@@ -60,11 +69,8 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       sendProblem(res, problem(500, 'internal', 'internal error'));
     }
   });
-  // Slow or stuck callers must not hold sockets: bounded header and request times, few headers.
-  httpServer.headersTimeout = 10_000;
-  httpServer.requestTimeout = 30_000;
-  httpServer.keepAliveTimeout = 5_000;
   httpServer.maxHeadersCount = 100;
+  if (http.maxConnections > 0) httpServer.maxConnections = http.maxConnections;
   httpServer.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();

@@ -20,6 +20,8 @@ export interface AdminConfig {
   rateLimit: { perSecond: number; burst: number };
   /** How long a mutating call's Idempotency-Key is remembered, and how many a user may hold at once. */
   idempotency: { ttlMs: number; maxPerUser: number };
+  /** Slow-client bounds of the admin listener, as the client port has (a backend on a bad link, a slowloris). */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
 }
 
 /** The admin listener's variables, for CONFIG_VARIABLES and `--help`. */
@@ -31,6 +33,10 @@ export const ADMIN_CONFIG_VARIABLES: ReadonlyArray<[name: string, help: string]>
   ['API_RATE_LIMIT_PER_SEC', 'backend API writes per second per user, apart from the devices\' bucket (default 100)'],
   ['API_RATE_LIMIT_BURST', 'burst of the backend API bucket per user (default 200)'],
   ['API_IDEMPOTENCY_TTL_MS', 'how long an Idempotency-Key is remembered (default and minimum 86400000, 24 h)'],
+  ['ADMIN_HTTP_HEADERS_TIMEOUT_MS', 'an admin request whose headers take longer is dropped (default 10000)'],
+  ['ADMIN_HTTP_REQUEST_TIMEOUT_MS', 'an admin request (headers and body) taking longer is dropped (default 30000)'],
+  ['ADMIN_HTTP_KEEPALIVE_TIMEOUT_MS', 'idle keep-alive admin connections are closed after this (default 5000)'],
+  ['ADMIN_MAX_CONNECTIONS', 'open TCP connections of the admin listener, 0 for no limit (default 1000)'],
   ['API_IDEMPOTENCY_MAX_PER_USER', 'Idempotency-Keys remembered per user within the TTL; past it writes answer 429 (default 10000)'],
 ];
 
@@ -49,6 +55,10 @@ const AdminEnv = z.object({
   API_RATE_LIMIT_BURST: int(1, 1_000_000).default(200),
   API_IDEMPOTENCY_TTL_MS: int(DAY_MS, 365 * DAY_MS).default(DAY_MS),
   API_IDEMPOTENCY_MAX_PER_USER: int(100, 1_000_000).default(10_000),
+  ADMIN_HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  ADMIN_HTTP_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  ADMIN_HTTP_KEEPALIVE_TIMEOUT_MS: int(100, 600_000).default(5000),
+  ADMIN_MAX_CONNECTIONS: int(0, 10_000_000).default(1000),
 });
 
 const KEY_NAME = /^[A-Za-z0-9_-]{1,32}$/;
@@ -121,6 +131,13 @@ export function parseAdminConfig(env: Record<string, string | undefined>): { adm
       keys,
       rateLimit: { perSecond: e.API_RATE_LIMIT_PER_SEC, burst: e.API_RATE_LIMIT_BURST },
       idempotency: { ttlMs: e.API_IDEMPOTENCY_TTL_MS, maxPerUser: e.API_IDEMPOTENCY_MAX_PER_USER },
+      http: {
+        headersTimeoutMs: e.ADMIN_HTTP_HEADERS_TIMEOUT_MS,
+        // Node refuses a request timeout below the headers timeout.
+        requestTimeoutMs: Math.max(e.ADMIN_HTTP_REQUEST_TIMEOUT_MS, e.ADMIN_HTTP_HEADERS_TIMEOUT_MS),
+        keepAliveTimeoutMs: e.ADMIN_HTTP_KEEPALIVE_TIMEOUT_MS,
+        maxConnections: e.ADMIN_MAX_CONNECTIONS,
+      },
     },
     problems,
   };
