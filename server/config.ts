@@ -5,6 +5,7 @@ import { ADMIN_CONFIG_VARIABLES, parseAdminConfig, type AdminConfig } from './co
 import { resolveJwtKey, type JwtKeyConfig } from './config/jwt.ts';
 import { DOMAIN_CONFIG_VARIABLES, parseDomainConfig, type DomainConfig } from './config/domain.ts';
 import { WATCH_CONFIG_VARIABLES, parseWatchConfig } from './config/watch.ts';
+import { AUTH_COOKIE_VARIABLES, parseAuthCookieConfig } from './config/auth-cookie.ts';
 import type { WatchRules } from '../client-sdk/src/protocol/index.ts';
 import { REDIS_HA_VARIABLES, parseRedisHaConfig, type RedisHaConfig } from './config/redis-ha.ts';
 import { SECURITY_VARIABLES, SecurityEnv, securityConfig, type SecurityConfig } from './config/security.ts';
@@ -60,6 +61,8 @@ export interface Config {
   security: SecurityConfig;
   /** Declared endpoints, delivery timing and safety of webhooks (see server/config/webhooks.ts). */
   webhooks: WebhooksConfig;
+  /** The cookie a browser's upgrade may carry the JWT in, besides the handshake's token (null: off). */
+  authCookieName: string | null;
   /** Things worth a loud warning at startup (embedded defaults). */
   warnings: string[];
 }
@@ -95,6 +98,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, help: string]> = [
   ...ADMIN_CONFIG_VARIABLES,
   ...DOMAIN_CONFIG_VARIABLES,
   ...WATCH_CONFIG_VARIABLES,
+  ...AUTH_COOKIE_VARIABLES,
   ...SECURITY_VARIABLES,
   ...WEBHOOK_CONFIG_VARIABLES,
 ];
@@ -169,12 +173,13 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
   const watch = parseWatchConfig(defined);
   const ha = parseRedisHaConfig(defined);
   const webhooks = parseWebhooksConfig(defined, { production: defined.NODE_ENV === 'production' });
+  const cookie = parseAuthCookieConfig(defined);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), problem: i.message }));
-    throw new ConfigError([...issues, ...admin.problems, ...domain.problems, ...watch.problems, ...ha.problems, ...webhooks.problems]);
+    throw new ConfigError([...issues, ...admin.problems, ...domain.problems, ...watch.problems, ...ha.problems, ...webhooks.problems, ...cookie.problems]);
   }
-  if (!domain.domain || !watch.watch) throw new ConfigError([...domain.problems, ...watch.problems, ...webhooks.problems]);
-  return { ...finish(parsed.data, admin, domain.domain, ha, webhooks), watch: watch.watch };
+  if (!domain.domain || !watch.watch || cookie.problems.length > 0) throw new ConfigError([...domain.problems, ...watch.problems, ...webhooks.problems, ...cookie.problems]);
+  return { ...finish(parsed.data, admin, domain.domain, ha, webhooks), watch: watch.watch, authCookieName: cookie.cookieName };
 }
 
 function finish(
@@ -183,7 +188,7 @@ function finish(
   domain: DomainConfig,
   haResult: ReturnType<typeof parseRedisHaConfig>,
   webhooksResult: ReturnType<typeof parseWebhooksConfig>,
-): Omit<Config, 'watch'> {
+): Omit<Config, 'watch' | 'authCookieName'> {
   const problems: Array<{ variable: string; problem: string }> = [...adminResult.problems, ...haResult.problems, ...webhooksResult.problems];
   const ha = haResult.ha;
   const admin = adminResult.admin;

@@ -184,6 +184,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       socketsOf,
       maxSocketsPerUser: config.security.maxSocketsPerUser,
       retentionOf: (userId, guest) => retentionMs(config.domain.retention, userId, guest),
+      authCookieName: config.authCookieName,
     }),
   );
 

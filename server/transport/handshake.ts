@@ -1,10 +1,11 @@
 import type { ExtendedError } from 'socket.io';
-import { HandshakeAuth, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, type Device, type WireError } from '../../client-sdk/src/protocol/index.ts';
+import { HandshakeAuth, LIMITS, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, type Device, type WireError } from '../../client-sdk/src/protocol/index.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { Engine } from '../engine/engine.ts';
 import { SyncError, toWireError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { cookieToken } from './auth-cookie.ts';
 import { createFloodGuard, type FloodGuardOptions } from './flood-guard.ts';
 import { clientAddress, type HandshakeGate } from './handshake-gate.ts';
 import { userRoom } from './rooms.ts';
@@ -28,6 +29,8 @@ export interface HandshakeDeps {
   trustProxy: number;
   /** How long the user's keys live after a connect or a write (absent: no expiry). */
   retentionOf?: (userId: string, guest: boolean) => number;
+  /** AUTH_COOKIE_NAME: a handshake without a token may carry it in this cookie (null or absent: off). */
+  authCookieName?: string | null;
 }
 
 const QUERY_TOKEN_KEYS = ['token', 'access_token', 'jwt', 'auth'];
@@ -72,7 +75,11 @@ async function admit(socket: GatewaySocket, deps: Deps): Promise<void> {
   if (auth.protocol < MIN_PROTOCOL_VERSION || auth.protocol > PROTOCOL_VERSION) {
     throw new SyncError('bad_request', `protocol ${auth.protocol} not supported (server speaks ${MIN_PROTOCOL_VERSION}-${PROTOCOL_VERSION})`);
   }
-  const claims = await deps.verifier.verify(auth.token);
+  const token = auth.token ?? (deps.authCookieName ? cookieToken(socket.handshake.headers.cookie, deps.authCookieName) : null);
+  if (token === null || token.length > LIMITS.tokenLength) {
+    throw new SyncError('unauthorized', deps.authCookieName ? `token missing: send it in the handshake auth or the ${deps.authCookieName} cookie` : 'token missing or malformed');
+  }
+  const claims = await deps.verifier.verify(token);
   if (claims.deviceId !== null && claims.deviceId !== auth.deviceId) {
     throw new SyncError('unauthorized', 'token is bound to another device');
   }

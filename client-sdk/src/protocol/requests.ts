@@ -10,7 +10,8 @@ import * as s from './schema/index.js';
 
 /** What the client puts in socket.io's handshake `auth` (never in the URL). */
 export const HandshakeAuth = s.object({
-  token: s.string({ min: 1, max: LIMITS.tokenLength }),
+  // Absent when the node takes the token from its AUTH_COOKIE_NAME cookie (a browser's web session).
+  token: s.optional(s.string({ min: 1, max: LIMITS.tokenLength })),
   deviceId: s.refine(DeviceId, (id) => !isBackendDevice(id), `must not start with ${BACKEND_DEVICE_PREFIX} (the app backend's devices do)`),
   // A lone surrogate cannot be stored as UTF-8 (Redis would keep U+FFFD): refused like a cart title.
   deviceName: s.optional(
