@@ -5,6 +5,7 @@ import { bar, check, type Check, type Scenario } from '../harness/scenario.ts';
 import { ms, pause, percentile } from '../harness/stats.ts';
 import { floodAttack, oversizeAttack, rateLimitAttack } from './attacks/abuse.ts';
 import { crossUserInWorker, fuzzInWorker, legitimateLoadInWorker } from './attacks/in-worker.ts';
+import { bigAnswerAttack, lostSignalAttack } from './attacks/bounds.ts';
 import { expiryAttack, revocationAttack } from './attacks/sessions.ts';
 import { originAttack, tokenAttacks } from './attacks/tokens.ts';
 import { setup } from './common.ts';
@@ -58,6 +59,15 @@ export const attacks: Scenario = {
     const expiring = expiryAttack(n2.url, tokens);
     checks.push(...(await revocationAttack(cluster.urls, tokens)));
     ctx.note('tokens, origin, oversize, flood, rate limit and revocation done');
+
+    // Issue 14 rows 1 and 3: the longest answers inside every limit, and a revoke signal that never arrives.
+    const big = await bigAnswerAttack({ engine: cluster.engine, redisUrl: cluster.redis.url, url: n3.url, nodePid: n3.pid, rate: RATE, durationMs: 10_000 });
+    checks.push(...big.checks);
+    Object.assign(figures, big.figures);
+    const lost = await lostSignalAttack({ redisUrl: cluster.redis.url, urls: [n1.url, n2.url] });
+    checks.push(...lost.checks);
+    figures['lost revoke signal'] = lost.figure;
+    ctx.note('big answers and lost revoke signal done');
 
     // Control for "does not disturb other users": the same number of valid read requests, same connections.
     const controlStart = Date.now();
@@ -116,6 +126,15 @@ export const attacks: Scenario = {
       ),
     );
     figures['well-behaved p99 quiet / valid load / attack'] = `${ms(quiet)} / ${ms(control)} / ${ms(fuzzing)}`;
+    const duringBig = p99(big.window[0], big.window[1]);
+    checks.push(
+      bar(
+        'well-behaved clients: p99 during the big-answer attack at most 20% above quiet',
+        quiet !== null && duringBig !== null && duringBig <= 1.2 * quiet + 5,
+        `quiet ${ms(quiet)}, during big answers ${ms(duringBig)}`,
+      ),
+    );
+    figures['well-behaved p99 quiet / during big answers'] = `${ms(quiet)} / ${ms(duringBig)}`;
     figures.fuzz = `${fuzzed.sent} sent, ${codesText(fuzzed.codes)}`;
     figures['cross-user'] = `${intruded.attempts} attempts: ${codesText(intruded.codes)}`;
 
