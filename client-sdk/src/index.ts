@@ -10,6 +10,8 @@ export type {
   CartApi,
   WatchApi,
   DevicesApi,
+  PlaybackApi,
+  HandoffEvent,
 } from './types.js';
 export type { CartView, WatchView } from './state/views.js';
 export type { SyncStatus, ConnectionState, OfflineReason } from './connection/state.js';

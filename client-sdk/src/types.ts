@@ -161,6 +161,28 @@ export interface WatchApi {
   subscribe(listener: (watch: WatchView) => void): () => void;
 }
 
+/** Another device of the user asks this one to continue a video (see `client.playback.onHandoff`). */
+export interface HandoffEvent {
+  readonly fromDeviceId: string;
+  readonly videoId: string;
+  /** Where to start playing, in seconds. */
+  readonly positionSec: number;
+  /** When it was sent (server time, ms). */
+  readonly at: number;
+}
+
+export interface PlaybackApi {
+  /**
+   * Asks another online device of this user to continue `videoId` at `positionSec` ("continue on laptop").
+   * Sent live and never queued or stored: it resolves once the target's client took it (pause your player
+   * then: its pause report records where the user left), and rejects `not_found` when the target is unknown
+   * or offline, `unavailable` while this client is offline, `bad_request` for a bad argument.
+   */
+  handoff(deviceId: string, playback: { videoId: string; positionSec: number }): Promise<{ deliveredAt: number }>;
+  /** Another device handed a video to this one: play it from `positionSec`. */
+  onHandoff(listener: (event: HandoffEvent) => void): () => void;
+}
+
 export interface DevicesApi {
   list(): readonly Device[];
   /** Signs another device of this user out (its sessions end on every node); use `client.signOut()` for this one. */
@@ -172,6 +194,8 @@ export interface SyncClient {
   readonly cart: CartApi;
   readonly watch: WatchApi;
   readonly devices: DevicesApi;
+  /** Handoff of playback between the user's devices. */
+  readonly playback: PlaybackApi;
   readonly status: SyncStatus;
   /** The connection state with its details (URL, node, next retry time, why offline). */
   readonly connection: ConnectionState;

@@ -31,6 +31,7 @@ import { createResync } from './resync.ts';
 import { createRevocation } from './revocation.ts';
 import { createRevocationCheck } from './revocation-check.ts';
 import { userRoom } from './rooms.ts';
+import { createHandoff } from './handoff.ts';
 import { createSupersede } from './supersede.ts';
 import { createDevicesPusher } from './devices-pusher.ts';
 import { endSession } from './session-ending.ts';
@@ -133,6 +134,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const recheckRevocations = createRevocationCheck({ io, engine, metrics, logger });
   const supersede = createSupersede({ io, metrics, logger, crossNode: options.pubsub !== undefined });
+  const handoff = createHandoff({ io, engine, logger, crossNode: options.pubsub !== undefined });
   // With the sharded adapter the Redis engine publishes each change from its mutation script: one round trip less.
   const fanoutEnvelope = options.pubsub?.mode === 'sharded' && engine.kind === 'redis' ? changeEnvelope : undefined;
   const prices = config.domain.prices;
@@ -145,6 +147,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     wheel,
     revocation,
     watchRules: config.watch,
+    handoff,
     ...(fanoutEnvelope ? { fanoutEnvelope } : {}),
     ...(prices.mode === 'signed' ? { offers: createOfferVerifier(prices.secret) } : {}),
   });

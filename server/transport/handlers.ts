@@ -15,6 +15,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { OfferVerifier } from '../offers/offer-verifier.ts';
 import type { ExpiryWheel } from './expiry-wheel.ts';
+import type { Handoff } from './handoff.ts';
 import type { Revocation } from './revocation.ts';
 import { endSession } from './session-ending.ts';
 import type { GatewaySocket, Session } from './session.ts';
@@ -44,6 +45,7 @@ export interface HandlerDeps {
   fanoutEnvelope?: (room: string, exceptSocketId: string) => FanoutEnvelope;
   /** The engine's resume rules, told to clients that speak protocol 3 in every sync answer. */
   watchRules: WatchRules;
+  handoff: Handoff;
 }
 
 /** Pub/sub is a hint: with Redis away, a sync answers after this long rather than never. */
@@ -150,6 +152,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const rules = session.protocol >= 3 ? { watchRules: deps.watchRules } : {};
       return { nodeId: deps.nodeId, serverTime: Date.now(), sync, devices, ...rules };
     },
+
+    'playback:handoff': ({ session }, request) => deps.handoff.send(session, request),
 
     async 'devices:list'({ session }) {
       return { devices: await engine.readDevices(session.userId, readerOf(session)) };

@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../client-sdk/src/protocol/index.ts';
+import type { ClientToServerEvents, PlaybackHandoff, ServerToClientEvents } from '../../client-sdk/src/protocol/index.ts';
 import type { FloodGuard } from './flood-guard.ts';
 
 /** What a node knows about one authenticated connection (kept in `socket.data`). */
@@ -36,6 +36,8 @@ export interface InterServerEvents {
   revoke: (signal: { userId: string; deviceId: string | null; revokedAt: number }) => void;
   /** A connection of `deviceId` registered at `connectedAt`: older connections of the device must end. */
   supersede: (signal: { userId: string; deviceId: string; connId: string; connectedAt: number }) => void;
+  /** Deliver a handoff to the device's socket if this node holds it; answer whether its client took it. */
+  handoff: (signal: { userId: string; deviceId: string; handoff: PlaybackHandoff }, answer: (delivered: boolean) => void) => void;
 }
 
 export interface SocketData {

@@ -22,6 +22,7 @@ import { createWatchThrottle } from '../watch/watch-throttle.js';
 import { createClientState } from './client-state.js';
 import { createCartApi, createWatchApi } from './domain-apis.js';
 import { createSender } from './sender.js';
+import { createPlayback } from './playback-api.js';
 import { createSession } from './session.js';
 import { createTabClient, type ConnectedClient } from '../tabs/create-tab-client.js';
 import { tabPlatform } from '../tabs/platform.js';
@@ -107,6 +108,12 @@ export function createConnectedClient(options: SyncClientOptions, tabRole: TabRo
     refreshToken: () => manager.refreshToken(),
   });
 
+  const playback = createPlayback({
+    socket: () => manager.socket,
+    requestTimeoutMs,
+    refusal: () => (isClosed() ? closedError() : null),
+    onError: reportError,
+  });
   const session = createSession({ engine, sender, clock, timers, requestTimeoutMs, onDevices: devices.merge, onError: reportError });
 
   let readyResolve: () => void = () => {};
@@ -145,7 +152,7 @@ export function createConnectedClient(options: SyncClientOptions, tabRole: TabRo
     foreground: lifecycle.foreground,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     requestTimeoutMs,
-    session,
+    session: { attach: (socket) => (session.attach(socket), playback.attach(socket)), open: session.open, closed: session.closed },
     onError: reportError,
     onUnauthorized(error, cause) {
       // The backend erased the user: nothing local may outlive it, unsent changes included.
@@ -201,6 +208,7 @@ export function createConnectedClient(options: SyncClientOptions, tabRole: TabRo
         if (answer.kind !== 'ok') throw new SyncClientError('unavailable', 'sign-out got no answer');
       },
     },
+    playback: playback.api,
     get status() {
       return machine.state.status;
     },

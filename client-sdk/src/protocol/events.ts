@@ -8,6 +8,7 @@ import type { RequestEvent, RequestOf } from './requests.js';
 import { ServerInfo, SessionEnding } from './session.js';
 import * as s from './schema/index.js';
 import { WatchRules } from './watch.js';
+import { PlaybackHandoff, PlaybackHandoffResult } from './playback.js';
 
 export const SyncResult = s.object({
   ...ServerInfo.shape,
@@ -38,6 +39,7 @@ export interface ResultOf {
   'devices:list': DevicesListResult;
   'auth:refresh': AuthRefreshResult;
   'auth:sign-out': SignOutResult;
+  'playback:handoff': PlaybackHandoffResult;
 }
 
 export const RESULT_SCHEMAS: { [E in RequestEvent]: s.Schema<ResultOf[E]> } = {
@@ -52,6 +54,7 @@ export const RESULT_SCHEMAS: { [E in RequestEvent]: s.Schema<ResultOf[E]> } = {
   'devices:list': DevicesListResult,
   'auth:refresh': AuthRefreshResult,
   'auth:sign-out': SignOutResult,
+  'playback:handoff': PlaybackHandoffResult,
 };
 
 /** Server-to-client pushes. */
@@ -62,6 +65,8 @@ export const PUSH_SCHEMAS = {
   devices: s.object({ devices: s.array(Device) }),
   /** The server is about to close this connection on purpose, and why. */
   'session:ending': SessionEnding,
+  /** Another device of the user asks this one to continue a video (acknowledged with `{ok: true}`). */
+  'playback:handoff': PlaybackHandoff,
 } as const;
 export type PushEvent = keyof typeof PUSH_SCHEMAS;
 export type PushOf<E extends PushEvent> = s.Infer<(typeof PUSH_SCHEMAS)[E]>;
@@ -71,6 +76,9 @@ export type ClientToServerEvents = {
   [E in RequestEvent]: (request: RequestOf<E>, ack: (response: Ack<ResultOf[E]>) => void) => void;
 };
 export type ServerToClientEvents = {
-  [E in PushEvent]: (payload: PushOf<E>) => void;
+  [E in Exclude<PushEvent, 'playback:handoff'>]: (payload: PushOf<E>) => void;
+} & {
+  /** The one push the client acknowledges: the sender learns that the target took it. */
+  'playback:handoff': (payload: PlaybackHandoff, ack: (receipt: { ok: true }) => void) => void;
 };
 

@@ -6,6 +6,7 @@ export * from './cart.js';
 export * from './checkout.js';
 export * from './offer.js';
 export * from './watch.js';
+export * from './playback.js';
 export * from './devices.js';
 export * from './changes.js';
 export * from './session.js';

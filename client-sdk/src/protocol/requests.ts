@@ -2,6 +2,7 @@ import { DeviceKind } from './devices.js';
 import { LIMITS } from './limits.js';
 import { MUTATION_EVENTS, MUTATION_SCHEMAS, type Mutation, type MutationEvent } from './mutations.js';
 import { BACKEND_DEVICE_PREFIX, DeviceId, Epoch, Version, isBackendDevice } from './primitives.js';
+import { PlaybackHandoffRequest } from './playback.js';
 import { utf8Length } from './push.js';
 import * as s from './schema/index.js';
 
@@ -83,6 +84,7 @@ export const REQUEST_SCHEMAS = {
   'devices:list': DevicesListRequest,
   'auth:refresh': AuthRefreshRequest,
   'auth:sign-out': SignOutRequest,
+  'playback:handoff': PlaybackHandoffRequest,
 } as const;
 export type RequestEvent = keyof typeof REQUEST_SCHEMAS;
 export type RequestOf<E extends RequestEvent> = s.Infer<(typeof REQUEST_SCHEMAS)[E]>;

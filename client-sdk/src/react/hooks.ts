@@ -1,8 +1,8 @@
-import { useCallback, useContext, useSyncExternalStore } from 'react';
+import { useCallback, useContext, useEffect, useRef, useSyncExternalStore } from 'react';
 import type { Device, WatchEntry } from '../protocol/index.js';
 import type { SyncStatus } from '../connection/state.js';
 import type { CartView } from '../state/views.js';
-import type { SyncClient } from '../types.js';
+import type { HandoffEvent, SyncClient } from '../types.js';
 import { SyncClientContext } from './context.js';
 
 /** The client from the nearest SyncProvider. */
@@ -51,4 +51,17 @@ export function usePendingCount(): number {
   const subscribe = useCallback((onChange: () => void) => client.onPendingCount(onChange), [client]);
   const get = useCallback(() => client.pendingCount, [client]);
   return useSyncExternalStore(subscribe, get, get);
+}
+
+/**
+ * Calls `listener` when another of the user's devices hands a video to this one ("continue on laptop"):
+ * start playing `event.videoId` at `event.positionSec`. The newest listener is called; it need not be stable.
+ */
+export function useHandoff(listener: (event: HandoffEvent) => void): void {
+  const client = useSyncClient();
+  const latest = useRef(listener);
+  useEffect(() => {
+    latest.current = listener;
+  });
+  useEffect(() => client.playback.onHandoff((event) => latest.current(event)), [client]);
 }

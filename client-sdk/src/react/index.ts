@@ -9,4 +9,5 @@ export {
   useDevices,
   useSyncStatus,
   usePendingCount,
+  useHandoff,
 } from './hooks.js';
