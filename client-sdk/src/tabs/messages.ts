@@ -3,7 +3,7 @@
  * (another version of the app, a script in the console), so every message is validated like server input,
  * with the protocol's own validator; payload parts reuse the protocol's schemas.
  */
-import { CartFreeze, CartLine, Change, Device, ERROR_CODES, LIMITS, WatchEntry } from '../protocol/index.js';
+import { CartFreeze, CartLine, Change, Device, ERROR_CODES, LIMITS, PlaybackHandoff, WatchEntry } from '../protocol/index.js';
 import * as s from '../protocol/schema/index.js';
 
 const Id = s.string({ min: 1, max: 64 });
@@ -29,6 +29,7 @@ export const TAB_CALLS = {
   'watch.report': args([s.string(), Num, Num, s.object({ event: s.optional(s.string()) })], 3),
   'watch.remove': args([s.string()]),
   'devices.signOut': args([s.string()]),
+  'playback.handoff': args([s.string(), s.object({ videoId: s.string(), positionSec: Num })]),
   goOffline: args([]),
   goOnline: args([]),
   reconnectNow: args([]),
@@ -95,6 +96,8 @@ export const TabEvent = s.union('kind', [
   s.object({ kind: s.literal('error'), error: TabError }),
   /** The user signed out in some tab: every tab closes. */
   s.object({ kind: s.literal('signed-out') }),
+  /** Another device handed a video to this one: every tab hears it (the app picks the one that plays). */
+  s.object({ kind: s.literal('handoff'), event: PlaybackHandoff }),
 ]);
 export type TabEvent = s.Infer<typeof TabEvent>;
 

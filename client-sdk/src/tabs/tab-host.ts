@@ -57,6 +57,8 @@ function invoke(client: SyncClient, method: TabCallMethod, args: readonly unknow
       return client.watch.remove(a[0] as never);
     case 'devices.signOut':
       return client.devices.signOut(a[0] as never);
+    case 'playback.handoff':
+      return client.playback.handoff(a[0] as never, a[1] as never);
     case 'goOffline':
       return client.goOffline();
     case 'goOnline':
@@ -147,6 +149,9 @@ export function createTabHost(deps: TabHostDeps): TabHost {
       if (seq !== undefined) refusals.set(seq, toTabError(error));
       if (refusals.size > 1000) refusals.delete(refusals.keys().next().value as number);
       if (!closed) post({ t: 'event', host: hostId, event: { kind: 'error', error: toTabError(error) } });
+    }),
+    client.playback.onHandoff((event) => {
+      if (!closed) post({ t: 'event', host: hostId, event: { kind: 'handoff', event } });
     }),
     outbox.onChange(settleFollowed),
   ];

@@ -1,7 +1,7 @@
 import { freezeHolds } from '../protocol/index.js';
 import type { ConnectionState } from '../connection/state.js';
 import { SyncClientError } from '../errors.js';
-import type { ChangesLostEvent, MutationAck, SyncChangeEvent, SyncClient, TabRole } from '../types.js';
+import type { ChangesLostEvent, HandoffEvent, MutationAck, SyncChangeEvent, SyncClient, TabRole } from '../types.js';
 import { createListeners } from '../util/listeners.js';
 import type { FromLeader, TabCallMethod, ToLeader } from './messages.js';
 import { createMirroredState } from './mirrored-state.js';
@@ -44,6 +44,7 @@ export function createTabProxy(deps: TabProxyDeps): TabProxy {
   const errors = createListeners<SyncClientError>();
   const changes = createListeners<SyncChangeEvent>();
   const losses = createListeners<ChangesLostEvent>();
+  const handoffs = createListeners<HandoffEvent>();
   const calls = new Map<string, PendingCall>();
   const retired = new Set<string>();
   let host: string | null = null;
@@ -100,6 +101,7 @@ export function createTabProxy(deps: TabProxyDeps): TabProxy {
       if (event.kind === 'change') changes.emit(event.event);
       else if (event.kind === 'lost') losses.emit(event.event);
       else if (event.kind === 'error') errors.emit(new SyncClientError(event.error.code, event.error.message));
+      else if (event.kind === 'handoff') handoffs.emit(event.event);
       else signedOut();
       return;
     }
@@ -141,6 +143,14 @@ export function createTabProxy(deps: TabProxyDeps): TabProxy {
       list: mirror.devices,
       subscribe: mirror.onDevices,
       signOut: async (deviceId) => void (await call('devices.signOut', [deviceId])),
+    },
+    playback: {
+      // The leader's answer carries no value across the channel: the time it came back, in server time, stands in.
+      handoff: async (deviceId, playback) => {
+        await call('playback.handoff', [deviceId, playback]);
+        return { deliveredAt: Math.round(Date.now() + mirror.clockOffsetMs) };
+      },
+      onHandoff: (listener) => handoffs.add(listener),
     },
     get status() {
       return mirror.connection.status;

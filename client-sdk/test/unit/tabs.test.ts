@@ -115,6 +115,23 @@ describe('a follower tab', () => {
     expect(sent).toEqual([expect.objectContaining({ t: 'call', method: 'wake', args: [] })]);
   });
 
+  it('asks the leader for a handoff and hears a handoff to this device', async () => {
+    const { proxy, sent, client } = follower();
+    receive(proxy, { t: 'state', host: 'h1', state: state() });
+    const heard: unknown[] = [];
+    client.playback.onHandoff((event) => heard.push(event));
+    const handoff = client.playback.handoff('laptop', { videoId: 'film-7', positionSec: 12.5 });
+    const call = sent.at(-1) as Extract<ToLeaderMessage, { t: 'call' }>;
+    expect(call).toMatchObject({ method: 'playback.handoff', args: ['laptop', { videoId: 'film-7', positionSec: 12.5 }] });
+    expect(TAB_CALLS['playback.handoff'].safeParse(call.args).success).toBe(true);
+    receive(proxy, { t: 'reply', host: 'h1', tab: 'tab-a', id: call.id, result: { ok: true } });
+    await expect(handoff).resolves.toEqual({ deliveredAt: expect.any(Number) });
+    const event = { fromDeviceId: 'phone', videoId: 'film-8', positionSec: 3, at: 1000 };
+    expect(FromLeader.safeParse({ t: 'event', host: 'h1', event: { kind: 'handoff', event } }).success).toBe(true);
+    receive(proxy, { t: 'event', host: 'h1', event: { kind: 'handoff', event } });
+    expect(heard).toEqual([event]);
+  });
+
   it('ignores replies meant for another tab and rejects what is open when closed', async () => {
     const { proxy, sent, client } = follower();
     receive(proxy, { t: 'state', host: 'h1', state: state() });
