@@ -10,6 +10,7 @@ import type { WatchRules } from '../client-sdk/src/protocol/index.ts';
 import { REDIS_HA_VARIABLES, parseRedisHaConfig, type RedisHaConfig } from './config/redis-ha.ts';
 import { SECURITY_VARIABLES, SecurityEnv, securityConfig, type SecurityConfig } from './config/security.ts';
 import { WEBHOOK_CONFIG_VARIABLES, parseWebhooksConfig, type WebhooksConfig } from './config/webhooks.ts';
+import { WEBHOOK_DISPATCH_VARIABLES, parseWebhookDispatchConfig, type WebhookDispatchConfig } from './config/webhook-dispatch.ts';
 
 export type { JwtKeyConfig };
 
@@ -63,6 +64,8 @@ export interface Config {
   webhooks: WebhooksConfig;
   /** The cookie a browser's upgrade may carry the JWT in, besides the handshake's token (null: off). */
   authCookieName: string | null;
+  /** The pull feed, the sweep and the leases of webhook delivery (see server/config/webhook-dispatch.ts). */
+  webhookDispatch: WebhookDispatchConfig & { pullOptIn: boolean };
   /** Things worth a loud warning at startup (embedded defaults). */
   warnings: string[];
 }
@@ -101,6 +104,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, help: string]> = [
   ...AUTH_COOKIE_VARIABLES,
   ...SECURITY_VARIABLES,
   ...WEBHOOK_CONFIG_VARIABLES,
+  ...WEBHOOK_DISPATCH_VARIABLES,
 ];
 
 export class ConfigError extends Error {
@@ -179,7 +183,9 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Config {
     throw new ConfigError([...issues, ...admin.problems, ...domain.problems, ...watch.problems, ...ha.problems, ...webhooks.problems, ...cookie.problems]);
   }
   if (!domain.domain || !watch.watch || cookie.problems.length > 0) throw new ConfigError([...domain.problems, ...watch.problems, ...webhooks.problems, ...cookie.problems]);
-  return { ...finish(parsed.data, admin, domain.domain, ha, webhooks), watch: watch.watch, authCookieName: cookie.cookieName };
+  const dispatch = parseWebhookDispatchConfig(defined);
+  if (!dispatch.dispatch) throw new ConfigError(dispatch.problems);
+  return { ...finish(parsed.data, admin, domain.domain, ha, webhooks), watch: watch.watch, authCookieName: cookie.cookieName, webhookDispatch: dispatch.dispatch };
 }
 
 function finish(
@@ -252,6 +258,7 @@ function finish(
     domain,
     security: securityConfig(env),
     webhooks,
+    webhookDispatch: { pull: false, pullOptIn: false, sweepMs: 30_000, leaseMs: 10_000 },
     warnings,
   };
 }

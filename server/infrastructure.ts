@@ -2,6 +2,7 @@ import { createMemoryEngine } from './engine/memory/memory-engine.ts';
 import { createRedisClient, waitForReady } from './engine/redis/redis-client.ts';
 import { createRedisEngine } from './engine/redis/redis-engine.ts';
 import type { Engine } from './engine/engine.ts';
+import type { EventDemand } from './webhooks/outbox.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
@@ -22,8 +23,9 @@ export interface Infrastructure {
 }
 
 /** Builds the state store and, with Redis, the adapter's publisher and subscriber connections. */
-export async function createInfrastructure(config: Config, logger: Logger, metrics: Metrics): Promise<Infrastructure> {
+export async function createInfrastructure(config: Config, logger: Logger, metrics: Metrics, events?: EventDemand): Promise<Infrastructure> {
   const engineOptions = {
+    ...(events ? { events } : {}),
     rateLimit: config.rateLimit,
     maxDevices: config.maxDevices,
     // A token may be used until exp plus the clock tolerance: marks older than that refuse nothing alive.

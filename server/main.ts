@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, nodeId: config.nodeId });
   for (const warning of config.warnings) logger.warn(`WARNING: ${warning}`);
   const metrics = createMetrics({ nodeId: config.nodeId });
-  const { infra, gateway, admin, port, adminPort } = await startNode(config, logger, metrics);
+  const { infra, gateway, admin, port, adminPort, webhooks } = await startNode(config, logger, metrics);
   // At every LOG_LEVEL: launchers started with PORT=0 / ADMIN_PORT=0 learn the ports from these two lines.
   const startupLog = logger.child({}, { level: 'info' });
   startupLog.info(
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     logger.info({ outcome }, 'drained');
     await gateway.close();
     await admin.close();
+    await webhooks.stop();
     await infra.close();
     logger.info('bye');
     process.exit(0);

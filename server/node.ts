@@ -5,6 +5,8 @@ import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
 import { createGateway, type Gateway } from './transport/gateway.ts';
+import { createDemandRelay } from './webhooks/outbox.ts';
+import { startWebhooks, type WebhookNode } from './webhooks/webhooks-node.ts';
 
 /** A node wired and listening: the store (engine, pub/sub), the socket gateway and the admin listener. */
 export interface RunningNode {
@@ -13,11 +15,16 @@ export interface RunningNode {
   admin: AdminServer;
   port: number;
   adminPort: number;
+  /** Webhook delivery of this node (stop it before the engine closes). */
+  webhooks: WebhookNode;
 }
 
 /** The one wiring of a node, used by main.ts and by tests that compose a node in their own process. */
 export async function startNode(config: Config, logger: Logger, metrics: Metrics): Promise<RunningNode> {
-  const infra = await createInfrastructure(config, logger, metrics);
+  // The engine records webhook events for what the dispatcher's endpoints want; the dispatcher needs the engine.
+  const demand = createDemandRelay();
+  const infra = await createInfrastructure(config, logger, metrics, demand);
+  const webhooks = await startWebhooks({ config, engine: infra.engine, logger, demand });
   const gateway = createGateway({
     config,
     engine: infra.engine,
@@ -29,11 +36,11 @@ export async function startNode(config: Config, logger: Logger, metrics: Metrics
   const port = await gateway.listen();
   const admin = createAdminServer({
     config: config.admin,
-    routes: createAdminRoutes({ engine: infra.engine, config: config.admin, live: gateway.live, domain: config.domain }),
+    routes: createAdminRoutes({ engine: infra.engine, config: config.admin, live: gateway.live, domain: config.domain, webhooks: webhooks.routes }),
     metrics,
     logger,
     nodeId: config.nodeId,
   });
   const adminPort = await admin.listen();
-  return { infra, gateway, admin, port, adminPort };
+  return { infra, gateway, admin, port, adminPort, webhooks };
 }

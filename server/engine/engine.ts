@@ -10,6 +10,7 @@ import type {
 import type { DomainOps } from './domain-ops.ts';
 import type { SyncError } from '../errors.ts';
 import type { BackendEngine } from './backend.ts';
+import type { EventDemand, OutboxStore } from '../webhooks/outbox.ts';
 
 /** Who is asking: the authenticated user, the device and the connection it speaks through. */
 export interface Actor {
@@ -82,6 +83,8 @@ export interface EngineOptions {
   backend?: { rateLimit: RateLimit; idempotencyTtlMs: number; idempotencyMax: number };
   /** What a watch report leaves as the resume point (WATCH_* variables). @default DEFAULT_WATCH_RULES */
   watchRules?: WatchRules;
+  /** Which webhook events to record in the users' outboxes (server/webhooks/outbox.ts). @default none */
+  events?: EventDemand;
 }
 
 /** A user's devices after a presence change, to be pushed to the user's room. */
@@ -140,6 +143,8 @@ export interface Engine extends DomainOps {
   readonly kind: 'memory' | 'redis';
   /** What the app's backend does through the admin API (server/engine/backend.ts). */
   readonly backend: BackendEngine;
+  /** The users' webhook outboxes, as the dispatcher and the pull API read them (server/webhooks/). */
+  readonly outbox: OutboxStore;
   /**
    * Applies a mutation once: bumps the version, logs the change; a resend returns `duplicate: true`.
    * With `fanout`, a store that has pub/sub publishes the change in the same atomic write and answers

@@ -76,7 +76,7 @@ export async function startAdminNode(env: Record<string, string> = {}): Promise<
   });
   const logger = createLogger({ level: 'silent', nodeId: config.nodeId });
   const metrics = createMetrics({ nodeId: config.nodeId });
-  const { infra, gateway, admin, port, adminPort } = await startNode(config, logger, metrics);
+  const { infra, gateway, admin, port, adminPort, webhooks } = await startNode(config, logger, metrics);
   return {
     url: `http://127.0.0.1:${port}`,
     adminUrl: `http://127.0.0.1:${adminPort}`,
@@ -84,6 +84,7 @@ export async function startAdminNode(env: Record<string, string> = {}): Promise<
     async close() {
       await admin.close();
       await gateway.close();
+      await webhooks.stop();
       await infra.close();
     },
   };

@@ -5,6 +5,7 @@ import { cartContract } from './contract/cart.ts';
 import { cartDetailsContract } from './contract/cart-details.ts';
 import { checkoutContract } from './contract/checkout.ts';
 import { mergeContract } from './contract/merge.ts';
+import { outboxContract } from './contract/outbox.ts';
 import { retentionContract } from './contract/retention.ts';
 import { devicesContract } from './contract/devices.ts';
 import type { ContractTarget } from './contract/harness.ts';
@@ -35,5 +36,6 @@ export function engineContract(name: string, getTarget: () => ContractTarget): v
     mergeContract(getTarget);
     hardeningContract(getTarget);
     retentionContract(getTarget);
+    outboxContract(getTarget);
   });
 }

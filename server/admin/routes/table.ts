@@ -7,6 +7,7 @@ import { deviceRoutes } from './devices.ts';
 import { openApiRoute } from './openapi.ts';
 import { userRoutes } from './users.ts';
 import { watchRoutes } from './watch.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 /**
  * The route table of the backend API: each resource file contributes its routes; the OpenAPI document
@@ -15,6 +16,7 @@ import { watchRoutes } from './watch.ts';
  */
 export function createAdminRoutes(deps: AdminRouteDeps): Route[] {
   const routes: Route[] = [...userRoutes(deps), ...cartRoutes(deps), ...watchRoutes(deps), ...deviceRoutes(deps), ...checkoutRoutes(deps), ...mergeRoutes(deps)];
+  if (deps.webhooks) routes.push(...webhookRoutes(deps.webhooks));
   routes.push(openApiRoute(() => routes));
   return routes;
 }

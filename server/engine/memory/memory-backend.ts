@@ -14,6 +14,7 @@ import { takeToken } from '../../domain/rate-limit.ts';
 import { SyncError } from '../../errors.ts';
 import { BACKEND_DEFAULTS, StateRefusal, type BackendEngine, type BackendOp, type BackendWriteResult, type StoredAnswer, type UserRecord } from '../backend.ts';
 import type { EngineOptions } from '../engine.ts';
+import type { MemoryOutbox } from './memory-outbox.ts';
 import { markRemoved, type UserState } from './user-state.ts';
 
 export interface MemoryBackendDeps {
@@ -27,6 +28,8 @@ export interface MemoryBackendDeps {
   forget(userId: string): void;
   ensureOpen(): void;
   retain(state: UserState, retentionMs: number | undefined, now: number): void;
+  /** Where the webhook events of a write are recorded, in the same synchronous step. */
+  outbox: MemoryOutbox;
 }
 
 /** What a remembered Idempotency-Key answers: a write's result, or a claimed call's answer once settled. */
@@ -183,6 +186,7 @@ export function createMemoryBackend(deps: MemoryBackendDeps): BackendEngine {
       }
       if (state.log.length > LIMITS.changeLog) state.log.splice(0, state.log.length - LIMITS.changeLog);
       if (changes.length > 0) state.seqs.set(request.writer, { seq, version: state.version });
+      recordEvents(deps.outbox, request.userId, request.ops, changes, state.watch, now);
       state.cart = cart;
       state.watch = watch;
       for (const op of request.ops) {
@@ -243,7 +247,29 @@ export function createMemoryBackend(deps: MemoryBackendDeps): BackendEngine {
       if (!state) return { erased: false, deviceIds: [] };
       const deviceIds = [...state.devices.keys()];
       deps.forget(userId);
+      deps.outbox.record(userId, 'user.erased', deps.now(), undefined, {});
       return { erased: true, deviceIds };
     },
   };
+}
+
+/** The write's webhook events in op order, as backend-write.lua records them. */
+function recordEvents(outbox: MemoryOutbox, userId: string, ops: readonly BackendOp[], changes: readonly Change[], before: ReadonlyMap<string, WatchEntry>, at: number): void {
+  const watch = new Map(before);
+  let next = 0;
+  for (const op of ops) {
+    if (op.type === 'device:remove' || op.type === 'sign-out') {
+      outbox.record(userId, 'device.signed_out', at, undefined, { deviceId: op.type === 'sign-out' ? null : op.deviceId });
+      continue;
+    }
+    const change = changes[next];
+    next += 1;
+    if (!change) continue;
+    let crossed = false;
+    if (change.op.type === 'watch') {
+      crossed = change.op.entry.completed && !(watch.get(change.op.entry.videoId)?.completed ?? false);
+      watch.set(change.op.entry.videoId, change.op.entry);
+    }
+    outbox.change(userId, change, crossed);
+  }
 }

@@ -5,6 +5,7 @@ import { SyncError } from '../../errors.ts';
 import { StateRefusal } from '../backend.ts';
 import type { DomainOps, MergeResult, Precondition } from '../domain-ops.ts';
 import { MERGE_MARKER_MS, MERGE_MARKERS_MAX } from '../merge-markers.ts';
+import type { MemoryOutbox } from './memory-outbox.ts';
 import { commitChange, type UserState } from './user-state.ts';
 
 export interface MemoryDomainDeps {
@@ -14,6 +15,8 @@ export interface MemoryDomainDeps {
   /** The user's state, or undefined when the user has none. */
   peek(userId: string): UserState | undefined;
   retain(state: UserState, retentionMs: number | undefined, now: number): void;
+  /** Where the webhook events of a commit are recorded, in the same synchronous step. */
+  outbox: MemoryOutbox;
 }
 
 function checkPrecondition(state: UserState, request: Precondition): void {
@@ -52,6 +55,7 @@ export function createMemoryDomainOps(deps: MemoryDomainDeps): DomainOps {
       deps.retain(state, writer.retentionMs, at);
       const op = { type: 'cart:unfreeze', checkoutId: request.checkoutId, cleared: request.outcome === 'complete' } as const;
       const change = commitChange(state, writer.writerId, state.version + 1, at, op);
+      deps.outbox.change(userId, change, false);
       state.checkoutEnd = { checkoutId: request.checkoutId, outcome: request.outcome };
       return { epoch: state.epoch, version: state.version, change: structuredClone(change) };
     },
@@ -80,6 +84,8 @@ export function createMemoryDomainOps(deps: MemoryDomainDeps): DomainOps {
       const plan = planMerge(account, { cart: [...guest.cart.values()], watch: [...guest.watch.values()] }, request);
       const op = { type: 'merge', cart: plan.cart, watch: plan.watch, trimmed: plan.trimmed } as const;
       const change = commitChange(account, writer.writerId, account.version + 1, at, op);
+      deps.outbox.record(userId, 'user.merged', at, change.version, { fromUserId: request.fromUserId });
+      deps.outbox.record(userId, 'cart.updated', at, change.version, {}, 'cart');
       deps.retain(account, writer.retentionMs, at);
       // Map order is insertion order, i.e. oldest marker first.
       while (account.merges.size >= MERGE_MARKERS_MAX) account.merges.delete(account.merges.keys().next().value ?? '');

@@ -1,15 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_WATCH_RULES, type Device, type Mutation, type MutationResult, type Op, type SyncPayload } from '../../../client-sdk/src/protocol/index.ts';
-import {
-  decideCart,
-  decideWatch,
-  decideWatchRemove,
-  isStale,
-  pickEviction,
-  reportedBeforeRemoval,
-  sortDevices,
-} from '../../../client-sdk/src/rules/index.ts';
-import { assertNotFrozen } from '../../domain/checkout.ts';
+import { isStale, pickEviction, sortDevices } from '../../../client-sdk/src/rules/index.ts';
 import { parseMutation } from '../../domain/mutation.ts';
 import { chargeTokens, extraTokens, takeToken } from '../../domain/rate-limit.ts';
 import { jsonBytes } from '../../domain/sync.ts';
@@ -19,7 +10,9 @@ import type { Actor, DeviceHello, DevicesChanged, Engine, EngineOptions, Reader 
 import { createMemoryBackend } from './memory-backend.ts';
 import { createMemoryDomainOps } from './memory-domain-ops.ts';
 import { syncOf } from './memory-sync.ts';
-import { commitChange, createUserState, markRemoved, retain, type UserState } from './user-state.ts';
+import { decideMutation } from './memory-decide.ts';
+import { createMemoryOutbox } from './memory-outbox.ts';
+import { commitChange, createUserState, retain, type UserState } from './user-state.ts';
 
 export interface MemoryEngineOptions extends EngineOptions {
   /** Clock in ms. @default Date.now */
@@ -41,6 +34,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
   // An erased user starts a new log: its devices must not take the new version 1 for the old one.
   const erased = new Set<string>();
   let closed = false;
+  const outbox = createMemoryOutbox({ now, peek: (userId) => live(userId), ...(options.events ? { demand: options.events } : {}) });
 
   /** The user's state unless its retention ran out (then it is gone, as Redis would have expired its keys). */
   const live = (userId: string): UserState | undefined => {
@@ -85,20 +79,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     return true;
   };
 
-  const decide = (state: UserState, actor: Actor, mutation: Mutation, at: number): Op => {
-    if (mutation.event === 'watch:report') {
-      if (reportedBeforeRemoval(state.watchGone.get(mutation.request.videoId), mutation.request, actor.deviceId, at)) return { type: 'noop' };
-      return decideWatch(state.watch, mutation.request, actor.deviceId, at, watchRules);
-    }
-    if (mutation.event === 'watch:remove') {
-      markRemoved(state, mutation.request.videoId, at, actor.deviceId);
-      return decideWatchRemove(state.watch, mutation.request.videoId);
-    }
-    assertNotFrozen(state.freeze, at);
-    const decision = decideCart(state.cart, mutation);
-    if (!decision.ok) throw new SyncError(decision.error.code, decision.error.message);
-    return decision.op;
-  };
+  const decide = (state: UserState, actor: Actor, mutation: Mutation, at: number): Op => decideMutation(state, actor.deviceId, mutation, at, watchRules);
 
   /** One mutation, synchronously: nothing else runs for the user between its checks and its commit. */
   const applyOne = (actor: Actor, raw: Mutation): MutationResult => {
@@ -116,14 +97,17 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     if (applied && seq <= applied.seq) return { epoch: state.epoch, version: applied.version, duplicate: true };
 
     const op = decide(state, actor, mutation, at);
+    const crossed = op.type === 'watch' && op.entry.completed && !(state.watch.get(op.entry.videoId)?.completed ?? false);
     const change = commitChange(state, actor.deviceId, seq, at, op);
+    outbox.change(actor.userId, change, crossed);
     state.seqs.set(actor.deviceId, { seq, version: state.version });
     return { epoch: state.epoch, version: state.version, duplicate: false, change: structuredClone(change) };
   };
 
   return {
     kind: 'memory',
-    ...createMemoryDomainOps({ now, user: (userId) => (ensureOpen(), user(userId)), peek: (userId) => (ensureOpen(), live(userId)), retain }),
+    ...createMemoryDomainOps({ now, user: (userId) => (ensureOpen(), user(userId)), peek: (userId) => (ensureOpen(), live(userId)), retain, outbox }),
+    outbox,
     backend: createMemoryBackend({
       options,
       now,
@@ -135,6 +119,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       },
       ensureOpen,
       retain,
+      outbox,
     }),
 
     async mutate(actor, raw): Promise<MutationResult> {
@@ -197,6 +182,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
         nodeId: hello.nodeId,
       });
       state.conns.set(hello.deviceId, hello.connId);
+      outbox.record(userId, 'device.connected', at, undefined, { deviceId: hello.deviceId, name: hello.name, kind: hello.kind });
       retain(state, hello.retentionMs, at);
       return copyDevices(state);
     },
@@ -205,7 +191,10 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
       ensureOpen();
       const state = live(userId);
       if (!state || state.conns.get(deviceId) !== connId) return null;
-      return markOffline(state, deviceId, now()) ? copyDevices(state) : null;
+      const at = now();
+      if (!markOffline(state, deviceId, at)) return null;
+      outbox.record(userId, 'device.disconnected', at, undefined, { deviceId }, `d:${deviceId}`);
+      return copyDevices(state);
     },
 
     async touchDevices(entries) {

@@ -42,6 +42,33 @@ export function userKeys(userId: string): UserKeys {
   };
 }
 
+/**
+ * The user's webhook outbox (server/webhooks/outbox.ts): in the user's slot, so the scripts that commit a
+ * change record its events atomically, but not among userKeys: an erase keeps them (pending events and
+ * `user.erased` outlive the user's data) and only the dispatcher removes what it delivered.
+ */
+export interface HookKeys {
+  /** List of event entries, oldest first. */
+  outbox: string;
+  /** Hash: `seq`, `bytes`, `drop`, and per endpoint its cursor and retry state. */
+  state: string;
+  /** The delivering node's lease (SET NX PX). */
+  lease: string;
+}
+
+export function hookKeys(userId: string): HookKeys {
+  const tag = userTag(userId);
+  return { outbox: `${tag}:outbox`, state: `${tag}:hooks`, lease: `${tag}:hlease` };
+}
+
+/** The outbox keys the recording scripts take after the user's own (outbox, state). */
+export const HOOK_KEY_COUNT = 2;
+
+/** The user id of an outbox key (the periodic sweep finds outboxes by SCAN). */
+export function userOfOutboxKey(key: string): string | null {
+  return key.startsWith('{u:') && key.endsWith('}:outbox') ? key.slice(3, -'}:outbox'.length) : null;
+}
+
 /** How many keys one user has: scripts that keep every key of the user (retention) take them all. */
 export const USER_KEY_COUNT = Object.keys(userKeys('_')).length;
 

@@ -1,6 +1,6 @@
 import { LIMITS, type Change, type Mutation, type WatchRules } from '../../../client-sdk/src/protocol/index.ts';
 import type { Actor, FanoutEnvelope, RateLimit, StoreMutationResult } from '../engine.ts';
-import { userKeys, withEveryKey } from './keys.ts';
+import { hookKeys, userKeys, withEveryKey } from './keys.ts';
 import type { ScriptName } from './scripts.ts';
 
 /** One mutation as a script call: which script, its keys and its ARGV. */
@@ -52,18 +52,21 @@ export interface CallContext {
   epochCandidate: string;
   /** encodeWatchRules of the engine's rules. */
   watchRules: string;
+  /** The webhook events wanted now ('' for none; see outbox.lua). */
+  hooks: string;
 }
 
 /** The script call of one (validated) mutation. */
-export function mutationCall(actor: Actor, mutation: Mutation, { rateLimit, fanout, epochCandidate, watchRules }: CallContext): MutationCall {
+export function mutationCall(actor: Actor, mutation: Mutation, { rateLimit, fanout, epochCandidate, watchRules, hooks }: CallContext): MutationCall {
   const k = userKeys(actor.userId);
   const { script, args } = requestArgs(mutation, watchRules);
   const first = [k.meta, k.log, k.seq, k.conn, k.revoked, script === 'mutateCart' ? k.cart : k.watch];
   if (script !== 'mutateCart') first.push(k.watchz, k.watchgone);
   // Every key of the user follows, so the script keeps them all for the user's retention.
-  const keys = withEveryKey(k, first);
+  const h = hookKeys(actor.userId);
+  const keys = [...withEveryKey(k, first), h.outbox, h.state];
   const gate = [actor.deviceId, actor.connId, actor.issuedAt, String(mutation.request.seq), rateLimit.perSecond, rateLimit.burst, epochCandidate, LIMITS.changeLog];
-  const publish = [actor.retentionMs ?? 0, ...(fanout ? [fanout.channel, fanout.prefix, fanout.suffix] : ['', '', ''])];
+  const publish = [hooks, actor.retentionMs ?? 0, ...(fanout ? [fanout.channel, fanout.prefix, fanout.suffix] : ['', '', ''])];
   return { script, keys, args: [...gate, ...args, ...publish] };
 }
 

@@ -3,7 +3,7 @@ import { DEFAULT_WATCH_RULES, LIMITS, type CartLine, type Change, type Device, t
 import { sortCartLines, sortDevices, sortWatchEntries } from '../../../client-sdk/src/rules/index.ts';
 import { BACKEND_DEFAULTS, StateRefusal, type BackendEngine, type StoredAnswer, type UserRecord } from '../backend.ts';
 import type { EngineOptions } from '../engine.ts';
-import { PRESENCE_KEY, presenceMember, userKeys, withEveryKey } from './keys.ts';
+import { PRESENCE_KEY, hookKeys, presenceMember, userKeys, withEveryKey } from './keys.ts';
 import type { ScriptName } from './scripts.ts';
 import { encodeWatchRules } from './mutation-call.ts';
 
@@ -19,6 +19,8 @@ export interface RedisBackendDeps {
   random(): string;
   /** Whether a script may publish its changes itself: not when they must reach replicas first (see runWrite). */
   publishInScript: boolean;
+  /** The wanted webhook events for a write of the user, and the hint once it committed. */
+  hooksFor(userId: string): { hooks: string; done: () => void };
 }
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
@@ -67,7 +69,9 @@ export function createRedisBackend(deps: RedisBackendDeps): BackendEngine {
     async write(request) {
       const k = userKeys(request.userId);
       const fanout = deps.publishInScript ? request.fanout : undefined;
-      const keys = withEveryKey(k, [k.meta, k.log, k.seq, k.cart, k.watch, k.watchz, k.idem, k.idemz, k.devices, k.conn, k.revoked, k.watchgone]);
+      const h = hookKeys(request.userId);
+      const hooks = deps.hooksFor(request.userId);
+      const keys = [...withEveryKey(k, [k.meta, k.log, k.seq, k.cart, k.watch, k.watchz, k.idem, k.idemz, k.devices, k.conn, k.revoked, k.watchgone]), h.outbox, h.state];
       const args = [
         request.writer,
         request.idempotency.key,
@@ -89,8 +93,10 @@ export function createRedisBackend(deps: RedisBackendDeps): BackendEngine {
         fanout?.prefix ?? '',
         fanout?.suffix ?? '',
         request.retentionMs ?? 0,
+        hooks.hooks,
       ];
       const reply = list(await deps.runWrite('backendWrite', keys, args));
+      hooks.done();
       const [status, epoch, version, from, revokedAt, published, changes, devices] = reply;
       if (status === 'moved') {
         throw new StateRefusal('precondition_failed', 'the user moved on from the version in If-Match', { epoch: String(epoch), version: Number(version) });
@@ -135,7 +141,10 @@ export function createRedisBackend(deps: RedisBackendDeps): BackendEngine {
 
     async erase(userId) {
       const k = userKeys(userId);
-      const reply = list(await deps.run('backendErase', [k.devices, ...Object.values(k)], []));
+      const h = hookKeys(userId);
+      const hooks = deps.hooksFor(userId);
+      const reply = list(await deps.run('backendErase', [k.devices, ...Object.values(k), h.outbox, h.state], [hooks.hooks]));
+      hooks.done();
       const deviceIds = strings(reply[1]);
       if (deviceIds.length > 0) await deps.call(() => deps.redis.zrem(PRESENCE_KEY, ...deviceIds.map((d) => presenceMember(userId, d))));
       return { erased: Number(reply[0]) > 0, deviceIds };

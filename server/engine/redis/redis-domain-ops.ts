@@ -6,13 +6,15 @@ import { StateRefusal } from '../backend.ts';
 import type { DomainOps, MergeResult, Precondition } from '../domain-ops.ts';
 import type { FanoutEnvelope } from '../engine.ts';
 import { MERGE_MARKER_MS, MERGE_MARKERS_MAX } from '../merge-markers.ts';
-import { userKeys, withEveryKey, type UserKeys } from './keys.ts';
+import { hookKeys, userKeys, withEveryKey, type UserKeys } from './keys.ts';
 import type { ScriptName } from './scripts.ts';
 
 export interface RedisDomainDeps {
   run(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
   /** A candidate epoch for a user whose meta is missing. */
   random(): string;
+  /** The wanted webhook events for a write of the user, and the hint once it committed. */
+  hooksFor(userId: string): { hooks: string; done: () => void };
 }
 
 /** Reads of the account and re-plans when it moved between the read and the apply; past this, `unavailable`. */
@@ -26,6 +28,11 @@ const ifMatchArgs = (request: Precondition) => (request.ifMatch ? [request.ifMat
 const movedOn = (current: { epoch: string; version: number }) =>
   new StateRefusal('precondition_failed', 'the user moved on from the version in If-Match', current);
 const parseEntries = (value: unknown) => sortWatchEntries(strings(value).map((raw) => JSON.parse(raw) as WatchEntry));
+/** Every key of the user with `first` in front, then the outbox keys (the scripts that record events read them last). */
+const recordingKeys = (userId: string, k: UserKeys, first: readonly string[]) => {
+  const h = hookKeys(userId);
+  return [...withEveryKey(k, first), h.outbox, h.state];
+};
 
 interface ReadState {
   exists: boolean;
@@ -56,8 +63,9 @@ export function createRedisDomainOps(deps: RedisDomainDeps): DomainOps {
   return {
     async freezeCart(userId, request, writer, fanout) {
       const k = userKeys(userId);
-      const args = ['freeze', request.checkoutId, request.ttlMs, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout), writer.retentionMs ?? 0, ...ifMatchArgs(request)];
-      const [status, epoch, version, expires, cart, change, published] = list(await run('checkout', withEveryKey(k, [k.meta, k.log, k.cart]), args));
+      const h = deps.hooksFor(userId);
+      const args = ['freeze', request.checkoutId, request.ttlMs, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout), writer.retentionMs ?? 0, ...ifMatchArgs(request), h.hooks];
+      const [status, epoch, version, expires, cart, change, published] = list(await run('checkout', recordingKeys(userId, k, [k.meta, k.log, k.cart]), args));
       if (status === 'moved') throw movedOn({ epoch: String(epoch), version: Number(version) });
       const result = {
         epoch: String(epoch),
@@ -71,9 +79,11 @@ export function createRedisDomainOps(deps: RedisDomainDeps): DomainOps {
 
     async endCheckout(userId, request, writer, fanout) {
       const k = userKeys(userId);
-      const args = [request.outcome, request.checkoutId, 0, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout), writer.retentionMs ?? 0, ...ifMatchArgs(request)];
-      const [status, epoch, version, change, published] = list(await run('checkout', withEveryKey(k, [k.meta, k.log, k.cart]), args));
+      const h = deps.hooksFor(userId);
+      const args = [request.outcome, request.checkoutId, 0, writer.writerId, deps.random(), LIMITS.changeLog, ...publishArgs(fanout), writer.retentionMs ?? 0, ...ifMatchArgs(request), h.hooks];
+      const [status, epoch, version, change, published] = list(await run('checkout', recordingKeys(userId, k, [k.meta, k.log, k.cart]), args));
       if (status === 'moved') throw movedOn({ epoch: String(epoch), version: Number(version) });
+      h.done();
       const result = { epoch: String(epoch), version: Number(version) };
       if (status === 'repeat') return result;
       return { ...result, change: JSON.parse(String(change)) as Change, published: Number(published) === 1 };
@@ -83,6 +93,7 @@ export function createRedisDomainOps(deps: RedisDomainDeps): DomainOps {
       if (request.fromUserId === userId) throw new SyncError('bad_request', 'a user cannot be merged into itself');
       const a = userKeys(userId);
       const g = userKeys(request.fromUserId);
+      const hooks = deps.hooksFor(userId);
       for (let attempt = 0; attempt < MERGE_ATTEMPTS; attempt += 1) {
         // The account first: once its marker exists the guest may already be erased (step 3 of an earlier try).
         const account = await read(a, true, request.fromUserId);
@@ -103,10 +114,12 @@ export function createRedisDomainOps(deps: RedisDomainDeps): DomainOps {
           plan.cart.length, ...plan.cart.flatMap((l) => [l.sku, JSON.stringify(l)]),
           plan.watch.length, ...plan.watch.flatMap((e) => [e.videoId, JSON.stringify(e), e.updatedAt]),
           plan.trimmed.length, ...plan.trimmed,
+          hooks.hooks,
           writer.retentionMs ?? 0,
           ...publishArgs(fanout),
         ];
-        const reply = list(await run('mergeApply', withEveryKey(a, [a.meta, a.log, a.cart, a.watch, a.watchz, a.merges]), args));
+        const reply = list(await run('mergeApply', recordingKeys(userId, a, [a.meta, a.log, a.cart, a.watch, a.watchz, a.merges]), args));
+        if (reply[0] === 'ok') hooks.done();
         if (reply[0] === 'moved') continue;
         if (reply[0] === 'dup') return done(await read(a, true, ''));
         const watch = new Map(accountMaps.watch);

@@ -6,7 +6,9 @@ import { isRevokedBy, tokenMark } from '../../domain/revocation.ts';
 import { SyncError } from '../../errors.ts';
 import type { Actor, BatchOutcome, DevicesChanged, Engine, EngineOptions, FanoutEnvelope, Reader, StoreMutationResult } from '../engine.ts';
 import { encodeBatch, encodeWatchRules, mutationCall, parseBatchReply, parseMutationReply, type MutationCall } from './mutation-call.ts';
-import { PRESENCE_KEY, parsePresenceMember, presenceMember, userKeys, withEveryKey } from './keys.ts';
+import { PRESENCE_KEY, hookKeys, parsePresenceMember, presenceMember, userKeys, withEveryKey } from './keys.ts';
+import { createRedisOutbox } from './redis-outbox.ts';
+import { NO_DEMAND } from '../../webhooks/outbox.ts';
 import { withDeadline } from './deadline.ts';
 import { toSyncError } from './redis-errors.ts';
 import { createRedisDomainOps } from './redis-domain-ops.ts';
@@ -99,22 +101,33 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       throw toSyncError(err);
     }
   };
+  const demand = options.events ?? NO_DEMAND;
+  /** The wanted events for a write of `userId`, and the hint to give once it committed. */
+  const hooksFor = (userId: string): { hooks: string; done: () => void } => {
+    const hooks = demand.current();
+    return { hooks, done: hooks === '' ? () => {} : () => demand.recorded(userId) };
+  };
 
   return {
     kind: 'redis',
-    ...createRedisDomainOps({ run, random }),
-    backend: createRedisBackend({ redis, options, run, runWrite: mutateScript, call, random, publishInScript: !durable }),
+    ...createRedisDomainOps({ run, random, hooksFor }),
+    backend: createRedisBackend({ redis, options, run, runWrite: mutateScript, call, random, publishInScript: !durable, hooksFor }),
+    outbox: createRedisOutbox({ redis, run, call }),
 
     async mutate(actor: Actor, raw: Mutation, fanout?: FanoutEnvelope): Promise<StoreMutationResult> {
-      const { script, keys, args } = mutationCall(actor, parseMutation(raw), { rateLimit, fanout: scriptFanout(fanout), epochCandidate: random(), watchRules });
-      return pushable(parseMutationReply(await mutateScript(script, keys, args)));
+      const h = hooksFor(actor.userId);
+      const { script, keys, args } = mutationCall(actor, parseMutation(raw), { rateLimit, fanout: scriptFanout(fanout), epochCandidate: random(), watchRules, hooks: h.hooks });
+      const result = pushable(parseMutationReply(await mutateScript(script, keys, args)));
+      h.done();
+      return result;
     },
 
     async mutateBatch(actor, raws, fanout): Promise<BatchOutcome> {
       // Validated up front: the batch sent to the store stops before the first invalid mutation.
       const calls: MutationCall[] = [];
       let invalid: SyncError | undefined;
-      const context = { rateLimit, fanout: scriptFanout(fanout), epochCandidate: random(), watchRules };
+      const h = hooksFor(actor.userId);
+      const context = { rateLimit, fanout: scriptFanout(fanout), epochCandidate: random(), watchRules, hooks: h.hooks };
       for (const raw of raws) {
         try {
           calls.push(mutationCall(actor, parseMutation(raw), context));
@@ -127,6 +140,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       if (calls.length === 0) return invalid ? { results: [], error: invalid } : { results: [] };
       const { keys, args } = encodeBatch(calls);
       const { results, refusal } = parseBatchReply(await mutateScript('mutateBatch', keys, args));
+      if (results.length > 0) h.done();
       const error = refusal === null ? invalid : toSyncError(refusal);
       if (error && !(error instanceof SyncError)) throw error;
       return error ? { results: results.map(pushable), error } : { results: results.map(pushable) };
@@ -152,8 +166,11 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
 
     async connectDevice(userId, hello) {
       const k = userKeys(userId);
-      const args = [hello.deviceId, hello.connId, hello.issuedAt, hello.name, hello.kind, hello.nodeId, options.maxDevices, rateLimit.perSecond, rateLimit.burst, hello.tokenId ? tokenMark(hello.tokenId) : ''];
-      const reply = await run('connect', [k.devices, k.conn, k.revoked, k.meta, k.seq], args);
+      const h = hooksFor(userId);
+      const hk = hookKeys(userId);
+      const args = [hello.deviceId, hello.connId, hello.issuedAt, hello.name, hello.kind, hello.nodeId, options.maxDevices, rateLimit.perSecond, rateLimit.burst, hello.tokenId ? tokenMark(hello.tokenId) : '', h.hooks];
+      const reply = await run('connect', [k.devices, k.conn, k.revoked, k.meta, k.seq, hk.outbox, hk.state], args);
+      h.done();
       const [now, devices] = Array.isArray(reply) ? (reply as unknown[]) : [];
       // The sweep index lives outside the user's slot, so it is written after the user's script; the next
       // touch rewrites it should this write be lost.
@@ -165,8 +182,11 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
 
     async disconnectDevice(userId, deviceId, connId) {
       const k = userKeys(userId);
-      const reply = await run('disconnect', [k.devices, k.conn], [deviceId, connId]);
+      const h = hooksFor(userId);
+      const hk = hookKeys(userId);
+      const reply = await run('disconnect', [k.devices, k.conn, hk.outbox, hk.state], [deviceId, connId, h.hooks]);
       if (reply === null) return null;
+      h.done();
       await call(() => redis.zrem(PRESENCE_KEY, presenceMember(userId, deviceId)));
       return parseDevices(reply);
     },

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
-import { USER_KEY_COUNT, userKeys } from './keys.ts';
+import { HOOK_KEY_COUNT, USER_KEY_COUNT, userKeys } from './keys.ts';
 
 const SCRIPT_DIR = new URL('./scripts/', import.meta.url);
 /** The erase script takes every key of the user (devices first, then all of userKeys). */
-const ERASE_KEYS = 1 + Object.keys(userKeys('')).length;
+const ERASE_KEYS = 1 + Object.keys(userKeys('')).length + HOOK_KEY_COUNT;
+/** A script that records webhook events takes the user's outbox keys last (see outbox.lua). */
+const WITH_OUTBOX = USER_KEY_COUNT + HOOK_KEY_COUNT;
 
 /**
  * Each script: its file, the shared fragments prepended to it, and its fixed number of keys. Scripts that
@@ -12,30 +14,34 @@ const ERASE_KEYS = 1 + Object.keys(userKeys('')).length;
  * that they keep them all for the user's retention.
  */
 const SCRIPTS = {
-  mutateCart: { file: 'mutate-cart.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: USER_KEY_COUNT },
-  mutateWatch: { file: 'mutate-watch.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua', 'resume-rules.lua'], keys: USER_KEY_COUNT },
+  mutateCart: { file: 'mutate-cart.lua', preludes: ['prelude.lua', 'history.lua', 'outbox.lua', 'mutation-prelude.lua'], keys: WITH_OUTBOX },
+  mutateWatch: { file: 'mutate-watch.lua', preludes: ['prelude.lua', 'history.lua', 'outbox.lua', 'mutation-prelude.lua', 'resume-rules.lua'], keys: WITH_OUTBOX },
   sync: { file: 'sync.lua', preludes: ['prelude.lua', 'history.lua', 'sync-prelude.lua'], keys: 4 },
   resume: { file: 'resume.lua', preludes: ['prelude.lua', 'history.lua', 'sync-prelude.lua'], keys: 6 },
   readDevices: { file: 'read-devices.lua', preludes: ['prelude.lua'], keys: 3 },
-  connect: { file: 'connect.lua', preludes: ['prelude.lua'], keys: 5 },
-  disconnect: { file: 'disconnect.lua', preludes: ['prelude.lua'], keys: 2 },
+  connect: { file: 'connect.lua', preludes: ['prelude.lua', 'outbox.lua'], keys: 7 },
+  disconnect: { file: 'disconnect.lua', preludes: ['prelude.lua', 'outbox.lua'], keys: 4 },
   touch: { file: 'touch.lua', preludes: ['prelude.lua'], keys: 2 },
   sweepUser: { file: 'sweep-user.lua', preludes: ['prelude.lua'], keys: 2 },
   presenceStale: { file: 'presence-stale.lua', preludes: ['prelude.lua'], keys: 1 },
   presencePrune: { file: 'presence-prune.lua', preludes: [], keys: 1 },
   revoke: { file: 'revoke.lua', preludes: ['prelude.lua'], keys: USER_KEY_COUNT },
   takeRate: { file: 'take-rate.lua', preludes: ['prelude.lua'], keys: 1 },
-  mutateWatchRemove: { file: 'mutate-watch-remove.lua', preludes: ['prelude.lua', 'history.lua', 'mutation-prelude.lua'], keys: USER_KEY_COUNT },
-  checkout: { file: 'checkout.lua', preludes: ['prelude.lua', 'history.lua', 'backend-prelude.lua'], keys: USER_KEY_COUNT },
+  mutateWatchRemove: { file: 'mutate-watch-remove.lua', preludes: ['prelude.lua', 'history.lua', 'outbox.lua', 'mutation-prelude.lua'], keys: WITH_OUTBOX },
+  checkout: { file: 'checkout.lua', preludes: ['prelude.lua', 'history.lua', 'outbox.lua', 'backend-prelude.lua'], keys: WITH_OUTBOX },
   mergeRead: { file: 'merge-read.lua', preludes: ['prelude.lua', 'history.lua'], keys: 4 },
   // Every key of one user, however many userKeys() names.
   retain: { file: 'retain.lua', preludes: ['prelude.lua'], keys: USER_KEY_COUNT },
-  mergeApply: { file: 'merge-apply.lua', preludes: ['prelude.lua', 'backend-prelude.lua'], keys: USER_KEY_COUNT },
+  mergeApply: { file: 'merge-apply.lua', preludes: ['prelude.lua', 'outbox.lua', 'backend-prelude.lua'], keys: WITH_OUTBOX },
   backendRead: { file: 'backend-read.lua', preludes: ['prelude.lua', 'history.lua'], keys: 5 },
   backendChanges: { file: 'backend-changes.lua', preludes: ['prelude.lua', 'history.lua'], keys: 3 },
-  backendWrite: { file: 'backend-write.lua', preludes: ['prelude.lua', 'history.lua', 'resume-rules.lua'], keys: USER_KEY_COUNT },
+  backendWrite: { file: 'backend-write.lua', preludes: ['prelude.lua', 'history.lua', 'resume-rules.lua', 'outbox.lua'], keys: WITH_OUTBOX },
   backendIdempotency: { file: 'backend-idempotency.lua', preludes: ['prelude.lua'], keys: 2 },
-  backendErase: { file: 'backend-erase.lua', preludes: [], keys: ERASE_KEYS },
+  backendErase: { file: 'backend-erase.lua', preludes: ['prelude.lua', 'outbox.lua'], keys: ERASE_KEYS },
+  outboxSeal: { file: 'outbox-seal.lua', preludes: ['prelude.lua'], keys: 4 },
+  outboxTrim: { file: 'outbox-trim.lua', preludes: [], keys: 3 },
+  outboxRequeue: { file: 'outbox-requeue.lua', preludes: [], keys: 2 },
+  outboxLease: { file: 'outbox-lease.lua', preludes: [], keys: 1 },
 } as const;
 
 /** The scripts `mutateBatch` can run, each as a function of its KEYS and ARGV (see mutate-batch.lua). */

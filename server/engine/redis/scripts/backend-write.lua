@@ -2,11 +2,13 @@
 -- first (all or nothing), then committed like a device's mutations (version, log, writer seq, fan-out), and
 -- the key remembered with its answer. Rules as in server/engine/memory/memory-backend.ts (and server/domain).
 -- KEYS: 1 meta, 2 log, 3 seq, 4 cart, 5 watch, 6 watchz, 7 idem (key -> answer), 8 idemz (key by time),
---       9 devices, 10 conn, 11 revoked, 12 watchgone, then every other key of the user (kept for its retention)
+--       9 devices, 10 conn, 11 revoked, 12 watchgone, then every other key of the user (kept for its retention),
+--       and last the user's outbox and its state (outbox.lua)
 -- ARGV: 1 writer, 2 idempotency key, 3 request hash, 4 If-Match epoch ('' none), 5 If-Match version,
 --       6 perSecond, 7 burst, 8 random (epoch), 9 log cap, 10 key ttl ms, 11 keys per user, 12 max lines,
 --       13 max qty, 14 max watch entries, 15 resume rules (resume-rules.lua), 16 ops (JSON array),
---       17 fan-out channel ('' none), 18 prefix, 19 suffix, 20 retention ttl ms ('0' keeps)
+--       17 fan-out channel ('' none), 18 prefix, 19 suffix, 20 retention ttl ms ('0' keeps),
+--       21 wanted webhook events ('' none)
 -- Device ops commit a noop change: the device list is part of the user's ETag.
 local META, LOG, SEQ, CART, WATCH, WATCHZ, IDEM, IDEMZ, DEVICES, CONN, REVOKED =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
@@ -107,8 +109,10 @@ end
 local from = version
 local seq = tonumber(redis.call('HGET', SEQ, WRITER) or '0')
 local changes, revoked_at, publish = {}, '', ARGV[17] ~= ''
-local function commit(op_json)
+local OUTBOX, HOOKSTATE, HOOKS = KEYS[#KEYS - 1], KEYS[#KEYS], ARGV[21]
+local function commit(op_json, hint)
   version, seq = version + 1, seq + 1
+  outbox_change(OUTBOX, HOOKSTATE, HOOKS, now, version, op_json, hint)
   local change = '{"epoch":"' .. epoch .. '","version":' .. fmt(version) .. ',"deviceId":"' .. WRITER ..
     '","seq":' .. fmt(seq) .. ',"at":' .. fmt(now) .. ',"op":' .. op_json .. '}'
   redis.call('RPUSH', LOG, change)
@@ -180,7 +184,8 @@ for _, op in ipairs(ops) do
     end
     local quoted = {}
     for i, id in ipairs(trimmed) do quoted[i] = '"' .. id .. '"' end
-    commit('{"type":"watch","entry":' .. entry .. ',"trimmed":[' .. table.concat(quoted, ',') .. ']}')
+    local crossed = completed and not (existing ~= nil and existing.completed)
+    commit('{"type":"watch","entry":' .. entry .. ',"trimmed":[' .. table.concat(quoted, ',') .. ']}', crossed and 'completed' or nil)
   elseif t == 'watch:remove' then
     mark_removed(KEYS[12], op.videoId, now, WRITER, MAX_WATCH)
     if redis.call('HDEL', WATCH, op.videoId) == 1 then
@@ -194,9 +199,11 @@ for _, op in ipairs(ops) do
     redis.call('HDEL', CONN, op.deviceId)
     revoke(op.deviceId)
     commit('{"type":"noop"}')
+    outbox_record(OUTBOX, HOOKSTATE, HOOKS, 'device.signed_out', now, nil, '{"deviceId":' .. cjson.encode(op.deviceId) .. '}', nil)
   elseif t == 'sign-out' then
     revoke('*')
     commit('{"type":"noop"}')
+    outbox_record(OUTBOX, HOOKSTATE, HOOKS, 'device.signed_out', now, nil, '{"deviceId":null}', nil)
   end
 end
 

@@ -3,6 +3,7 @@
 -- KEYS: 1 meta, 2 log, 3 cart. ARGV: 1 action (freeze|complete|cancel), 2 checkoutId, 3 ttlMs, 4 writer,
 -- 5 random (epoch), 6 log cap, 7 fan-out channel ('' for none), 8 prefix, 9 suffix, 10 retention ttl ms ('0' keeps),
 -- 11 If-Match epoch ('' for none), 12 If-Match version. A repeat answers before If-Match is compared.
+-- 13 wanted webhook events ('' none); the last two KEYS: the user's outbox and its state (outbox.lua)
 local META, LOG, CART, action, id = KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2]
 local now = now_ms()
 if redis.call('HEXISTS', META, 'epoch') == 0 then return refusal('not_found', 'no such user') end
@@ -15,7 +16,8 @@ local function moved()
 end
 local function commit(op)
   keep_keys(ARGV[10])
-  return backend_commit(META, LOG, epoch, version, ARGV[4], now, op, tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9])
+  return backend_commit(META, LOG, epoch, version, ARGV[4], now, op, tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9],
+    { outbox = KEYS[#KEYS - 1], state = KEYS[#KEYS], wanted = ARGV[13] })
 end
 
 if action == 'freeze' then

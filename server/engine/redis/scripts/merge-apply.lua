@@ -4,7 +4,8 @@
 -- KEYS: 1 meta, 2 log, 3 cart, 4 watch, 5 watchz, 6 merges.
 -- ARGV: 1 guest id, 2 epoch read, 3 version read, 4 writer, 5 log cap, 6 marker keep ms, 7 most markers kept,
 -- 8 op JSON, 9 line count n, then n pairs (sku, line JSON), then watch count w, then w triples (videoId, entry
--- JSON, updatedAt), then trimmed count t, then t video ids; always last: retention ttl ms, fan-out channel, prefix, suffix.
+-- JSON, updatedAt), then trimmed count t, then t video ids; always last: wanted webhook events, retention ttl ms,
+-- fan-out channel, prefix, suffix. The last two KEYS: the user's outbox and its state (outbox.lua).
 local META, LOG, CART, WATCH, WATCHZ, MERGES = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local guest = ARGV[1]
 local now = now_ms()
@@ -50,5 +51,8 @@ redis.call('HSET', MERGES, guest, fmt(now))
 
 local change, published = backend_commit(META, LOG, m[1], tonumber(m[2]), ARGV[4], now, ARGV[8], tonumber(ARGV[5]),
   ARGV[#ARGV - 2], ARGV[#ARGV - 1], ARGV[#ARGV])
+local OUTBOX, HOOKSTATE, HOOKS, merged_v = KEYS[#KEYS - 1], KEYS[#KEYS], ARGV[#ARGV - 4], tonumber(m[2]) + 1
+outbox_record(OUTBOX, HOOKSTATE, HOOKS, 'user.merged', now, merged_v, '{"fromUserId":' .. cjson.encode(guest) .. '}', nil)
+outbox_record(OUTBOX, HOOKSTATE, HOOKS, 'cart.updated', now, merged_v, '{}', 'cart')
 keep_keys(ARGV[#ARGV - 3])
 return { 'ok', m[1], tonumber(m[2]) + 1, change, published }

@@ -47,4 +47,5 @@ if not stored and excess > 0 then
 end
 local quoted = {}
 for i, id in ipairs(trimmed) do quoted[i] = '"' .. id .. '"' end
-return commit(ctx, '{"type":"watch","entry":' .. entry .. ',"trimmed":[' .. table.concat(quoted, ',') .. ']}')
+local crossed = completed and not was_completed
+return commit(ctx, '{"type":"watch","entry":' .. entry .. ',"trimmed":[' .. table.concat(quoted, ',') .. ']}', crossed and 'completed' or nil)

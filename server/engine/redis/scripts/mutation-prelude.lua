@@ -2,8 +2,10 @@
 -- KEYS: 1 meta (epoch, version, rate-limit bucket), 2 log, 3 seq, 4 conn, 5 revoked (6.. the state keys of the
 -- script), then the user's other keys (for the retention only)
 -- ARGV: 1 deviceId, 2 connId, 3 issuedAt, 4 seq, 5 perSecond, 6 burst, 7 random (epoch), 8 log cap (9.. the request),
--- and always last: retention ttl ms ('0' keeps keys), fan-out channel ('' for none), prefix, suffix
+-- and always last: the wanted webhook events ('' for none, see outbox.lua), retention ttl ms ('0' keeps keys),
+-- fan-out channel ('' for none), prefix, suffix. The last two KEYS: the user's outbox and its state hash.
 local META, LOG, SEQ, CONN, REVOKED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local OUTBOX, HOOKSTATE, HOOKS = KEYS[#KEYS - 1], KEYS[#KEYS], ARGV[#ARGV - 4]
 local DEVICE, CONN_ID, ISSUED_AT, SEQ_STR = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local FANOUT_CHANNEL, FANOUT_PREFIX, FANOUT_SUFFIX = ARGV[#ARGV - 2], ARGV[#ARGV - 1], ARGV[#ARGV]
 local RETENTION_MS = ARGV[#ARGV - 3]
@@ -65,7 +67,8 @@ end
 
 -- Bumps the version, appends the change to the bounded log and records the device's seq, all in this script.
 -- The change is assembled as text so `seq` keeps every digit (cjson would print 14 significant digits).
-local function commit(ctx, op_json)
+-- The events the change causes are recorded in the same script (hint: see outbox_change).
+local function commit(ctx, op_json, hint)
   local version = ctx.version + 1
   redis.call('HSET', META, 'version', version, 'tokens', ctx.tokens, 'ts', string.format('%d', ctx.now))
   local change = '{"epoch":"' .. ctx.epoch .. '","version":' .. string.format('%d', version) ..
@@ -75,6 +78,7 @@ local function commit(ctx, op_json)
     redis.call('LTRIM', LOG, -tonumber(ARGV[8]), -1)
   end
   redis.call('HSET', SEQ, DEVICE, SEQ_STR, DEVICE .. ':v', version)
+  outbox_change(OUTBOX, HOOKSTATE, HOOKS, ctx.now, version, op_json, hint)
   keep_keys(RETENTION_MS)
   -- Publishing here saves the node a round trip and puts the pushes in exactly the versions' order.
   -- The channel carries the user's hash tag, so on a Redis Cluster it lives in this script's slot.
