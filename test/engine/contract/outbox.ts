@@ -70,14 +70,14 @@ export function outboxContract(getTarget: () => ContractTarget): void {
       const tv = await connect(engine, user, 'tv');
       // In the past: report times are clamped to the server's now, and each must be later than the last.
       const at = Date.now() - 10_000;
-      await tv.send('watch:report', { videoId: 'v1', positionSec: 10, durationSec: 100, at, kind: 'progress' });
-      await tv.send('watch:report', { videoId: 'v1', positionSec: 20, durationSec: 100, at: at + 1, kind: 'progress' });
-      await tv.send('watch:report', { videoId: 'v1', positionSec: 96, durationSec: 100, at: at + 2, kind: 'progress' });
-      await tv.send('watch:report', { videoId: 'v1', positionSec: 98, durationSec: 100, at: at + 3, kind: 'progress' });
+      await tv.send('watch:report', { videoId: 'v1', positionSec: 100, durationSec: 1000, at, kind: 'progress' });
+      await tv.send('watch:report', { videoId: 'v1', positionSec: 200, durationSec: 1000, at: at + 1, kind: 'progress' });
+      await tv.send('watch:report', { videoId: 'v1', positionSec: 960, durationSec: 1000, at: at + 2, kind: 'progress' });
+      await tv.send('watch:report', { videoId: 'v1', positionSec: 980, durationSec: 1000, at: at + 3, kind: 'progress' });
       const batch = await engine.outbox.seal(user, NOW);
       expect(batch.events.map((e) => e.type)).toEqual(['device.connected', 'watch.progress', 'watch.completed', 'watch.progress']);
-      expect((batch.events[1]?.data.entry as { positionSec: number }).positionSec).toBe(20);
-      expect((batch.events[2]?.data.entry as { positionSec: number }).positionSec).toBe(96);
+      expect(batch.events[1]?.data.entry).toMatchObject({ videoId: 'v1', positionSec: 200, completed: false });
+      expect(batch.events[2]?.data.entry).toMatchObject({ videoId: 'v1', completed: true });
     });
 
     it('holds device.disconnected for the grace and cancels it with a reconnect within it', async () => {
