@@ -36,6 +36,7 @@ describe('webhooks on real gateway processes', () => {
   let b: GatewayProcess;
   let receiver: WebhookReceiver;
   let endpointId = '';
+  let firstSecret = '';
   const sockets: ClientSocket[] = [];
 
   beforeAll(async () => {
@@ -51,6 +52,7 @@ describe('webhooks on real gateway processes', () => {
     expect(created.status).toBe(201);
     expect(created.body.secret).toMatch(/^whsec_/);
     endpointId = created.body.id;
+    firstSecret = created.body.secret;
     receiver.setSecrets([created.body.secret]);
     // Each node records events once it has seen the endpoint: wait until a device connected to each is announced.
     for (const node of [a, b]) {
@@ -137,5 +139,36 @@ describe('webhooks on real gateway processes', () => {
       after = res.body.next;
     }
     for (const eventId of ids) expect(pulled).toContain(eventId);
+  });
+
+  it('retries a delivery answered 500 on the schedule and still delivers each user\'s events in order', async () => {
+    const id = user();
+    let refused = 0;
+    receiver.answer((d) => {
+      const p = d.payload as Payload | null;
+      if (p?.data.userId === id && refused < 2) {
+        refused += 1;
+        return { kind: 'status', status: 500 };
+      }
+      return { kind: 'status', status: 204 };
+    });
+    const phone = await device(a, id, 'phone');
+    await ok(phone, 'cart:add', { seq: 1, ...line('cup') });
+    await expect.poll(() => payloads(receiver, id).map((p) => p.type), { timeout: 20_000 }).toEqual(['device.connected', 'cart.updated']);
+    expect(refused).toBe(2);
+    receiver.answer({ kind: 'status', status: 204 });
+  });
+
+  it('signs with the old and the new secret during a rotation: a receiver holding either verifies', async () => {
+    const rotated = (await api<{ secret: string }>(a.adminUrl, 'POST', `/v1/webhooks/${endpointId}/rotate`)).body.secret;
+    expect(rotated).toMatch(/^whsec_/);
+    for (const [n, secrets] of [[0, [rotated]], [1, [firstSecret]]] as const) {
+      receiver.setSecrets([...secrets]);
+      const id = user();
+      await device(n === 0 ? b : a, id, 'phone');
+      await expect.poll(() => payloads(receiver, id).length, { timeout: 20_000 }).toBe(1);
+      const delivery = receiver.events().find((d) => (d.payload as Payload).data.userId === id);
+      expect(delivery?.headers['webhook-signature']?.toString().split(' ')).toHaveLength(2);
+    }
   });
 });
