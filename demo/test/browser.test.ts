@@ -80,6 +80,18 @@ describe('demo page in a browser', STEPS, () => {
     expect(await first.textContent()).toContain('on Laptop');
   });
 
+  it('hands the phone\'s video to the laptop with "Continue on laptop": the laptop plays it, the phone pauses', async () => {
+    await phone.getByTestId('play-toggle').click();
+    await expect.poll(() => phone.getByTestId('play-toggle').getAttribute('aria-label'), WAIT).toBe('Pause');
+    await phone.getByTestId('handoff').click();
+    await expect.poll(() => laptop.getByLabel('Video').inputValue(), WAIT).toBe('trailer-aurora');
+    await expect.poll(() => laptop.getByTestId('play-toggle').getAttribute('aria-label'), WAIT).toBe('Pause');
+    await expect.poll(() => phone.getByTestId('play-toggle').getAttribute('aria-label'), WAIT).toBe('Play');
+    // Paused again, so the laptop's progress reports do not run through the steps below.
+    await laptop.getByTestId('play-toggle').click();
+    await expect.poll(() => laptop.getByTestId('play-toggle').getAttribute('aria-label'), WAIT).toBe('Play');
+  });
+
   it('reconnects the phone to another node when its node is killed, and keeps syncing', async () => {
     const killed = await phone.getAttribute('data-node');
     if (!killed) throw new Error('phone has no node');

@@ -12,7 +12,15 @@ export interface PlayerControls {
   toggle(): void;
   seekTo(positionSec: number): void;
   open(videoId: string, positionSec?: number, autoplay?: boolean): void;
+  /** Pauses if playing (and reports it): after a handoff, the other device plays on. */
+  pause(): void;
   cycleSpeed(): void;
+}
+
+/** "Continue on laptop": shown when another device of the user can take the video. */
+export interface HandoffButton {
+  label: string;
+  onClick(): void;
 }
 
 const TICK_MS = 250;
@@ -66,6 +74,13 @@ export function usePlayer(client: SyncClient, watch: WatchView, onError: (error:
       update(next);
       report(next, next.playing ? 'progress' : 'pause');
     },
+    pause() {
+      const s = current.current;
+      if (!s.playing) return;
+      const next = pause(s);
+      update(next);
+      report(next, 'pause');
+    },
     seekTo(positionSec) {
       const next = seek(current.current, positionSec);
       update(next);
@@ -88,7 +103,7 @@ export function usePlayer(client: SyncClient, watch: WatchView, onError: (error:
   };
 }
 
-export function Player(props: { player: PlayerControls; compact?: boolean }) {
+export function Player(props: { player: PlayerControls; compact?: boolean; handoff?: HandoffButton | null }) {
   const { state, speed } = props.player;
   const video = findVideo(state.videoId);
   const hue = video?.hue ?? 210;
@@ -167,6 +182,11 @@ export function Player(props: { player: PlayerControls; compact?: boolean }) {
         <button className="chip-btn" onClick={props.player.cycleSpeed} title="Playback speed of the simulated player">
           {speed}×
         </button>
+        {props.handoff && (
+          <button className="chip-btn handoff-btn" onClick={props.handoff.onClick} data-testid="handoff" title="Play this video on that device from here, and pause here">
+            {props.handoff.label}
+          </button>
+        )}
       </div>
     </div>
   );

@@ -1,4 +1,4 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { DeviceSession } from '../device-session.ts';
 import { useCart, useConnection, useDevices, useWatch } from '../hooks.ts';
 import { cartSummary, continueWatchingCards } from '../view-model.ts';
@@ -7,7 +7,7 @@ import { CatalogGrid } from './catalog-grid.tsx';
 import { ContinueRow } from './continue-row.tsx';
 import { DevicesPanel } from './devices-panel.tsx';
 import { Icon } from './icons.tsx';
-import { Player, usePlayer } from './player.tsx';
+import { Player, usePlayer, type HandoffButton } from './player.tsx';
 
 export interface ShopAppProps {
   session: DeviceSession;
@@ -28,6 +28,24 @@ export function ShopApp(props: ShopAppProps) {
   const inCart = useMemo(() => new Map(cart.items.map((l) => [l.sku, l.qty])), [cart]);
   const cards = useMemo(() => continueWatchingCards(watch.continueWatching, props.labelOf, props.variant === 'phone' ? 3 : 4), [watch, props.labelOf, props.variant]);
   const { onError } = props;
+
+  // Another device handed a video to this one: play it from there.
+  const playerRef = useRef(player);
+  playerRef.current = player;
+  useEffect(() => client.playback.onHandoff((event) => playerRef.current.open(event.videoId, event.positionSec, true)), [client]);
+  const laptop = devices.find((d) => d.kind === 'laptop' && d.online && d.deviceId !== props.session.deviceId);
+  const handoff: HandoffButton | null =
+    props.variant === 'phone' && laptop
+      ? {
+          label: 'Continue on laptop',
+          onClick: () => {
+            const { videoId, positionSec } = playerRef.current.state;
+            client.playback
+              .handoff(laptop.deviceId, { videoId, positionSec: Math.round(positionSec * 10) / 10 })
+              .then(() => playerRef.current.pause(), onError);
+          },
+        }
+      : null;
 
   const actions: CartActions = useMemo(
     () => ({
@@ -62,7 +80,7 @@ export function ShopApp(props: ShopAppProps) {
       <div className="app phone-app">
         {appBar}
         <div className="app-scroll">
-          <Player player={player} compact />
+          <Player player={player} compact handoff={handoff} />
           {continueRow}
           <CartPanel cart={summary} actions={actions} version={cart.version} />
           <CatalogGrid onAdd={add} inCart={inCart} columns={2} />
