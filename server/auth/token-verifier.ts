@@ -29,15 +29,33 @@ export interface TokenVerifier {
   verify(token: string): Promise<TokenClaims>;
 }
 
+/** What each claim must hold, for the message that refuses a token (README "Tokens"). */
+const CLAIM_HELP: Record<string, string> = {
+  exp: 'the expiry in seconds since the epoch; mint tokens that expire, at most JWT_MAX_LIFETIME_SEC ahead',
+  sub: 'the user id: 1-128 letters, digits or _ . : @ | + = -',
+  iat: 'the issue time in seconds (a fraction carries the milliseconds)',
+  did: 'the device id the token is bound to, a string',
+  iss: 'must equal the node\'s JWT_ISSUER',
+  aud: 'must name the node\'s JWT_AUDIENCE',
+};
+
+/** `token has no "exp" claim (the expiry ...)` or `token claim "exp" is invalid (...)`: which claim, and what it must hold. */
+export function claimProblem(claim: string, missing: boolean): string {
+  const help = CLAIM_HELP[claim];
+  const what = missing ? `token has no "${claim}" claim` : `token claim "${claim}" is invalid`;
+  return help ? `${what} (${help})` : what;
+}
+
 // jose's errors carry a stable `code`; JWTExpired is not a JWTClaimValidationFailed, so map by code only.
 function reasonOf(err: unknown): SyncError {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
   const claim = typeof err === 'object' && err !== null && 'claim' in err ? String(err.claim) : '';
+  const reason = typeof err === 'object' && err !== null && 'reason' in err ? String(err.reason) : '';
   switch (code) {
     case 'ERR_JWT_EXPIRED':
-      return new SyncError('token_expired', 'token expired');
+      return new SyncError('token_expired', 'token expired (its exp is past by the node\'s clock): get a new token');
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      return new SyncError('unauthorized', claim === 'nbf' ? 'token not yet valid' : `token claim "${claim}" invalid`);
+      return new SyncError('unauthorized', claim === 'nbf' ? 'token not yet valid' : claimProblem(claim, reason === 'missing'));
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
       return new SyncError('unauthorized', 'token algorithm not allowed');
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
@@ -99,12 +117,12 @@ export function createTokenVerifier(jwt: Config['jwt']): TokenVerifier {
       const sub = UserId.safeParse(payload.sub);
       if (!sub.success) throw new SyncError('unauthorized', 'token subject is not a valid user id');
       const did = payload['did'];
-      if (did !== undefined && typeof did !== 'string') throw new SyncError('unauthorized', 'token claim "did" invalid');
-      if (did === undefined && jwt.requireDevice) throw new SyncError('unauthorized', 'token has no "did" claim (JWT_REQUIRE_DEVICE)');
+      if (did !== undefined && typeof did !== 'string') throw new SyncError('unauthorized', claimProblem('did', false));
+      if (did === undefined && jwt.requireDevice) throw new SyncError('unauthorized', `${claimProblem('did', true)}: this node requires one (JWT_REQUIRE_DEVICE)`);
       const { exp, iat } = payload;
       // JSON's 1e400 parses to Infinity, which jose takes for a number: such a token would never expire.
-      if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new SyncError('unauthorized', 'token claim "exp" invalid');
-      if (iat !== undefined && !Number.isFinite(iat)) throw new SyncError('unauthorized', 'token claim "iat" invalid');
+      if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new SyncError('unauthorized', claimProblem('exp', false));
+      if (iat !== undefined && !Number.isFinite(iat)) throw new SyncError('unauthorized', claimProblem('iat', false));
       const nowSec = Date.now() / 1000;
       if (exp - (iat ?? nowSec) > jwt.maxLifetimeSec) throw new SyncError('unauthorized', `token lives longer than ${jwt.maxLifetimeSec} s (JWT_MAX_LIFETIME_SEC)`);
       const issuedAt = iat === undefined ? 0 : Number.isInteger(iat) ? iat * 1000 + 999 : Math.floor(iat * 1000);

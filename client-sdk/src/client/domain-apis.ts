@@ -1,4 +1,4 @@
-import { MUTATION_SCHEMAS, WatchReportRequest, freezeHolds, type CartFreeze, type WatchRules } from '../protocol/index.js';
+import { MUTATION_SCHEMAS, WatchReportRequest, describeIssue, freezeHolds, type CartFreeze, type SchemaError, type WatchRules } from '../protocol/index.js';
 import { SyncClientError } from '../errors.js';
 import type { MutationBody } from '../state/mutation-body.js';
 import { decide } from '../state/predict.js';
@@ -9,10 +9,19 @@ import type { Timers } from '../util/timers.js';
 import type { WatchReport, WatchThrottle } from '../watch/watch-throttle.js';
 import type { ViewStore } from './view-store.js';
 
+/** The SDK method a mutation comes from, as the app wrote it: `cart:add` is `cart.add`. */
+const methodOf = (event: string) => event.replace(':', '.');
+
+/** `cart.add: qty must be between 1 and 999`: the method, the field and the limit it broke. */
+function invalid(event: string, error: SchemaError): SyncClientError {
+  const issue = error.issues[0];
+  return new SyncClientError('bad_request', `${methodOf(event)}: ${issue ? describeIssue(issue) : 'invalid'}`);
+}
+
 /** The protocol's limits, checked before a mutation is queued: a bad call fails at once and never reaches the outbox. */
 export function checkMutation(body: MutationBody): SyncClientError | null {
   const check = MUTATION_SCHEMAS[body.event].safeParse({ ...body.request, seq: 1 });
-  return check.success ? null : new SyncClientError('bad_request', `${body.event}: ${check.error.issues[0]?.message ?? 'invalid'}`);
+  return check.success ? null : invalid(body.event, check.error);
 }
 
 /**
@@ -21,7 +30,7 @@ export function checkMutation(body: MutationBody): SyncClientError | null {
  */
 export function refusedByRules(state: StateData, body: MutationBody, deviceId: string, watchRules: WatchRules): SyncClientError | null {
   const decision = decide(state, body, deviceId, watchRules);
-  return decision.ok ? null : new SyncClientError(decision.error.code, decision.error.message);
+  return decision.ok ? null : new SyncClientError(decision.error.code, `${methodOf(body.event)}: ${decision.error.message}`);
 }
 
 export function createCartApi(
@@ -87,7 +96,7 @@ export function createWatchApi(deps: WatchApiDeps): WatchApi {
       const report: WatchReport = { videoId, positionSec, durationSec, at, kind: event === 'progress' ? 'progress' : 'seek' };
       const check = WatchReportRequest.safeParse({ ...report, seq: 1 });
       if (!check.success) {
-        return Promise.reject(new SyncClientError('bad_request', `watch:report: ${check.error.issues[0]?.message ?? 'invalid'}`));
+        return Promise.reject(invalid('watch:report', check.error));
       }
       lastAt = at;
       return deps.throttle.report(report, event);

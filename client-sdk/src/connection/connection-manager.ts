@@ -6,6 +6,7 @@ import { createTimerSlot, type Timers } from '../util/timers.js';
 import type { ClientSocket, SocketFactory } from './socket.js';
 import type { ConnectionStateMachine } from './state.js';
 import { reconnectBackoff } from './reconnect-policy.js';
+import { createGiveUp } from './give-up.js';
 import { createTokenRefresh } from './token-refresh.js';
 import { createUrlRotation } from './url-rotation.js';
 
@@ -53,11 +54,18 @@ export interface ConnectionManager {
   close(): void;
 }
 
-/** Error payloads of a refused handshake arrive as `connect_error` with `data: { code, message }`. */
-function handshakeError(error: unknown): { code: ErrorCode | null; message: string } {
+/**
+ * Error payloads of a refused handshake arrive as `connect_error` with `data: { code, message }`. A node refuses a
+ * foreign Origin before socket.io (HTTP 403); Node and React Native show that status in the transport error.
+ */
+function handshakeError(error: unknown): { code: ErrorCode | null; message: string; origin?: true } {
   const data = (error as { data?: unknown } | null)?.data;
   const parsed = WireError.safeParse(data);
   if (parsed.success) return parsed.data;
+  const detail = (error as { description?: { message?: unknown } } | null)?.description?.message;
+  if (typeof detail === 'string' && /\b403\b/.test(detail)) {
+    return { code: 'forbidden', message: "the node refused the connection (HTTP 403): this page's Origin is not allowed; add it to the node's CORS_ORIGINS", origin: true };
+  }
   return { code: null, message: error instanceof Error ? error.message : 'connection failed' };
 }
 
@@ -83,6 +91,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
     onUnauthorized: (error) => unauthorized(error, 'refused'),
   });
   let link: Link | null = null;
+  const giveUp = createGiveUp();
   const rotation = createUrlRotation(deps.urls, deps.random);
   // Bumped whenever a pending connect must be abandoned (offline, close, unauthorized).
   let generation = 0;
@@ -135,6 +144,8 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
         return;
       }
       deps.tokens.invalidate();
+      const stop = giveUp.freshTokenExpired(message);
+      if (stop) return unauthorized(stop, 'refused');
     }
     deps.onError(new SyncClientError(code ?? 'unavailable', message));
     scheduleRetry(attempt);
@@ -152,9 +163,10 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
     } catch (error) {
       if (mine !== generation) return;
       const code = error instanceof SyncClientError ? error.code : 'unavailable';
-      if (code === 'unauthorized') unauthorized(error as SyncClientError, 'refused');
+      const stop = code === 'unauthorized' ? (error as SyncClientError) : giveUp.tokenFailed(error);
+      if (stop) unauthorized(stop, 'refused');
       else {
-        deps.onError(new SyncClientError('unavailable', 'getToken failed', { cause: error }));
+        deps.onError(new SyncClientError('unavailable', `getToken failed (${error instanceof Error ? error.message : String(error)})`, { cause: error }));
         scheduleRetry(attempt);
       }
       return;
@@ -197,8 +209,10 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
       link = null;
       socket.disconnect();
       deps.session.closed(socket);
-      const { code, message } = handshakeError(error);
-      failed(attempt, code, message, l.freshToken);
+      const { code, message, origin } = handshakeError(error);
+      // Retrying cannot change the page's Origin: stop (status unauthorized, `ready` rejects) and say why.
+      if (origin) unauthorized(new SyncClientError('forbidden', message), 'refused');
+      else failed(attempt, code, message, l.freshToken);
     });
 
     socket.on('connect', () => {
@@ -207,6 +221,7 @@ export function createConnectionManager(deps: ConnectionManagerDeps): Connection
         ({ nodeId }) => {
           if (link !== l || !socket.connected) return;
           l.open = true;
+          giveUp.connected();
           machine.to({ status: 'connected', url, nodeId });
           refresher.start(socket);
         },

@@ -9,6 +9,7 @@ import {
   describeIssue,
 } from '../../src/protocol/index.ts';
 import * as s from '../../src/protocol/schema/index.ts';
+import { checkMutation } from '../../src/client/domain-apis.ts';
 
 const firstIssue = (schema: s.AnySchema, value: unknown) => {
   const parsed = schema.safeParse(value);
@@ -62,5 +63,12 @@ describe('protocol schemas', () => {
   it('hand back the very input when nothing is transformed (no copy per message)', () => {
     const change = { epoch: 'e', version: 1, deviceId: 'd', seq: 1, at: 0, op: { type: 'noop' } };
     expect(Change.parse(change)).toBe(change);
+  });
+
+  it("give the SDK's own checks the method, the field and the limit", () => {
+    expect(checkMutation({ event: 'cart:add', request: { sku: 'tea', title: 'Tea', priceCents: 450, qty: 1000 } })?.message).toBe(
+      'cart.add: qty must be between 1 and 999',
+    );
+    expect(checkMutation({ event: 'cart:set', request: { sku: 'tea', qty: -1 } })).toMatchObject({ code: 'bad_request', message: 'cart.set: qty must be between 0 and 999' });
   });
 });
