@@ -159,7 +159,7 @@ describe('two devices on two nodes', () => {
     await expect(phone.cart.add({ sku: 'x', title: 'X', priceCents: 100, qty: 5 })).rejects.toMatchObject({
       name: 'SyncClientError',
       code: 'bad_request',
-      message: 'qty would exceed 999',
+      message: 'cart.add: qty would exceed 999',
       retryable: false,
     });
     expect(phone.cart.get().items).toEqual([{ sku: 'x', title: 'X', priceCents: 100, qty: 999 }]);

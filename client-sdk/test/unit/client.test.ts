@@ -96,7 +96,7 @@ describe('client against a scripted gateway', () => {
     const tea = { sku: 'tea', title: 'Tea', priceCents: 1 };
     await gw.accept({ sync: { kind: 'snapshot', epoch: 'e1', version: 1, state: { cart: [{ ...tea, qty: 998 }], watch: [] } } });
     await vi.waitFor(() => expect(c.cart.get().items).toHaveLength(1));
-    await expect(c.cart.add({ ...tea, qty: 2 })).rejects.toMatchObject({ code: 'bad_request', message: 'qty would exceed 999' });
+    await expect(c.cart.add({ ...tea, qty: 2 })).rejects.toMatchObject({ code: 'bad_request', message: 'cart.add: qty would exceed 999' });
     await expect(c.cart.setQuantity('coffee', 1)).rejects.toMatchObject({ code: 'not_found' });
     expect(c.pendingCount).toBe(0);
     expect(c.cart.get().items).toEqual([{ ...tea, qty: 998 }]);
