@@ -148,8 +148,10 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
   };
 
   const truth = async (userId: string): Promise<ServerTruth> => {
-    // 10 s: after a failover the reading connection needs a moment to follow the new primary too.
-    for (let attempt = 0; attempt < 100; attempt++) {
+    // After a failover the reading connection needs a moment to follow the new primary too; the deadline keeps
+    // a connection that never comes back a failure of the run, not a hang of it.
+    const deadline = Date.now() + 30_000;
+    for (let attempt = 0; attempt < 100 && Date.now() < deadline; attempt++) {
       try {
         const snap = await engine.sync(userId, null);
         if (snap.kind !== 'snapshot') throw new Error('sync(null) must answer a snapshot');
@@ -161,11 +163,11 @@ export async function startCluster(options: ClusterOptions): Promise<FaultCluste
         const state: Snapshot = snap.state;
         return { userId, epoch: snap.epoch, version: snap.version, state, log };
       } catch (err) {
-        if (attempt === 99) throw err;
+        if (attempt === 99 || Date.now() >= deadline) throw err;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    throw new Error(`could not read a stable state of ${userId}`);
+    throw new Error(`could not read a stable state of ${userId} within 30 s`);
   };
 
   return {
