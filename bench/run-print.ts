@@ -5,7 +5,7 @@ import type { Sizes } from './steps/context.ts';
 
 /** Prints the run's tables, the startup line and the notes. */
 export function printResults(results: BenchResults, sizes: Sizes): void {
-  const { profile, startup, slowLink, sdkCpu, durability, notes } = results;
+  const { profile, startup, slowLink, sdkCpu, durability, webhooks, notes } = results;
   process.stdout.write('\n');
   if (profile) process.stdout.write(`${profileTable(results)}\n`);
   else {
@@ -25,6 +25,13 @@ export function printResults(results: BenchResults, sizes: Sizes): void {
     process.stdout.write(
       `ack with REDIS_MIN_REPLICAS_ACK=1 (WAIT for ${durability.replicas} replica, ${durability.samples} sequential cart:add, interleaved with =0): ` +
         `p50 ${ack1.p50.toFixed(2)} ms vs ${ack0.p50.toFixed(2)} ms (+${(ack1.p50 - ack0.p50).toFixed(2)} ms), p99 ${ack1.p99.toFixed(2)} ms vs ${ack0.p99.toFixed(2)} ms\n`,
+    );
+  }
+  if (webhooks) {
+    const c = webhooks.cost;
+    process.stdout.write(
+      `webhooks (one node, local receiver verifying with standardwebhooks): ${Math.round(webhooks.deliveredPerSec)} events/s delivered (${webhooks.events} events, writes offered at ${Math.round(webhooks.writesPerSec)}/s${webhooks.backlogPerSec === null ? '' : `, backlog after them at ${Math.round(webhooks.backlogPerSec)}/s`}); ` +
+        `node + Redis CPU per mutation on ${Math.round(c.onCpuUsPerMutation)} µs vs off ${Math.round(c.offCpuUsPerMutation)} µs: ${c.ratio.toFixed(2)}× (${c.mutations} adds each, every one an event)\n`,
     );
   }
   for (const note of notes) process.stdout.write(`note: ${note}\n`);

@@ -115,7 +115,7 @@ export async function createRunContext(
       ...[...running].flatMap((d) => [...d.nodes.filter((n) => n.child.exitCode === null).map((n) => n.pid), ...(d.redis.pid ? [d.redis.pid] : [])]),
     ],
     async deploy(row, nodes, tag, extra) {
-      const deployment = await deploy(SYSTEMS[row], { nodes, cleanup, logDir, fdLimits, fdNeeded, fsync: options.fsync, tag, ...(extra?.cpuProfDir ? { cpuProfDir: extra.cpuProfDir } : {}) });
+      const deployment = await deploy(SYSTEMS[row], { nodes, cleanup, logDir, fdLimits, fdNeeded, fsync: options.fsync, tag, ...(extra?.cpuProfDir ? { cpuProfDir: extra.cpuProfDir } : {}), ...(extra?.env ? { env: extra.env } : {}) });
       running.add(deployment);
       return {
         ...deployment,

@@ -15,6 +15,7 @@ import { measureSdkCpu } from './steps/sdk-cpu.ts';
 import { measureSlowLink } from './steps/slow-link.ts';
 import { measureStartup } from './steps/startup.ts';
 import { measureThroughput } from './steps/throughput.ts';
+import { measureWebhooks } from './steps/webhooks.ts';
 import { SYSTEMS, type RowId } from './systems.ts';
 
 export interface Measured {
@@ -24,6 +25,7 @@ export interface Measured {
   slowLink: BenchResults['slowLink'];
   sdkCpu: BenchResults['sdkCpu'];
   durability: BenchResults['durability'];
+  webhooks: BenchResults['webhooks'];
 }
 
 type Fail = (row: RowId, step: string, err: unknown) => void;
@@ -39,7 +41,7 @@ export async function measureAll(ctx: BenchContext, options: CliOptions, log: (l
     log(`ERROR ${row} ${text}`);
   };
   const startup = !options.profile && options.steps.includes('startup') && rows.has('product') ? await measureStartupStep(ctx, fail) : null;
-  if (options.profile) return { rows, startup, slowLink: null, sdkCpu: null, durability: null, profile: await profileStep(ctx, options, fail) };
+  if (options.profile) return { rows, startup, slowLink: null, sdkCpu: null, durability: null, webhooks: null, profile: await profileStep(ctx, options, fail) };
   await measureLoadSteps(ctx, options, rows, fail, log);
   if (options.steps.includes('failover') && rows.has('product')) {
     try {
@@ -72,8 +74,16 @@ export async function measureAll(ctx: BenchContext, options: CliOptions, log: (l
       fail('product', 'durability', err);
     }
   }
+  let webhooks: BenchResults['webhooks'] = null;
+  if (options.steps.includes('webhooks') && rows.has('product')) {
+    try {
+      webhooks = await measureWebhooks(ctx);
+    } catch (err) {
+      fail('product', 'webhooks', err);
+    }
+  }
   if (options.steps.includes('fanout')) await measureFanoutStep(ctx, options, rows, fail);
-  return { rows, startup, slowLink, sdkCpu, durability, profile: null };
+  return { rows, startup, slowLink, sdkCpu, durability, webhooks, profile: null };
 }
 
 async function measureStartupStep(ctx: BenchContext, fail: Fail): Promise<BenchResults['startup']> {

@@ -26,7 +26,7 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
   log(`bench ${options.profile ? 'profile' : options.quick ? 'quick' : 'full'} run: rows ${options.rows.join(', ')}; logs in ${logDir}`);
 
   const { ctx, loads } = await createRunContext(options, plan, { cleanup, logDir, log });
-  const { rows, profile, startup, slowLink, sdkCpu, durability } = await measureAll(ctx, options, log);
+  const { rows, profile, startup, slowLink, sdkCpu, durability, webhooks } = await measureAll(ctx, options, log);
   await Promise.all([...loads.values()].map((l) => l.process.stop()));
 
   const { sizes, notes, fdLimits } = plan;
@@ -46,6 +46,7 @@ async function main(options: CliOptions, cleanup: Cleanup): Promise<number> {
     slowLink,
     sdkCpu,
     durability,
+    webhooks,
     notes,
   };
 

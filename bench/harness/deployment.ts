@@ -26,6 +26,8 @@ export interface DeployOptions {
   fsync: 'always' | 'everysec' | 'no';
   cpuProfDir?: string;
   tag: string;
+  /** Variables set on every node on top of the system's own (a step's feature switch: webhooks on or off). */
+  env?: Record<string, string>;
 }
 
 export async function deploy(system: SystemDef, options: DeployOptions): Promise<Deployment> {
@@ -44,7 +46,7 @@ export async function deploy(system: SystemDef, options: DeployOptions): Promise
         const node = await spawnNode({
           name: nodeId,
           script: system.script,
-          env: { ...base, ...system.env({ port, redisUrl: redis.url, nodeId }) },
+          env: { ...base, ...system.env({ port, redisUrl: redis.url, nodeId }), ...options.env },
           port,
           ...(system.readyPath ? { readyPath: system.readyPath } : {}),
           redisPort: redis.port,

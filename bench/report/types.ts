@@ -123,6 +123,8 @@ export interface BenchResults {
   sdkCpu?: SdkCpuResult | null;
   /** the `durability` step: a mutation's ack with REDIS_MIN_REPLICAS_ACK=1 against 0, interleaved */
   durability?: DurabilityResult | null;
+  /** the `webhooks` step: events per second one node delivers, and the cost per mutation with webhooks on vs off */
+  webhooks?: WebhooksBenchResult | null;
   notes: string[];
 }
 
@@ -136,6 +138,28 @@ export interface DurabilityResult {
   ack1: { p50: number; p99: number };
   /** the step's wall time, Redis and node starts included */
   stepMs: number;
+}
+
+export interface WebhooksBenchResult {
+  /** events in the delivery-rate burst (one per backend API cart add of a fresh user) */
+  events: number;
+  /** events over the span from the burst's first write to its last delivery, one node, local receiver */
+  deliveredPerSec: number;
+  /** the rate the burst's writes were made at (bounds deliveredPerSec when delivery keeps up) */
+  writesPerSec: number;
+  /** events still queued when the burst's writes ended, over the time to deliver them (null: too few queued to tell) */
+  backlogPerSec: number | null;
+  /** deliveries the receiver's standardwebhooks verifier refused (must be 0) */
+  unverified: number;
+  cost: {
+    mutations: number;
+    /** node + Redis CPU per mutation, "on" until its events were delivered */
+    onCpuUsPerMutation: number;
+    offCpuUsPerMutation: number;
+    ratio: number;
+    onLatencyMs: { p50: number; p99: number };
+    offLatencyMs: { p50: number; p99: number };
+  };
 }
 
 export interface SdkCpuResult {

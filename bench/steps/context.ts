@@ -87,5 +87,5 @@ export interface BenchContext {
   /** Cores the bench's processes use with nothing offered (set once the pairs are connected): "quiet" is near it. */
   idleCores: number;
   /** Starts `nodes` nodes of a row's system on a private Redis. */
-  deploy(row: RowId, nodes: number, tag: string, options?: { cpuProfDir?: string }): Promise<Deployment>;
+  deploy(row: RowId, nodes: number, tag: string, options?: { cpuProfDir?: string; env?: Record<string, string> }): Promise<Deployment>;
 }
