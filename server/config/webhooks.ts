@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
+import { EventType } from '../webhooks/events.ts';
 import { DEFAULT_DISABLE_AFTER_MS, DEFAULT_RETRY_SCHEDULE_MS, createRetryPolicy, type RetryPolicy } from '../webhooks/retry-policy.ts';
 import { secretProblem } from '../webhooks/signing.ts';
 import { UrlSafetyError, checkWebhookUrl, type UrlSafetyOptions } from '../webhooks/url-safety.ts';
@@ -10,8 +11,8 @@ export interface DeclaredEndpoint {
   /** `ep_…`: given in the file, or derived from the URL so it stays the same across restarts. */
   id: string;
   url: string;
-  /** Event types it receives (names checked against the catalogue where endpoints are registered). */
-  events: string[];
+  /** Event types it receives. */
+  events: EventType[];
   /** `whsec_…` secrets that sign its deliveries, newest first (two while a rotation runs). */
   secrets: string[];
   description: string | null;
@@ -86,12 +87,10 @@ export function parseRetrySchedule(text: string): number[] | string {
   return delays;
 }
 
-const EVENT_NAME = /^[a-z]+(?:\.[a-z_]+)+$/;
-
 const DeclaredEntry = z.strictObject({
   id: z.string().regex(/^ep_[A-Za-z0-9_-]{1,64}$/, 'expected ep_ then 1-64 letters, digits, _ or -').optional(),
   url: z.string().min(1),
-  events: z.array(z.string().regex(EVENT_NAME, 'expected an event type such as cart.updated')).min(1, 'list at least one event type').max(64),
+  events: z.array(EventType).min(1, 'list at least one event type').max(64),
   secret: z.union([z.string(), z.array(z.string()).min(1).max(2)]),
   description: z.string().max(500).optional(),
 });

@@ -111,6 +111,8 @@ describe('WEBHOOKS_FILE', () => {
     expect(unknownField[0]?.problem).toMatch(/^endpoints\.0/);
     const noEvents = problems({ WEBHOOKS_FILE: file({ endpoints: [{ url: 'https://a.example/', events: [], secret }] }) });
     expect(noEvents[0]?.problem).toMatch(/endpoints\.0\.events: list at least one event type/);
+    const unknownEvent = problems({ WEBHOOKS_FILE: file({ endpoints: [{ url: 'https://a.example/', events: ['cart.updated', 'cart.exploded'], secret }] }) });
+    expect(unknownEvent).toEqual([{ variable: 'WEBHOOKS_FILE', problem: expect.stringMatching(/^endpoints\.0\.events\.1: .*cart\.updated/) }]);
   });
 
   it('refuses bad secrets without showing them', () => {
