@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { roomChannel } from '../../server/transport/adapter.ts';
 import { userRoom } from '../../server/transport/rooms.ts';
-import type { Change, Device } from '../../client-sdk/src/protocol/index.ts';
+import { LIMITS, type Change, type Device } from '../../client-sdk/src/protocol/index.ts';
 import { mintToken, type GatewayProcess } from '../support/gateway-process.ts';
 import { useRedisNodes } from './redis-nodes.ts';
 import { call, connect, disconnected, nextPush, ok, type ClientSocket } from './helpers.ts';
@@ -138,13 +138,17 @@ describe('two gateway nodes sharing one Redis', () => {
       device(nodes.two, 'carol', 'carol-4'),
     ]);
     const perClient = 60;
-    const acks = await Promise.all(
-      clients.flatMap((socket) =>
-        Array.from({ length: perClient }, (_, i) =>
-          call(socket, 'cart:add', { seq: i + 1, sku: 'hot', title: 'Hot item', priceCents: 999, qty: 1 }),
-        ),
-      ),
-    );
+    // Each device keeps as many adds outstanding as a connection may (LIMITS.inFlightPerConnection), all four at once.
+    const window = LIMITS.inFlightPerConnection;
+    const addAll = async (socket: ClientSocket) => {
+      const acks = [];
+      for (let first = 1; first <= perClient; first += window) {
+        const seqs = Array.from({ length: Math.min(window, perClient - first + 1) }, (_, i) => first + i);
+        acks.push(...(await Promise.all(seqs.map((seq) => call(socket, 'cart:add', { seq, sku: 'hot', title: 'Hot item', priceCents: 999, qty: 1 })))));
+      }
+      return acks;
+    };
+    const acks = (await Promise.all(clients.map(addAll))).flat();
     expect(acks.filter((a) => !a.ok)).toEqual([]);
     const versions = acks.map((a) => (a.ok ? a.version : 0)).sort((a, b) => a - b);
     expect(versions).toEqual(Array.from({ length: clients.length * perClient }, (_, i) => i + 1));
