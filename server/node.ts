@@ -24,7 +24,7 @@ export async function startNode(config: Config, logger: Logger, metrics: Metrics
   // The engine records webhook events for what the dispatcher's endpoints want; the dispatcher needs the engine.
   const demand = createDemandRelay();
   const infra = await createInfrastructure(config, logger, metrics, demand);
-  const webhooks = await startWebhooks({ config, engine: infra.engine, logger, demand });
+  const webhooks = await startWebhooks({ config, engine: infra.engine, logger, demand, metrics: metrics.webhooks });
   const gateway = createGateway({
     config,
     engine: infra.engine,

@@ -1,4 +1,5 @@
 import type { Logger } from '../observability/logger.ts';
+import type { WebhookMetrics } from '../observability/webhook-metrics.ts';
 import type { EndpointRecord } from './endpoints.ts';
 import { EVENT_TYPES, OPT_IN_EVENTS, publicEvent, subscribes, type EventType } from './events.ts';
 import { demandOf, FRESH_STATE, type DeliveryState, type EventDemand, type OutboxStore, type SealedBatch, type SealedEvent } from './outbox.ts';
@@ -52,6 +53,8 @@ export interface DispatcherDeps {
   settings: DispatcherSettings;
   send: Sender;
   logger: Logger;
+  /** Dead letters, disabled endpoints and the backlog this node last saw. */
+  metrics?: Pick<WebhookMetrics, 'deadLettered' | 'endpointDisabled' | 'queue'>;
   now?: () => number;
 }
 
@@ -65,7 +68,25 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const busy = new Set<string>();
   const limiters = new Map<string, Limiter>();
   const users = createLimiter(settings.usersInParallel);
-  const health: EndpointHealthKeeper = createEndpointHealth({ store, policy: settings.retry, logger, now, onChange: () => recompute() });
+  const health: EndpointHealthKeeper = createEndpointHealth({
+    store,
+    policy: settings.retry,
+    logger,
+    now,
+    onChange: () => recompute(),
+    onDisable: (id, reason) => deps.metrics?.endpointDisabled(id, reason),
+  });
+  // The backlog of the users this node delivers for: what each has left and since when (for the queue gauges).
+  const backlog = new Map<string, { remaining: number; oldestAt: number }>();
+  const reportQueue = () => {
+    let depth = 0;
+    let oldest: number | null = null;
+    for (const entry of backlog.values()) {
+      depth += entry.remaining;
+      oldest = oldest === null ? entry.oldestAt : Math.min(oldest, entry.oldestAt);
+    }
+    deps.metrics?.queue({ depth, oldestPendingAtMs: oldest });
+  };
   let timer: NodeJS.Timeout | null = null;
   let stopped = true;
   let running: Promise<void> | null = null;
@@ -126,6 +147,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const delay = outcome.kind === 'failed' ? null : nextRetryDelay(settings.retry, attempts, { retryAfterMs: outcome.afterMs });
       if (delay === null) {
         await store.deadLetter(endpoint.id, { userId, event, failedAt: now(), reason: outcome.reason });
+        deps.metrics?.deadLettered(endpoint.id);
         logger.warn({ endpointId: endpoint.id, eventId: event.id, attempts, reason: outcome.reason }, 'webhook event dead-lettered');
         state = { cursor: event.seq, attempts: 0, nextAt: 0 };
         continue;
@@ -157,7 +179,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (busy.has(userId)) return;
     busy.add(userId);
     try {
-      if (!(await store.claim(userId, owner, settings.leaseMs))) return;
+      if (!(await store.claim(userId, owner, settings.leaseMs))) {
+        backlog.delete(userId); // another node delivers for this user now
+        return;
+      }
       try {
         const batch = await store.seal(userId, { debounceMs: settings.debounceMs, graceMs: settings.graceMs, limit: TURN_LIMIT });
         const targets = endpoints.filter((e) => health.isActive(e.id));
@@ -167,6 +192,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         const lastSealed = batch.events.at(-1)?.seq ?? 0;
         const upTo = Math.min(lastSealed, ...ids.map((id) => batch.states.get(id)?.cursor ?? 0));
         const remaining = await store.trim(userId, upTo);
+        const oldestLeft = batch.events.find((e) => e.seq > upTo);
+        if (remaining === 0) backlog.delete(userId);
+        else backlog.set(userId, { remaining, oldestAt: oldestLeft?.at ?? now() });
         const dueTimes = [...waits.filter((w): w is number => w !== null), ...(batch.openDueAt !== null ? [batch.openDueAt] : [])];
         if (batch.events.length >= TURN_LIMIT && upTo > 0) dueTimes.push(now());
         const next = remaining === 0 ? null : dueTimes.length > 0 ? Math.min(...dueTimes) : now() + settings.pollMs * 4;
@@ -194,6 +222,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const due = await store.dueUsers(500);
     const all = [...new Set([...local, ...due])];
     await Promise.all(all.map((u) => users(() => turn(u))));
+    reportQueue();
   };
 
   const loop = () => {

@@ -15,7 +15,7 @@ export interface EndpointHealthKeeper {
   report(id: string, outcome: 'delivered' | 'gone' | 'failed'): void;
 }
 
-export function createEndpointHealth(deps: { store: OutboxStore; policy: RetryPolicy; logger: Logger; now: () => number; onChange: () => void }): EndpointHealthKeeper {
+export function createEndpointHealth(deps: { store: OutboxStore; policy: RetryPolicy; logger: Logger; now: () => number; onChange: () => void; onDisable?: (id: string, reason: 'gone' | 'failing') => void }): EndpointHealthKeeper {
   const known = new Map<string, EndpointRecord>();
   const persist = (record: EndpointRecord) => {
     deps.store
@@ -45,7 +45,10 @@ export function createEndpointHealth(deps: { store: OutboxStore; policy: RetryPo
       if (failingSince === e.failingSince && disabled === null) return;
       const next = { ...e, failingSince, disabled };
       known.set(id, next);
-      if (disabled) deps.logger.warn({ endpointId: id, url: e.url, reason: disabled.reason }, 'webhook endpoint disabled');
+      if (disabled) {
+        deps.logger.warn({ endpointId: id, url: e.url, reason: disabled.reason }, 'webhook endpoint disabled');
+        deps.onDisable?.(id, disabled.reason);
+      }
       persist(next);
       if (disabled) deps.onChange();
     },

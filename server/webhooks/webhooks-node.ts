@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { WebhookMetrics } from '../observability/webhook-metrics.ts';
 import type { WebhookRouteDeps } from '../admin/routes/webhooks.ts';
 import { createDispatcher, type Dispatcher } from './dispatcher.ts';
 import { createEndpointAdmin } from './endpoint-admin.ts';
@@ -21,15 +22,17 @@ export async function startWebhooks(deps: {
   engine: Engine;
   logger: Logger;
   demand: ReturnType<typeof createDemandRelay>;
+  metrics: WebhookMetrics;
 }): Promise<WebhookNode> {
   const { config, engine, logger } = deps;
   const hooks = config.webhooks;
-  const sender = createHttpSender({ safety: hooks.safety, timeoutMs: hooks.timeoutMs });
+  const sender = createHttpSender({ safety: hooks.safety, timeoutMs: hooks.timeoutMs, observe: (id, outcome, latencyMs) => deps.metrics.attempt(id, outcome, latencyMs) });
   const dispatcher = createDispatcher({
     store: engine.outbox,
     nodeId: config.nodeId,
     send: sender,
     logger: logger.child({ component: 'webhooks' }),
+    metrics: deps.metrics,
     settings: {
       debounceMs: hooks.debounceMs,
       graceMs: hooks.disconnectGraceMs,

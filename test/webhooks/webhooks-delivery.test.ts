@@ -157,6 +157,18 @@ describe('webhooks on real gateway processes', () => {
     await expect.poll(() => payloads(receiver, id).map((p) => p.type), { timeout: 20_000 }).toEqual(['device.connected', 'cart.updated']);
     expect(refused).toBe(2);
     receiver.answer({ kind: 'status', status: 204 });
+    // Both nodes' /metrics together count the two refused attempts and the deliveries, by endpoint and outcome.
+    const attempts = async (outcome: string) => {
+      let sum = 0;
+      for (const node of [a, b]) {
+        const text = await (await fetch(`${node.adminUrl}/metrics`)).text();
+        const line = text.split('\n').find((l) => l.startsWith('tandem_webhook_deliveries_total{') && l.includes(`endpoint="${endpointId}"`) && l.includes(`outcome="${outcome}"`));
+        sum += line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+      }
+      return sum;
+    };
+    expect(await attempts('retry')).toBeGreaterThanOrEqual(2);
+    expect(await attempts('delivered')).toBeGreaterThanOrEqual(2);
   });
 
   it('signs with the old and the new secret during a rotation: a receiver holding either verifies', async () => {
