@@ -34,22 +34,24 @@ export function createStateCache(store: KeyValueStore, key: () => string, onErro
   let lastWriteAt = Number.NEGATIVE_INFINITY;
   const later = createTimerSlot(timers);
 
+  const drain = async () => {
+    while (latest) {
+      const { state, owner } = latest;
+      latest = null;
+      if (state.epoch === null) continue;
+      lastWriteAt = timers.now();
+      const record = { v: 1, owner, epoch: state.epoch, version: state.version, state: snapshotOf(state) };
+      await store.set(key(), JSON.stringify(record)).catch(onError);
+    }
+  };
   const write = () => {
     later.clear();
-    writing ??= (async () => {
-      try {
-        while (latest) {
-          const { state, owner } = latest;
-          latest = null;
-          if (state.epoch === null) continue;
-          lastWriteAt = timers.now();
-          const record = { v: 1, owner, epoch: state.epoch, version: state.version, state: snapshotOf(state) };
-          await store.set(key(), JSON.stringify(record)).catch(onError);
-        }
-      } finally {
-        writing = null;
-      }
-    })();
+    if (writing) return;
+    // Cleared in a promise reaction, so after the assignment even when drain() finished without waiting
+    // (nothing to write): clearing it inside drain left a settled promise behind and flush() spun on it.
+    writing = drain().finally(() => {
+      writing = null;
+    });
   };
 
   return {
