@@ -13,13 +13,16 @@ describe('redis engine with REDIS_MIN_REPLICAS_ACK', () => {
 
   beforeAll(async () => {
     primary = await startRedis();
-    replica = await startRedis({ args: ['--replicaof', '127.0.0.1', String(primary.port)] });
+    // No fsync on the replica: its acknowledgement only has to follow the primary, on a busy machine too.
+    replica = await startRedis({ appendOnly: false, args: ['--replicaof', '127.0.0.1', String(primary.port)] });
     const probe = new Redis(primary.url);
     await vi.waitFor(async () => expect(await probe.info('replication')).toMatch(/slave0:.*state=online/), { timeout: 10_000, interval: 50 });
     probe.disconnect();
-    const redis = createRedisClient({ url: primary.url, role: 'commands', commandTimeoutMs: 1000 });
+    const redis = createRedisClient({ url: primary.url, role: 'commands', commandTimeoutMs: 5000 });
     await waitForReady(redis);
-    engine = createRedisEngine({ ...ROOMY, redis, replicas: { count: 1, timeoutMs: 300 } });
+    // 2 s: a bound generous enough for a loaded CI machine (300 ms saw 0 replicas once there); a stopped
+    // replica still answers unavailable, only later.
+    engine = createRedisEngine({ ...ROOMY, redis, commandTimeoutMs: 5000, replicas: { count: 1, timeoutMs: 2000 } });
   });
   afterAll(async () => {
     replica?.signal('SIGCONT');
